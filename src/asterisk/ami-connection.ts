@@ -1,0 +1,142 @@
+// Owns the AMI link: reconnect forever, keepalive Ping, and actions with a timeout.
+// AMI gives what ARI lacks: device and endpoint state events, and CLI commands (dialplan reload).
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+// asterisk-manager ships no types; the little we use is typed below.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const AsteriskManager = require('asterisk-manager') as AmiFactory;
+
+type AmiMessage = Record<string, string | undefined>;
+
+interface AmiClient {
+  connect(port: number, host: string, onConnect?: () => void): void;
+  login(callback: (err?: AmiMessage) => void): void;
+  action(action: Record<string, string>, callback: (err: AmiMessage | undefined, res: AmiMessage) => void): string;
+  disconnect(): void;
+  isConnected(): boolean;
+  on(event: string, listener: (...args: never[]) => void): void;
+  removeAllListeners(): void;
+}
+
+type AmiFactory = (port: number | undefined, host: string, user: string, secret: string, events: boolean) => AmiClient;
+
+export interface AmiSettings {
+  host: string;
+  port: number;
+  user: string;
+  secret: string;
+  reconnectMinMs: number;
+  reconnectMaxMs: number;
+  keepaliveIntervalMs: number;
+}
+
+export interface AmiConnectionEvents {
+  up: [];
+  down: [reason: string];
+  event: [AmiMessage];
+}
+
+export class AmiUnavailable extends Error {
+  readonly code = 'AMI_UNAVAILABLE';
+}
+
+export class AmiConnection extends EventEmitter<AmiConnectionEvents> {
+  private client: AmiClient | undefined;
+  private connected = false;
+  private delay: number;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private keepalive: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly settings: AmiSettings,
+    private readonly log: Logger,
+  ) {
+    super();
+    this.delay = settings.reconnectMinMs;
+  }
+
+  get isUp(): boolean {
+    return this.connected;
+  }
+
+  start(): void {
+    if (!this.client && !this.stopped) this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.drop('stopped');
+  }
+
+  /** Runs one AMI action; rejects with AmiUnavailable when not connected or unanswered in time. */
+  action(action: Record<string, string>, timeoutMs = 5000): Promise<AmiMessage> {
+    const client = this.client;
+    if (!client || !this.connected) return Promise.reject(new AmiUnavailable('AMI not connected'));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new AmiUnavailable(`AMI ${action.action}: no answer in ${timeoutMs} ms`)), timeoutMs);
+      client.action(action, (err, res) => {
+        clearTimeout(timer);
+        if (err) reject(new Error(`AMI ${action.action}: ${err.message ?? 'error'}`));
+        else resolve(res);
+      });
+    });
+  }
+
+  /** A CLI command through AMI (e.g. "dialplan reload"); resolves with its output. */
+  async command(command: string): Promise<string> {
+    const res = await this.action({ action: 'Command', command });
+    return res.content ?? res.output ?? '';
+  }
+
+  private connect(): void {
+    const { host, port, user, secret } = this.settings;
+    // port undefined: construct without connecting, so every listener is in place first.
+    const client = AsteriskManager(undefined, host, user, secret, true);
+    this.client = client;
+    client.on('error', (err: Error) => this.log.debug({ err: err.message }, 'AMI socket error'));
+    client.on('close', () => this.onLost('closed'));
+    client.on('managerevent', (event: AmiMessage) => this.emit('event', event));
+    client.connect(port, host, () =>
+      client.login((err) => {
+        if (client !== this.client) return;
+        if (err) return this.onLost(`login refused: ${err.message ?? 'bad credentials'}`);
+        this.connected = true;
+        this.delay = this.settings.reconnectMinMs;
+        this.log.info({ host, port }, 'AMI connected');
+        this.emit('up');
+        this.keepalive = setInterval(() => this.ping(), this.settings.keepaliveIntervalMs);
+      }),
+    );
+  }
+
+  private ping(): void {
+    this.action({ action: 'Ping' }, this.settings.keepaliveIntervalMs).catch((err: Error) => this.onLost(`keepalive: ${err.message}`));
+  }
+
+  private onLost(reason: string): void {
+    if (!this.client) return;
+    this.drop(reason);
+    if (this.stopped) return;
+    this.log.warn({ reason, retryInMs: this.delay }, 'AMI unreachable, retrying');
+    this.retryTimer = setTimeout(() => this.connect(), this.delay);
+    this.delay = Math.min(this.settings.reconnectMaxMs, Math.max(1, this.delay * 2));
+  }
+
+  private drop(reason: string): void {
+    clearInterval(this.keepalive);
+    const client = this.client;
+    this.client = undefined;
+    if (client) {
+      client.removeAllListeners();
+      client.on('error', () => undefined); // a late socket error must not crash the process
+      client.disconnect();
+    }
+    if (this.connected) {
+      this.connected = false;
+      this.log.error({ reason }, 'AMI connection lost');
+      this.emit('down', reason);
+    }
+  }
+}

@@ -1,0 +1,64 @@
+// The ARI events cti110 reacts to, typed. Anything else arrives as OtherEvent and is ignored.
+
+export interface AriCallerId {
+  name: string;
+  number: string;
+}
+
+export interface AriChannel {
+  id: string;
+  name: string;
+  state: string;
+  caller: AriCallerId;
+  creationtime?: string;
+  dialplan?: { context: string; exten: string; priority: number; app_name?: string; app_data?: string };
+}
+
+export interface AriBridge {
+  id: string;
+  bridge_type?: string;
+  channels: string[];
+  name?: string;
+}
+
+interface Base {
+  timestamp?: string;
+  application?: string;
+}
+
+export type AriEvent =
+  | (Base & { type: 'StasisStart'; args: string[]; channel: AriChannel; replace_channel?: AriChannel })
+  | (Base & { type: 'StasisEnd'; channel: AriChannel })
+  | (Base & { type: 'ChannelDestroyed'; channel: AriChannel; cause: number; cause_txt: string })
+  | (Base & { type: 'ChannelHangupRequest'; channel: AriChannel; cause?: number })
+  | (Base & { type: 'ChannelStateChange'; channel: AriChannel })
+  | (Base & { type: 'ChannelDtmfReceived'; channel: AriChannel; digit: string; duration_ms: number })
+  | (Base & { type: 'Dial'; peer: AriChannel; caller?: AriChannel; dialstatus: string })
+  | (Base & { type: 'ApplicationReplaced' });
+
+export interface OtherEvent extends Base {
+  type: string;
+}
+
+const KNOWN = new Set(['StasisStart', 'StasisEnd', 'ChannelDestroyed', 'ChannelHangupRequest', 'ChannelStateChange', 'ChannelDtmfReceived', 'Dial', 'ApplicationReplaced']);
+
+const isChannel = (v: unknown): v is AriChannel =>
+  typeof v === 'object' && v !== null && typeof (v as AriChannel).id === 'string' && typeof (v as AriChannel).caller === 'object';
+
+/** Parses one websocket message; returns undefined for anything malformed (logged by the caller). */
+export function parseAriEvent(text: string): AriEvent | OtherEvent | undefined {
+  let msg: unknown;
+  try {
+    msg = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof msg !== 'object' || msg === null || typeof (msg as OtherEvent).type !== 'string') return undefined;
+  const event = msg as AriEvent;
+  if (!KNOWN.has(event.type)) return msg as OtherEvent;
+  if ('channel' in event && !isChannel(event.channel)) return undefined;
+  if (event.type === 'Dial' && !isChannel(event.peer)) return undefined;
+  return event;
+}
+
+export const isKnownEvent = (e: AriEvent | OtherEvent): e is AriEvent => KNOWN.has(e.type);

@@ -1,0 +1,39 @@
+// One caller's call in memory: its state, its incident, and a serial lane for its work.
+import type { Logger } from 'pino';
+import { nextState, type CallEvent, type CallState } from './call-state';
+
+export class Call {
+  state: CallState;
+  incidentId: number | undefined;
+  incidentNumber: string | undefined;
+  private lane: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly channelId: string,
+    readonly arrivedAt: number,
+    public log: Logger,
+    state: CallState = 'arrived',
+  ) {
+    this.state = state;
+  }
+
+  /**
+   * Runs steps of one call strictly in order (events of one channel must not overtake each other,
+   * e.g. a hang-up while its incident is still being written). A failing step is logged and does
+   * not block the steps after it.
+   */
+  enqueue(step: string, work: () => Promise<void>): Promise<void> {
+    this.lane = this.lane.then(work).catch((err: unknown) => {
+      this.log.error({ step, err: err instanceof Error ? { message: err.message, code: (err as { code?: string }).code } : err }, 'call step failed');
+    });
+    return this.lane;
+  }
+
+  /** Applies the event; returns [from, to], logged as one line with the incident number. */
+  apply(event: CallEvent): [CallState, CallState] {
+    const from = this.state;
+    this.state = nextState(from, event);
+    if (from !== this.state) this.log.info({ from, to: this.state, cause: event }, `Transition: ${from} -> ${this.state}`);
+    return [from, this.state];
+  }
+}

@@ -1,0 +1,91 @@
+// The only place that reads configuration files and the environment.
+import { readFileSync } from 'node:fs';
+import { Value, ValueErrorType } from '@sinclair/typebox/value';
+import { ConfigSchema, DEFAULTS, ENV_OVERRIDES, type Config } from './schema';
+
+/** A configuration mistake: its message is one line naming the key and what was expected. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function merge(base: Json, over: Json): Json {
+  const out: Json = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = isObject(v) && isObject(base[k]) ? merge(base[k] as Json, v) : v;
+  return out;
+}
+
+function setPath(target: Json, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    if (!isObject(node[key])) node[key] = {};
+    node = node[key] as Json;
+  }
+  node[keys[keys.length - 1]] = value;
+}
+
+function readFile(path: string): Json {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`config: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`config: ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (!isObject(parsed)) throw new ConfigError(`config: ${path}: expected a JSON object at the top`);
+  return parsed;
+}
+
+/**
+ * Defaults, then the file (if any), then environment overrides; the result is checked against
+ * the schema and the first mistake is reported with the key it concerns and where it came from.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, file?: string): Config {
+  let raw: Json = structuredClone(DEFAULTS) as unknown as Json;
+  const origin = new Map<string, string>();
+  if (file) {
+    const fromFile = readFile(file);
+    raw = merge(raw, fromFile);
+  }
+  for (const [name, { path, kind }] of Object.entries(ENV_OVERRIDES)) {
+    const value = env[name];
+    if (value === undefined) continue;
+    origin.set(path, name);
+    if (kind === 'integer') {
+      if (!/^-?\d+$/.test(value.trim())) {
+        throw new ConfigError(`config: ${path} (from ${name}): expected an integer, got ${JSON.stringify(value)}`);
+      }
+      setPath(raw, path, Number(value));
+    } else {
+      setPath(raw, path, value);
+    }
+  }
+  const first = Value.Errors(ConfigSchema, raw).First();
+  if (first) {
+    const key = first.path.replace(/^\//, '').replace(/\//g, '.') || '(top level)';
+    const from = origin.get(key) ? ` (from ${origin.get(key)})` : file ? ` (in ${file})` : '';
+    const expected = (first.schema as { description?: string }).description ?? first.message;
+    const detail =
+      first.type === ValueErrorType.ObjectAdditionalProperties
+        ? 'unknown key'
+        : first.value === undefined
+          ? `missing: expected ${expected}`
+          : `expected ${expected}, got ${JSON.stringify(first.value)}`;
+    throw new ConfigError(`config: ${key}${from}: ${detail}`);
+  }
+  const config = raw as unknown as Config;
+  for (const section of ['ari', 'ami'] as const) {
+    if (config[section].reconnectMaxMs < config[section].reconnectMinMs) {
+      throw new ConfigError(`config: ${section}.reconnectMaxMs: expected at least ${section}.reconnectMinMs (${config[section].reconnectMinMs})`);
+    }
+  }
+  return config;
+}

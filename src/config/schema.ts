@@ -1,0 +1,103 @@
+// The service's configuration: one schema, checked at start. Defaults here are the sandbox's
+// (a local Asterisk from scripts/asterisk-sandbox.sh); production overrides them by file or env.
+import { Type, type Static } from '@sinclair/typebox';
+
+const Port = Type.Integer({ minimum: 1, maximum: 65535, description: 'a TCP port, 1-65535' });
+const Millis = Type.Integer({ minimum: 0, description: 'a duration in milliseconds, 0 or more' });
+const NonEmpty = Type.String({ minLength: 1, description: 'a non-empty string' });
+
+export const ConfigSchema = Type.Object(
+  {
+    http: Type.Object(
+      {
+        host: NonEmpty,
+        port: Type.Integer({ minimum: 0, maximum: 65535, description: 'a TCP port, 0 = any free port' }),
+      },
+      { additionalProperties: false },
+    ),
+    ari: Type.Object(
+      {
+        url: Type.String({ pattern: '^https?://[^\\s]+$', description: 'an http(s):// URL of Asterisk\'s HTTP server' }),
+        user: NonEmpty,
+        password: NonEmpty,
+        app: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'a Stasis app name: letters, digits, _ or -' }),
+        // Reconnect forever: the delay grows from min to max and stays there.
+        reconnectMinMs: Millis,
+        reconnectMaxMs: Millis,
+        // A websocket can be half-open (Asterisk gone without a FIN): a ping unanswered for
+        // keepaliveTimeoutMs means the link is dead, whatever the socket says.
+        keepaliveIntervalMs: Type.Integer({ minimum: 100, description: 'milliseconds, at least 100' }),
+        keepaliveTimeoutMs: Type.Integer({ minimum: 100, description: 'milliseconds, at least 100' }),
+        requestTimeoutMs: Type.Integer({ minimum: 100, description: 'milliseconds, at least 100' }),
+      },
+      { additionalProperties: false },
+    ),
+    ami: Type.Object(
+      {
+        host: NonEmpty,
+        port: Port,
+        user: NonEmpty,
+        secret: NonEmpty,
+        reconnectMinMs: Millis,
+        reconnectMaxMs: Millis,
+        keepaliveIntervalMs: Type.Integer({ minimum: 100, description: 'milliseconds, at least 100' }),
+      },
+      { additionalProperties: false },
+    ),
+    store: Type.Object({ path: NonEmpty }, { additionalProperties: false }),
+    log: Type.Object(
+      {
+        level: Type.Union(
+          ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+          { description: 'one of fatal, error, warn, info, debug, trace, silent' },
+        ),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof ConfigSchema>;
+
+export const DEFAULTS: Config = {
+  http: { host: '127.0.0.1', port: 8110 },
+  ari: {
+    url: 'http://127.0.0.1:8088',
+    user: 'cti110',
+    password: 'cti110-dev-secret',
+    app: 'cti110',
+    reconnectMinMs: 250,
+    reconnectMaxMs: 5000,
+    keepaliveIntervalMs: 5000,
+    keepaliveTimeoutMs: 10000,
+    requestTimeoutMs: 5000,
+  },
+  ami: {
+    host: '127.0.0.1',
+    port: 5038,
+    user: 'cti110',
+    secret: 'cti110-dev-secret',
+    reconnectMinMs: 250,
+    reconnectMaxMs: 5000,
+    keepaliveIntervalMs: 5000,
+  },
+  store: { path: 'var/cti110.sqlite' },
+  log: { level: 'info' },
+};
+
+/** Environment variables that override one key each (secrets and addresses). */
+export const ENV_OVERRIDES: Record<string, { path: string; kind: 'string' | 'integer' }> = {
+  CTI110_HTTP_HOST: { path: 'http.host', kind: 'string' },
+  CTI110_HTTP_PORT: { path: 'http.port', kind: 'integer' },
+  CTI110_ARI_URL: { path: 'ari.url', kind: 'string' },
+  CTI110_ARI_USER: { path: 'ari.user', kind: 'string' },
+  CTI110_ARI_PASSWORD: { path: 'ari.password', kind: 'string' },
+  CTI110_ARI_APP: { path: 'ari.app', kind: 'string' },
+  CTI110_AMI_HOST: { path: 'ami.host', kind: 'string' },
+  CTI110_AMI_PORT: { path: 'ami.port', kind: 'integer' },
+  CTI110_AMI_USER: { path: 'ami.user', kind: 'string' },
+  CTI110_AMI_SECRET: { path: 'ami.secret', kind: 'string' },
+  CTI110_DB_PATH: { path: 'store.path', kind: 'string' },
+  CTI110_LOG_LEVEL: { path: 'log.level', kind: 'string' },
+};

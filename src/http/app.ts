@@ -1,0 +1,31 @@
+// The HTTP app, built by a factory so tests can build and close it; main.ts alone calls listen().
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import type { Logger } from 'pino';
+import type { Incidents } from '../incidents/incidents';
+import { installErrorHandler } from './errors';
+import { healthRoutes, type HealthSources } from './routes/health';
+import { incidentRoutes } from './routes/incidents';
+
+export interface AppDeps {
+  logger: Logger;
+  incidents: Incidents;
+  health: HealthSources;
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  // Typed as the base logger so that route modules take a plain FastifyInstance.
+  const app: FastifyInstance = Fastify({
+    loggerInstance: deps.logger.child({ area: 'http' }) as FastifyBaseLogger,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true } },
+  });
+  installErrorHandler(app);
+  await app.register(swagger, {
+    openapi: { info: { title: 'cti110', description: 'CTI server for a 110 emergency call centre', version: '0.1.0' } },
+  });
+  healthRoutes(app, deps.health);
+  incidentRoutes(app, deps.incidents);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.ready();
+  return app;
+}

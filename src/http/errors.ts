@@ -1,0 +1,35 @@
+// One error handler: 4xx carry a stable code and a clear message; 5xx never show their details.
+import type { FastifyError, FastifyInstance } from 'fastify';
+
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Maps domain errors (by class/code, never by message) to HTTP. */
+const DOMAIN_STATUS: Record<string, number> = {
+  INCIDENT_NOT_FOUND: 404,
+  CHANNEL_GONE: 409,
+  ASTERISK_UNAVAILABLE: 503,
+  AMI_UNAVAILABLE: 503,
+};
+
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError & { code?: string }, request, reply) => {
+    if (err.validation) {
+      return reply.status(400).send({ error: 'BAD_REQUEST', message: `${err.validationContext ?? 'request'} ${err.validation[0]?.instancePath ?? ''} ${err.validation[0]?.message ?? 'is invalid'}`.replace(/\s+/g, ' ').trim() });
+    }
+    const status = err instanceof HttpError ? err.statusCode : (err.code && DOMAIN_STATUS[err.code]) || err.statusCode || 500;
+    if (status >= 500) {
+      request.log.error({ err }, 'request failed');
+      return reply.status(status).send({ error: status === 503 ? 'UNAVAILABLE' : 'INTERNAL', message: status === 503 ? 'a dependency is unavailable' : 'Internal Server Error' });
+    }
+    return reply.status(status).send({ error: err.code ?? 'BAD_REQUEST', message: err.message });
+  });
+  app.setNotFoundHandler((request, reply) => reply.status(404).send({ error: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` }));
+}

@@ -1,0 +1,22 @@
+import type { FastifyInstance } from 'fastify';
+import { Health } from '../schemas';
+
+export interface HealthSources {
+  ari(): { up: boolean; since?: number; attempts: number };
+  ami(): boolean;
+  database(): Promise<boolean>;
+  activeCalls(): number;
+}
+
+export function healthRoutes(app: FastifyInstance, sources: HealthSources): void {
+  app.get('/health', { schema: { summary: 'ARI, AMI and database state; 200 only when all are up', response: { 200: Health, 503: Health } } }, async (_req, reply) => {
+    const body = {
+      ari: sources.ari(),
+      ami: { up: sources.ami() },
+      database: { up: await sources.database() },
+      activeCalls: sources.activeCalls(),
+    };
+    const ok = body.ari.up && body.ami.up && body.database.up;
+    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', ...body });
+  });
+}

@@ -1,0 +1,36 @@
+// Response and request schemas, declared once: validation, serialisation and OpenAPI.
+import { Type } from '@sinclair/typebox';
+
+export const ErrorBody = Type.Object({ error: Type.String(), message: Type.String() });
+
+export const Incident = Type.Object({
+  number: Type.String({ description: 'YYYYMMDD-NNNNNN, unique' }),
+  callerNumber: Type.String({ description: 'as received from the network, possibly empty' }),
+  callerName: Type.String(),
+  trunk: Type.String(),
+  channelId: Type.String(),
+  state: Type.String(),
+  arrivedAt: Type.Integer({ description: 'ms since epoch' }),
+  endedAt: Type.Union([Type.Integer(), Type.Null()]),
+});
+
+export const TimelineEntry = Type.Object({
+  at: Type.Integer(),
+  kind: Type.String(),
+  detail: Type.Record(Type.String(), Type.Unknown()),
+});
+
+export const IncidentWithTimeline = Type.Intersect([Incident, Type.Object({ timeline: Type.Array(TimelineEntry) })]);
+
+export const IncidentPage = Type.Object({
+  items: Type.Array(Incident),
+  next: Type.Union([Type.String(), Type.Null()], { description: 'cursor for the next (older) page, or null' }),
+});
+
+export const Health = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+  ari: Type.Object({ up: Type.Boolean(), since: Type.Optional(Type.Integer()), attempts: Type.Integer() }),
+  ami: Type.Object({ up: Type.Boolean() }),
+  database: Type.Object({ up: Type.Boolean() }),
+  activeCalls: Type.Integer(),
+});

@@ -1,0 +1,81 @@
+// Composition root: config → logger → store → Asterisk adapters → domains → HTTP.
+// The only file that reads process.env and calls listen().
+import { existsSync } from 'node:fs';
+import pino from 'pino';
+import { loadConfig, ConfigError } from './config/load';
+import type { Config } from './config/schema';
+import { Database } from './store/database';
+import { IncidentsRepo } from './store/incidents-repo';
+import { Incidents } from './incidents/incidents';
+import { AriConnection } from './asterisk/ari-connection';
+import { AriTelephony } from './asterisk/ari-telephony';
+import { AmiConnection } from './asterisk/ami-connection';
+import { CallService } from './calls/call-service';
+import { bindStasis } from './calls/stasis-bindings';
+import { buildApp } from './http/app';
+
+async function start(config: Config): Promise<() => Promise<void>> {
+  const log = pino({ level: config.log.level, base: { service: 'cti110' } });
+  const db = await Database.open(config.store.path);
+  const incidents = new Incidents(new IncidentsRepo(db));
+
+  const ari = new AriConnection(config.ari, log.child({ area: 'ari' }));
+  const ami = new AmiConnection(config.ami, log.child({ area: 'ami' }));
+  const telephony = new AriTelephony(ari, config.ari.app);
+  const calls = new CallService(telephony, incidents, log.child({ area: 'calls' }));
+  bindStasis(ari, telephony, calls, log.child({ area: 'calls' }));
+
+  const app = await buildApp({
+    logger: log,
+    incidents,
+    health: {
+      ari: () => ari.status(),
+      ami: () => ami.isUp,
+      database: () => db.ping(),
+      activeCalls: () => calls.activeCount(),
+    },
+  });
+  const address = await app.listen({ host: config.http.host, port: config.http.port });
+  log.info({ address, ari: config.ari.url, app: config.ari.app, db: config.store.path }, 'cti110 listening');
+  ari.start();
+  ami.start();
+
+  return async () => {
+    log.info('shutting down');
+    await app.close();
+    ami.stop();
+    await ari.stop();
+    await db.close();
+  };
+}
+
+function configFile(): string | undefined {
+  const explicit = process.env.CTI110_CONFIG;
+  if (explicit) return explicit;
+  return existsSync('config/cti110.json') ? 'config/cti110.json' : undefined;
+}
+
+async function main(): Promise<void> {
+  let stop: () => Promise<void>;
+  try {
+    stop = await start(loadConfig(process.env, configFile()));
+  } catch (err) {
+    // One line, no stack trace: the operator needs the key and the fix, not our internals.
+    const message = err instanceof ConfigError ? err.message : `cti110: cannot start: ${(err as Error).message}`;
+    process.stderr.write(`${message}\n`);
+    process.exit(err instanceof ConfigError ? 78 : 1);
+  }
+  let stopping = false;
+  const shutdown = () => {
+    if (stopping) return;
+    stopping = true;
+    stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
+void main();

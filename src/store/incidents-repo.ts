@@ -1,0 +1,104 @@
+// Incidents and their timelines. Every call gets one incident; every step is a timeline row.
+import type { Database } from './database';
+
+export interface IncidentRow {
+  id: number;
+  number: string;
+  callerNumber: string;
+  callerName: string;
+  trunk: string;
+  channelId: string;
+  state: string;
+  arrivedAt: number;
+  endedAt: number | null;
+}
+
+export interface TimelineRow {
+  at: number;
+  kind: string;
+  detail: Record<string, unknown>;
+}
+
+export interface NewIncident {
+  callerNumber: string;
+  callerName: string;
+  trunk: string;
+  channelId: string;
+  state: string;
+  arrivedAt: number;
+}
+
+const COLUMNS = `id, number, caller_number AS callerNumber, caller_name AS callerName, trunk,
+  channel_id AS channelId, state, arrived_at AS arrivedAt, ended_at AS endedAt`;
+
+function dayOf(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}`;
+}
+
+export class IncidentsRepo {
+  constructor(private readonly db: Database) {}
+
+  /** Allocates the day's next number (one atomic statement, so two calls never share one). */
+  async create(incident: NewIncident): Promise<IncidentRow> {
+    const day = dayOf(incident.arrivedAt);
+    const seq = await this.db.get<{ last: number }>(
+      `INSERT INTO incident_sequences (day, last) VALUES (?, 1)
+       ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last`,
+      [day],
+    );
+    const number = `${day}-${String(seq!.last).padStart(6, '0')}`;
+    const { lastID } = await this.db.run(
+      `INSERT INTO incidents (number, caller_number, caller_name, trunk, channel_id, state, arrived_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      [number, incident.callerNumber, incident.callerName, incident.trunk, incident.channelId, incident.state, incident.arrivedAt],
+    );
+    return { id: lastID, number, ...incident, endedAt: null };
+  }
+
+  async addEvent(incidentId: number, kind: string, detail: Record<string, unknown> = {}, at = Date.now()): Promise<void> {
+    await this.db.run('INSERT INTO incident_events (incident_id, at, kind, detail) VALUES (?, ?, ?, ?)', [
+      incidentId,
+      at,
+      kind,
+      JSON.stringify(detail),
+    ]);
+  }
+
+  async setState(incidentId: number, state: string): Promise<void> {
+    await this.db.run('UPDATE incidents SET state = ? WHERE id = ?', [state, incidentId]);
+  }
+
+  async markEnded(incidentId: number, at: number): Promise<void> {
+    await this.db.run('UPDATE incidents SET ended_at = ? WHERE id = ? AND ended_at IS NULL', [at, incidentId]);
+  }
+
+  findByNumber(number: string): Promise<IncidentRow | undefined> {
+    return this.db.get<IncidentRow>(`SELECT ${COLUMNS} FROM incidents WHERE number = ?`, [number]);
+  }
+
+  findByChannel(channelId: string): Promise<IncidentRow | undefined> {
+    return this.db.get<IncidentRow>(`SELECT ${COLUMNS} FROM incidents WHERE channel_id = ?`, [channelId]);
+  }
+
+  /** Incidents whose call has not ended: what a restarted service must find again. */
+  listOpen(): Promise<IncidentRow[]> {
+    return this.db.all<IncidentRow>(`SELECT ${COLUMNS} FROM incidents WHERE ended_at IS NULL ORDER BY id`);
+  }
+
+  /** Newest first; `beforeId` pages backwards without OFFSET's cost on a large table. */
+  list(limit: number, beforeId?: number): Promise<IncidentRow[]> {
+    return beforeId === undefined
+      ? this.db.all<IncidentRow>(`SELECT ${COLUMNS} FROM incidents ORDER BY id DESC LIMIT ?`, [limit])
+      : this.db.all<IncidentRow>(`SELECT ${COLUMNS} FROM incidents WHERE id < ? ORDER BY id DESC LIMIT ?`, [beforeId, limit]);
+  }
+
+  async timeline(incidentId: number): Promise<TimelineRow[]> {
+    const rows = await this.db.all<{ at: number; kind: string; detail: string }>(
+      'SELECT at, kind, detail FROM incident_events WHERE incident_id = ? ORDER BY id',
+      [incidentId],
+    );
+    return rows.map((r) => ({ at: r.at, kind: r.kind, detail: JSON.parse(r.detail) as Record<string, unknown> }));
+  }
+}
