@@ -38,6 +38,7 @@ export interface AmiConnectionEvents {
 
 export class AmiUnavailable extends Error {
   readonly code = 'AMI_UNAVAILABLE';
+  override readonly name = this.constructor.name;
 }
 
 export class AmiConnection extends EventEmitter<AmiConnectionEvents> {

@@ -2,6 +2,7 @@
 // the translation from ari-client's text-only errors happens once, in translateAriError().
 
 export class TelephonyError extends Error {
+  override readonly name = this.constructor.name;
   constructor(
     readonly code: string,
     message: string,

@@ -25,6 +25,7 @@ const TRANSITIONS: Table = {
 
 export class IllegalTransition extends Error {
   readonly code = 'ILLEGAL_TRANSITION';
+  override readonly name = this.constructor.name;
   constructor(
     readonly state: CallState,
     readonly event: CallEvent,

@@ -6,6 +6,7 @@ import { ConfigSchema, DEFAULTS, ENV_OVERRIDES, type Config } from './schema';
 /** A configuration mistake: its message is one line naming the key and what was expected. */
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
+  override readonly name = this.constructor.name;
 }
 
 type Json = Record<string, unknown>;

@@ -14,6 +14,7 @@ export type TimelineKind =
 
 export class IncidentNotFound extends Error {
   readonly code = 'INCIDENT_NOT_FOUND';
+  override readonly name = this.constructor.name;
   constructor(number: string) {
     super(`incident ${number} not found`);
   }

@@ -1,0 +1,33 @@
+import t from 'tap';
+import { writeFileSync } from 'node:fs';
+import { loadConfig, ConfigError } from '../../../src/config/load';
+
+t.test('defaults load and env overrides apply, 0 included', async (t) => {
+  const c = loadConfig({ CTI110_HTTP_PORT: '0', CTI110_ARI_PASSWORD: 's3cret' });
+  t.equal(c.http.port, 0);
+  t.equal(c.ari.password, 's3cret');
+  t.equal(c.ari.app, 'cti110');
+});
+
+t.test('a wrong value names the key, where it came from, and what was expected', async (t) => {
+  t.throws(() => loadConfig({ CTI110_HTTP_PORT: 'eighty' }), { message: 'config: http.port (from CTI110_HTTP_PORT): expected an integer, got "eighty"' });
+  t.throws(() => loadConfig({ CTI110_AMI_PORT: '70000' }), { message: /^config: ami\.port \(from CTI110_AMI_PORT\): expected a TCP port, 1-65535, got 70000$/ });
+  t.throws(() => loadConfig({ CTI110_ARI_APP: 'bad app!' }), ConfigError);
+  t.throws(() => loadConfig({ CTI110_ARI_PASSWORD: '' }), { message: /ari\.password.*non-empty/ });
+});
+
+t.test('a config file: unknown keys, wrong types, bad JSON, missing file', async (t) => {
+  const dir = t.testdir({});
+  const file = (name: string, text: string) => {
+    writeFileSync(`${dir}/${name}`, text);
+    return `${dir}/${name}`;
+  };
+  t.throws(() => loadConfig({}, file('a.json', '{"http":{"prot":1}}')), { message: /^config: http\.prot \(in .*a\.json\): unknown key$/ });
+  t.throws(() => loadConfig({}, file('b.json', '{"log":{"level":"loud"}}')), { message: /log\.level .*one of fatal/ });
+  t.throws(() => loadConfig({}, file('c.json', '{nope')), { message: /is not valid JSON/ });
+  t.throws(() => loadConfig({}, `${dir}/missing.json`), { message: /cannot read .*ENOENT/ });
+  t.throws(() => loadConfig({}, file('d.json', '{"ari":{"reconnectMinMs":5000,"reconnectMaxMs":10}}')), { message: /ari\.reconnectMaxMs/ });
+  const ok = loadConfig({ CTI110_ARI_URL: 'http://10.0.0.5:8088' }, file('e.json', '{"ari":{"url":"http://192.0.2.1:8088","app":"c110"}}'));
+  t.equal(ok.ari.url, 'http://10.0.0.5:8088', 'env wins over the file');
+  t.equal(ok.ari.app, 'c110');
+});
