@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Install the host tools the Asterisk sandbox and the SIPp tests need.
+# Idempotent: installs only what is missing; runs `apt-get update` at most once.
+#   debootstrap  builds the Debian sid chroot that holds Asterisk 22
+#   sip-tester   provides `sipp` (SIP/RTP traffic generator for tests)
+#   sox          checks that recordings contain sound
+set -euo pipefail
+
+# package -> command it provides
+declare -A CMD=([debootstrap]=debootstrap [sip-tester]=sipp [sox]=sox)
+
+missing=()
+for pkg in debootstrap sip-tester sox; do
+  if command -v "${CMD[$pkg]}" >/dev/null 2>&1 || dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+    echo "install-tools: $pkg already installed"
+  else
+    missing+=("$pkg")
+  fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "install-tools: nothing to do"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null 2>&1 || { echo "install-tools: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+  SUDO="sudo"
+fi
+
+echo "install-tools: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update
+$SUDO apt-get install -y --no-install-recommends "${missing[@]}"
+echo "install-tools: done"

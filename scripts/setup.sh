@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Everything cti110 needs on this machine, installed only when missing (safe to run again):
+# host tools (debootstrap, sipp, sox), npm packages (npm ci), the TypeScript build, and the
+# cached Asterisk 22 chroot.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash scripts/install-tools.sh
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci (sqlite3 compiles its addon: about a minute)"
+  npm ci --no-audit --no-fund
+fi
+echo "setup: building TypeScript"
+npm run --silent build
+bash scripts/asterisk-sandbox.sh build

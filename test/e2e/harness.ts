@@ -1,0 +1,209 @@
+// End-to-end harness: one sandbox Asterisk per test file (real Asterisk 22 from the chroot),
+// the real service as a child process, and SIPp as callers and seats. Ports are picked free at
+// run time; everything started here is stopped in teardown, also when a test fails.
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { createSocket } from 'node:dgram';
+import { mkdirSync, openSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+export const ROOT = resolve(__dirname, '../../..');
+const SANDBOX = join(ROOT, 'scripts/asterisk-sandbox.sh');
+
+interface Teardown {
+  teardown(fn: () => unknown): void;
+  testdirName?: string;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20000, everyMs = 200): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < until) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    await sleep(everyMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+/** A TCP port nobody listens on right now (and UDP free too, for SIP). */
+export async function freePort(udpToo = false): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const srv = createServer();
+      srv.once('error', reject);
+      srv.listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as { port: number }).port;
+        srv.close(() => resolve(p));
+      });
+    });
+    if (!udpToo || (await udpFree(port))) return port;
+  }
+}
+
+function udpFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createSocket('udp4');
+    s.once('error', () => resolve(false));
+    s.bind(port, host, () => s.close(() => resolve(true)));
+  });
+}
+
+/** A block of `count` consecutive free UDP ports (RTP ranges, SIPp media ports). */
+export async function freeUdpRange(count: number): Promise<number> {
+  for (let tries = 0; tries < 200; tries++) {
+    const base = 20000 + 2 * Math.floor(Math.random() * 15000);
+    let ok = true;
+    for (let p = base; p < base + count && ok; p += Math.max(1, Math.floor(count / 8))) ok = await udpFree(p, '0.0.0.0');
+    if (ok) return base;
+  }
+  throw new Error('no free UDP range');
+}
+
+export interface Sandbox {
+  name: string;
+  env: Record<string, string>;
+  sipPort: number;
+  httpPort: number;
+  amiPort: number;
+  trunk12345Port: number;
+  chroot: string;
+  instanceDir: string; // inside the chroot, e.g. /srv/cti110/<name>
+  cli(command: string): Promise<string>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startAsterisk(t: Teardown, name: string): Promise<Sandbox> {
+  const instance = `${name}-${process.pid}`;
+  const rtp = await freeUdpRange(200);
+  const env: Record<string, string> = {
+    AST_INSTANCE: instance,
+    AST_SIP_PORT: String(await freePort(true)),
+    AST_HTTP_PORT: String(await freePort()),
+    AST_AMI_PORT: String(await freePort()),
+    AST_RTP_START: String(rtp),
+    AST_RTP_END: String(rtp + 199),
+    TRUNK12345_PORT: String(await freePort(true)),
+  };
+  const chroot = process.env.CTI110_CHROOT ?? '/var/cache/cti110/asterisk-sid';
+  const script = (...args: string[]) => run('bash', [SANDBOX, ...args], { env: { ...process.env, ...env }, maxBuffer: 1 << 24 });
+  const sandbox: Sandbox = {
+    name: instance,
+    env,
+    sipPort: Number(env.AST_SIP_PORT),
+    httpPort: Number(env.AST_HTTP_PORT),
+    amiPort: Number(env.AST_AMI_PORT),
+    trunk12345Port: Number(env.TRUNK12345_PORT),
+    chroot,
+    instanceDir: `/srv/cti110/${instance}`,
+    cli: async (command) => (await script('cli', command)).stdout,
+    start: async () => {
+      await script('start');
+    },
+    stop: async () => {
+      await script('stop');
+    },
+  };
+  t.teardown(() => sandbox.stop());
+  await sandbox.start();
+  return sandbox;
+}
+
+export interface Service {
+  url: string;
+  process: ChildProcess;
+  logFile: string;
+  get<T = unknown>(path: string): Promise<{ status: number; body: T }>;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export function serviceEnv(sandbox: Sandbox, dbPath: string): Record<string, string> {
+  return {
+    CTI110_HTTP_PORT: '0',
+    CTI110_ARI_URL: `http://127.0.0.1:${sandbox.httpPort}`,
+    CTI110_AMI_PORT: String(sandbox.amiPort),
+    CTI110_DB_PATH: dbPath,
+    CTI110_LOG_LEVEL: 'debug',
+  };
+}
+
+/** Starts `node dist/src/main.js`; resolves once it listens (port 0: it picks its own). */
+export async function startService(t: Teardown, env: Record<string, string>, logDir: string): Promise<Service> {
+  mkdirSync(logDir, { recursive: true });
+  const logFile = join(logDir, `service-${Date.now()}.log`);
+  const out = openSync(logFile, 'a');
+  const child = spawn(process.execPath, [join(ROOT, 'dist/src/main.js')], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', out, out],
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const kill = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill(signal);
+    await Promise.race([exited, sleep(10000)]);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  };
+  t.teardown(() => kill('SIGKILL'));
+  const url = await waitFor('the service to listen', () => {
+    if (child.exitCode !== null) throw new Error(`service exited ${child.exitCode}: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
+    const m = /"address":"(http:\/\/[^"]+)".*"msg":"cti110 listening"/.exec(readFileSync(logFile, 'utf8'));
+    return m?.[1];
+  });
+  return {
+    url,
+    process: child,
+    logFile,
+    kill,
+    get: async <T>(path: string) => {
+      const res = await fetch(url + path);
+      return { status: res.status, body: (await res.json()) as T };
+    },
+  };
+}
+
+export interface Sipp {
+  process: ChildProcess;
+  done: Promise<number>;
+  kill(): Promise<void>;
+}
+
+/**
+ * Runs SIPp with a scenario from test/sipp/. Each SIPp takes its own signalling port and two media
+ * ports (RTP + RTCP), picked free here so parallel instances never collide.
+ */
+export async function sipp(t: Teardown, scenario: string, args: string[], opts: { sandbox: Sandbox; ip?: string; logDir: string }): Promise<Sipp> {
+  const port = await freePort(true);
+  const media = await freeUdpRange(4);
+  const full = [
+    `127.0.0.1:${opts.sandbox.sipPort}`,
+    '-sf', join(ROOT, 'test/sipp', scenario),
+    '-i', opts.ip ?? '127.0.0.1',
+    '-p', String(port),
+    '-mp', String(media),
+    '-nostdin',
+    '-trace_err', '-error_file', join(opts.logDir, `sipp-${scenario}-${port}-errors.log`),
+    ...args,
+  ];
+  mkdirSync(opts.logDir, { recursive: true });
+  const log = openSync(join(opts.logDir, `sipp-${scenario}-${port}.log`), 'a');
+  const child = spawn('sipp', full, { stdio: ['ignore', log, log], cwd: opts.logDir });
+  const done = new Promise<number>((r) => child.once('exit', (code, signal) => r(code ?? (signal ? 128 : 1))));
+  const kill = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGKILL');
+    await done;
+  };
+  t.teardown(kill);
+  return { process: child, done, kill };
+}
