@@ -11,6 +11,8 @@ export interface AriChannel {
   state: string;
   caller: AriCallerId;
   creationtime?: string;
+  /** Variables listed in ari.conf `channelvars` (e.g. CTI110_FROM). */
+  channelvars?: Record<string, string>;
   dialplan?: { context: string; exten: string; priority: number; app_name?: string; app_data?: string };
 }
 

@@ -11,6 +11,8 @@ export interface Arrival {
   channelId: string;
   callerNumber: string;
   callerName: string;
+  /** The SIP From header as received (may be empty when Asterisk could not read it). */
+  callerRaw: string;
   trunk: string;
   arrivedAt: number;
 }
@@ -92,7 +94,7 @@ export class CallService {
       if (!channel.inOurApp || this.calls.has(channel.id)) continue;
       const known = await this.incidents.findByChannel(channel.id);
       if (known) continue; // ended incident with a live channel: a seat or officer leg, not a caller
-      this.arrived({ channelId: channel.id, callerNumber: channel.callerNumber, callerName: channel.callerName, trunk: 'unknown', arrivedAt: Date.now() });
+      this.arrived({ channelId: channel.id, callerNumber: channel.callerNumber, callerName: channel.callerName, callerRaw: '', trunk: 'unknown', arrivedAt: Date.now() });
       const call = this.calls.get(channel.id)!;
       void call.enqueue('adopt', async () => {
         if (call.incidentId) await this.incidents.stamp(call.incidentId, 'adopted', { channel: channel.id });

@@ -27,6 +27,7 @@ export function bindStasis(ari: AriConnection, telephony: Telephony, calls: Call
         channelId: e.channel.id,
         callerNumber: e.channel.caller?.number ?? '',
         callerName: e.channel.caller?.name ?? '',
+        callerRaw: e.channel.channelvars?.CTI110_FROM ?? '',
         trunk: entry,
         arrivedAt: parseAsteriskTime(e.channel.creationtime, Date.now()),
       });

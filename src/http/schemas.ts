@@ -7,6 +7,7 @@ export const Incident = Type.Object({
   number: Type.String({ description: 'YYYYMMDD-NNNNNN, unique' }),
   callerNumber: Type.String({ description: 'as received from the network, possibly empty' }),
   callerName: Type.String(),
+  callerRaw: Type.String({ description: 'the SIP From header exactly as received, whole' }),
   trunk: Type.String(),
   channelId: Type.String(),
   state: Type.String(),

@@ -23,7 +23,7 @@ export class IncidentNotFound extends Error {
 export class Incidents {
   constructor(private readonly repo: IncidentsRepo) {}
 
-  open(call: { callerNumber: string; callerName: string; trunk: string; channelId: string; arrivedAt: number; state: string }): Promise<IncidentRow> {
+  open(call: { callerNumber: string; callerName: string; callerRaw: string; trunk: string; channelId: string; arrivedAt: number; state: string }): Promise<IncidentRow> {
     return this.repo.create(call);
   }
 

@@ -6,6 +6,7 @@ export interface IncidentRow {
   number: string;
   callerNumber: string;
   callerName: string;
+  callerRaw: string;
   trunk: string;
   channelId: string;
   state: string;
@@ -22,13 +23,14 @@ export interface TimelineRow {
 export interface NewIncident {
   callerNumber: string;
   callerName: string;
+  callerRaw: string;
   trunk: string;
   channelId: string;
   state: string;
   arrivedAt: number;
 }
 
-const COLUMNS = `id, number, caller_number AS callerNumber, caller_name AS callerName, trunk,
+const COLUMNS = `id, number, caller_number AS callerNumber, caller_name AS callerName, caller_raw AS callerRaw, trunk,
   channel_id AS channelId, state, arrived_at AS arrivedAt, ended_at AS endedAt`;
 
 function dayOf(ms: number): string {
@@ -50,9 +52,9 @@ export class IncidentsRepo {
     );
     const number = `${day}-${String(seq!.last).padStart(6, '0')}`;
     const { lastID } = await this.db.run(
-      `INSERT INTO incidents (number, caller_number, caller_name, trunk, channel_id, state, arrived_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      [number, incident.callerNumber, incident.callerName, incident.trunk, incident.channelId, incident.state, incident.arrivedAt],
+      `INSERT INTO incidents (number, caller_number, caller_name, caller_raw, trunk, channel_id, state, arrived_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      [number, incident.callerNumber, incident.callerName, incident.callerRaw, incident.trunk, incident.channelId, incident.state, incident.arrivedAt],
     );
     return { id: lastID, number, ...incident, endedAt: null };
   }

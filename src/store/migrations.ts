@@ -29,4 +29,6 @@ export const MIGRATIONS: string[] = [
     last INTEGER NOT NULL
   );
   `,
+  // The SIP From header as received, whole: Asterisk's caller ID fields stop at 79 bytes.
+  `ALTER TABLE incidents ADD COLUMN caller_raw TEXT NOT NULL DEFAULT '';`,
 ];

@@ -1,7 +1,7 @@
 // End-to-end harness: one sandbox Asterisk per test file (real Asterisk 22 from the chroot),
 // the real service as a child process, and SIPp as callers and seats. Ports are picked free at
 // run time; everything started here is stopped in teardown, also when a test fails.
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { spawn, execFile, execFileSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
@@ -15,6 +15,17 @@ const SANDBOX = join(ROOT, 'scripts/asterisk-sandbox.sh');
 interface Teardown {
   teardown(fn: () => unknown): void;
   testdirName?: string;
+}
+
+/**
+ * The test's own folder (service log, SQLite file, SIPp logs), with the audio files the SIPp
+ * scenarios stream from their current folder. Kept after the run for reading failures.
+ */
+export function workDir(t: { testdirName: string }): string {
+  const dir = t.testdirName;
+  mkdirSync(dir, { recursive: true });
+  execFileSync('bash', [join(ROOT, 'scripts/lib/make-sipp-audio.sh'), dir], { stdio: 'ignore' });
+  return dir;
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

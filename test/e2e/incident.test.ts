@@ -2,12 +2,13 @@
 // and its caller ID is stored exactly as received, however odd it is.
 import t from 'tap';
 import { join } from 'node:path';
-import { startAsterisk, startService, serviceEnv, sipp, waitFor } from './harness';
+import { startAsterisk, startService, serviceEnv, sipp, waitFor, workDir } from './harness';
 
 interface Incident {
   number: string;
   callerNumber: string;
   callerName: string;
+  callerRaw: string;
   trunk: string;
   arrivedAt: number;
   endedAt: number | null;
@@ -15,7 +16,7 @@ interface Incident {
 }
 
 t.test('110 calls become incidents', async (t) => {
-  const logDir = t.testdirName;
+  const logDir = workDir(t);
   const sandbox = await startAsterisk(t, 'incident');
   const service = await startService(t, serviceEnv(sandbox, join(logDir, 'cti110.sqlite')), logDir);
   await waitFor('service healthy', async () => (await service.get('/health')).status === 200, 30000);
@@ -23,10 +24,9 @@ t.test('110 calls become incidents', async (t) => {
   const callers = [
     { label: 'a plain mobile number', from: '"Zhang San" <sip:13800138000@127.0.0.2>', number: '13800138000', name: 'Zhang San' },
     { label: 'no caller number at all', from: '<sip:127.0.0.2>', number: '', name: '' },
-    // Asterisk itself keeps 80 characters of a caller number (AST_MAX_EXTENSION): what the
-    // service receives, and so stores, is those 80.
-    { label: 'a 200-digit number', from: `<sip:${'8'.repeat(200)}@127.0.0.2>`, number: '8'.repeat(80), name: '' },
-    { label: 'a 200-character name', from: `"${'名'.repeat(200)}" <sip:12345678@127.0.0.2>`, number: '12345678', name: '名'.repeat(200) },
+    // Asterisk's caller ID fields keep 79 bytes; the From header (callerRaw) is stored whole.
+    { label: 'a 200-digit number', from: `<sip:${'8'.repeat(200)}@127.0.0.2>`, number: '8'.repeat(79), name: '' },
+    { label: 'a 200-character name', from: `"${'名'.repeat(200)}" <sip:12345678@127.0.0.2>`, number: '12345678', name: '名'.repeat(26) },
     // PJSIP hands the quoted display name over with its escapes (\") left in: stored so.
     { label: 'quotes, unicode and SQL', from: `"O\\"Brien'); DROP TABLE incidents;-- 张三 😀" <sip:110110@127.0.0.2>`, number: '110110', name: `O\\"Brien'); DROP TABLE incidents;-- 张三 😀` },
   ];
@@ -45,6 +45,7 @@ t.test('110 calls become incidents', async (t) => {
       t.match(incident.number, /^\d{8}-\d{6}$/);
       t.equal(incident.callerNumber, caller.number, 'caller number stored as received');
       t.equal(incident.callerName, caller.name, 'caller name stored as received');
+      t.equal(incident.callerRaw.replace(/;tag=.*$/, ''), caller.from, 'the From header stored whole, exactly as sent');
       t.equal(incident.trunk, '110');
       t.ok(incident.arrivedAt >= before - 1000 && incident.arrivedAt <= Date.now(), 'arrival time in ms');
       const kinds = incident.timeline.map((e) => e.kind);

@@ -4,7 +4,7 @@ import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { startAsterisk, startService, serviceEnv, sipp, waitFor, sleep, type Sandbox } from './harness';
+import { startAsterisk, startService, serviceEnv, sipp, waitFor, sleep, workDir, type Sandbox } from './harness';
 
 interface Health {
   status: string;
@@ -26,7 +26,7 @@ async function ariChannelIds(sandbox: Sandbox): Promise<string[]> {
 }
 
 t.test('resilience', async (t) => {
-  const logDir = t.testdirName;
+  const logDir = workDir(t);
   const sandbox = await startAsterisk(t, 'resilience');
   // Short backoff so that "more tries than ari-client's ten" happens within seconds.
   const configFile = join(logDir, 'fast-retry.json');
@@ -90,7 +90,7 @@ t.test('resilience', async (t) => {
   await t.test('a frozen Asterisk (half-open link) is noticed by the keepalive', async (t) => {
     const svc = await startService(t, env, logDir);
     await waitFor('healthy', async () => (await health(svc)).status === 200, 30000);
-    const pid = execFileSync('pgrep', ['-f', `asterisk -C ${sandbox.instanceDir}/`]).toString().trim().split('\n')[0];
+    const pid = execFileSync('pgrep', ['-f', `^/usr/sbin/asterisk -C ${sandbox.instanceDir}/`]).toString().trim().split('\n')[0];
     process.kill(Number(pid), 'SIGSTOP');
     t.teardown(() => {
       try {
@@ -100,9 +100,9 @@ t.test('resilience', async (t) => {
       }
     });
     try {
-      const down = await waitFor('health 503 from missed pongs', async () => {
+      const down = await waitFor('ARI down from missed pongs', async () => {
         const h = await health(svc);
-        return h.status === 503 ? h.body : undefined;
+        return h.status === 503 && !h.body.ari.up ? h.body : undefined;
       }, 20000);
       t.equal(down.ari.up, false, 'ARI marked down although no socket was closed');
     } finally {
