@@ -1,0 +1,34 @@
+// With the service down, a 110 call still reaches a call-taker through the dialplan's native
+// fallback (Queue of the seats), and the call is recorded by MixMonitor with sound in it.
+import t from 'tap';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { startAsterisk, sipp, waitFor, workDir } from './harness';
+
+/** sox's `stat` figures for a WAV (sox prints them on stderr). */
+function parseStat(text: string): { rms: number; seconds: number } {
+  const num = (label: string) => Number(new RegExp(`${label}:\\s+([0-9.e+-]+)`).exec(text)?.[1] ?? NaN);
+  return { rms: num('RMS\\s+amplitude'), seconds: num('Length \\(seconds\\)') };
+}
+
+t.test('service down: the call falls back to the seats and is recorded', async (t) => {
+  const logDir = workDir(t);
+  const sandbox = await startAsterisk(t, 'fallback');
+  const recordings = join(sandbox.chroot, sandbox.instanceDir, 'recordings');
+
+  const seat = await sipp(t, 'seat.xml', ['-oocsf', join(__dirname, '../../../test/sipp/seat-answer.xml'), '-aa', '-s', '1001', '-au', '1001', '-ap', 'seat-1001-dev', '-set', 'answer_ms', '500', '-m', '1', '-l', '1', '-timeout', '60s', '-timeout_error'], { sandbox, logDir });
+  await waitFor('seat 1001 registered', async () => /1001\/sip:1001@127\.0\.0\.1:\d+.*Avail/.test(await sandbox.cli('pjsip show contacts')), 20000);
+
+  const caller = await sipp(t, 'caller.xml', ['-s', '110', '-key', 'callerid', '13800138000', '-set', 'hold_s', '6', '-m', '1', '-l', '1', '-timeout', '40s', '-timeout_error'], { sandbox, ip: '127.0.0.2', logDir });
+  t.equal(await caller.done, 0, 'the caller was answered and talked');
+  t.equal(await seat.done, 0, 'by the call-taker seat 1001');
+
+  const file = await waitFor('the fallback recording', () => {
+    const files = readdirSync(recordings).filter((f) => /^fallback-.*\.wav$/.test(f));
+    return files.length === 1 && statSync(join(recordings, files[0])).size > 0 ? join(recordings, files[0]) : undefined;
+  });
+  const stat = parseStat(execFileSync('bash', ['-c', 'sox "$1" -n stat 2>&1', 'sox', file], { encoding: 'utf8' }));
+  t.ok(stat.seconds > 3, `the recording lasts the call (${stat.seconds} s)`);
+  t.ok(stat.rms > 0.05, `and holds sound (RMS ${stat.rms})`);
+});
