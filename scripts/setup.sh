@@ -12,4 +12,11 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 echo "setup: building TypeScript"
 npm run --silent build
+# tap compiles its plugin set from package.json "tap.plugin" (TypeScript's plugin is off: tsc builds
+# the tests); a fresh npm ci ships the default set, so rebuild it when it does not match.
+built=node_modules/@tapjs/test/test-built/dist/esm/index.js
+if [ ! -f "$built" ] || grep -q 'Plugin_typescript' "$built"; then
+  echo "setup: rebuilding tap's plugin set"
+  npx tap build >/dev/null
+fi
 bash scripts/asterisk-sandbox.sh build

@@ -7,7 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 status=0
 out=$(mktemp)
-npx tap dist/test/unit dist/test/e2e "$@" 2>&1 | tee "$out" || status=$?
+npx tap 'dist/test/unit/**/*.test.js' 'dist/test/e2e/**/*.test.js' "$@" 2>&1 | tee "$out" || status=$?
 
 # Anything a test started and did not stop is a bug in that test: fail loudly.
 left=$(pgrep -a -f 'sipp 127\.0\.0\.1|asterisk -C /srv/cti110/' || true)

@@ -12,6 +12,10 @@ import { AriTelephony } from './asterisk/ari-telephony';
 import { AmiConnection } from './asterisk/ami-connection';
 import { CallService } from './calls/call-service';
 import { bindStasis } from './calls/stasis-bindings';
+import { Seats } from './queue/seats';
+import { SeatService } from './queue/seat-service';
+import { QueueService } from './queue/queue-service';
+import { SeatsRepo } from './store/seats-repo';
 import { buildApp } from './http/app';
 
 async function start(config: Config): Promise<() => Promise<void>> {
@@ -22,12 +26,18 @@ async function start(config: Config): Promise<() => Promise<void>> {
   const ari = new AriConnection(config.ari, log.child({ area: 'ari' }));
   const ami = new AmiConnection(config.ami, log.child({ area: 'ami' }));
   const telephony = new AriTelephony(ari, config.ari.app);
-  const calls = new CallService(telephony, incidents, log.child({ area: 'calls' }));
-  bindStasis(ari, telephony, calls, log.child({ area: 'calls' }));
+  const seatsRepo = new SeatsRepo(db);
+  const seats = new Seats(config.seats, seatsRepo, config.queue.wrapUpMs, log.child({ area: 'seats' }));
+  await seats.restore();
+  const queue = new QueueService(telephony, seats, config.queue, log.child({ area: 'queue' }));
+  const seatService = new SeatService(seats, telephony, log.child({ area: 'seats' }));
+  const calls = new CallService(telephony, incidents, queue, seats, config.queue.priorities, log.child({ area: 'calls' }));
+  bindStasis({ ari, telephony, calls, queue, seats, seatService, log: log.child({ area: 'calls' }) });
 
   const app = await buildApp({
     logger: log,
     incidents,
+    seats: { seats, seatService, repo: seatsRepo },
     health: {
       ari: () => ari.status(),
       ami: () => ami.isUp,
@@ -43,6 +53,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
   return async () => {
     log.info('shutting down');
     await app.close();
+    queue.stop();
     ami.stop();
     await ari.stop();
     await db.close();

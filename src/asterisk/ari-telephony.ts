@@ -1,7 +1,7 @@
 // The Telephony port over ari-client's REST calls, with every failure translated to a typed error.
 import type { AriConnection } from './ari-connection';
 import type { AriChannel } from './ari-events';
-import { AsteriskUnavailable, ChannelGone, translateAriError, BridgeGone } from './errors';
+import { AsteriskUnavailable, ChannelGone, translateAriError, BridgeGone, TelephonyRejected } from './errors';
 import { toLiveChannel, type LiveBridge, type LiveChannel, type Telephony } from './telephony';
 
 export class AriTelephony implements Telephony {
@@ -68,11 +68,36 @@ export class AriTelephony implements Telephony {
     return bridges.map((b) => ({ id: b.id, channelIds: [...b.channels] }));
   }
 
-  async originate(request: { channelId: string; endpoint: string; callerId?: string; appArgs: string; timeoutSec: number; variables?: Record<string, string> }): Promise<void> {
+  async createChannel(request: { channelId: string; endpoint: string; appArgs: string; callerId?: string; variables?: Record<string, string> }): Promise<void> {
     const { channelId } = request;
+    const variables = { ...(request.variables ?? {}), ...(request.callerId !== undefined ? { 'CALLERID(num)': request.callerId } : {}) };
     await this.call('create channel', { channelId }, (c) =>
-      c.channels.create({ channelId, endpoint: request.endpoint, app: this.app, appArgs: request.appArgs, variables: request.variables } as never),
+      c.channels.create({ channelId, endpoint: request.endpoint, app: this.app, appArgs: request.appArgs, variables } as never),
     );
-    await this.call('dial', { channelId }, (c) => c.channels.dial({ channelId, caller: undefined, timeout: request.timeoutSec } as never));
+  }
+
+  async dial(channelId: string, timeoutSec: number): Promise<void> {
+    await this.call('dial', { channelId }, (c) => c.channels.dial({ channelId, timeout: timeoutSec }));
+  }
+
+  async play(channelId: string, media: string, playbackId?: string): Promise<void> {
+    await this.call('play', { channelId }, (c) => c.channels.play({ channelId, media, ...(playbackId ? { playbackId } : {}) }));
+  }
+
+  async stopPlayback(playbackId: string): Promise<void> {
+    try {
+      await this.call('stop playback', {}, (c) => c.playbacks.stop({ playbackId }));
+    } catch (err) {
+      if (!(err instanceof TelephonyRejected)) throw err; // already finished: nothing to stop
+    }
+  }
+
+  async listEndpoints(): Promise<{ endpoint: string; online: boolean }[]> {
+    const list = await this.call('list endpoints', {}, (c) => c.endpoints.listByTech({ tech: 'PJSIP' }));
+    return list.map((e) => ({ endpoint: `${e.technology}/${e.resource}`, online: e.state === 'online' }));
+  }
+
+  async watchEndpoints(): Promise<void> {
+    await this.call('subscribe endpoints', {}, (c) => c.applications.subscribe({ applicationName: this.app, eventSource: 'endpoint:PJSIP' }));
   }
 }

@@ -9,6 +9,8 @@ export interface LiveChannel {
   callerName: string;
   /** True when the channel is in our Stasis app (dialplan app Stasis with our app name). */
   inOurApp: boolean;
+  /** The Stasis arguments after the app name (e.g. ['110'] or ['leg', callerChannelId]). */
+  appArgs: string[];
 }
 
 export interface LiveBridge {
@@ -28,10 +30,18 @@ export interface Telephony {
   destroyBridge(bridgeId: string): Promise<void>;
   listBridges(): Promise<LiveBridge[]>;
   /**
-   * Originates with a pre-assigned channel id (create, then dial) so that the StasisStart of the
-   * new channel can be recognised: a channel is acted on only after its own StasisStart.
+   * Creates an outgoing channel in our app with a pre-assigned id, without dialling it: the
+   * caller of this waits for that channel's own StasisStart, then calls dial().
    */
-  originate(request: { channelId: string; endpoint: string; callerId?: string; appArgs: string; timeoutSec: number; variables?: Record<string, string> }): Promise<void>;
+  createChannel(request: { channelId: string; endpoint: string; appArgs: string; callerId?: string; variables?: Record<string, string> }): Promise<void>;
+  dial(channelId: string, timeoutSec: number): Promise<void>;
+  /** Plays a sound or tone (e.g. 'sound:beep', 'tone:ring;tonezone=cn') on one channel. */
+  play(channelId: string, media: string, playbackId?: string): Promise<void>;
+  stopPlayback(playbackId: string): Promise<void>;
+  /** PJSIP endpoints with their state ('online' when the phone is registered and reachable). */
+  listEndpoints(): Promise<{ endpoint: string; online: boolean }[]>;
+  /** Asks Asterisk to send EndpointStateChange events for every PJSIP endpoint to our app. */
+  watchEndpoints(): Promise<void>;
 }
 
 export function toLiveChannel(channel: AriChannel, app: string): LiveChannel {
@@ -43,5 +53,6 @@ export function toLiveChannel(channel: AriChannel, app: string): LiveChannel {
     callerNumber: channel.caller?.number ?? '',
     callerName: channel.caller?.name ?? '',
     inOurApp: channel.dialplan?.app_name === 'Stasis' && appData.split(',')[0] === app,
+    appArgs: appData.split(',').slice(1),
   };
 }

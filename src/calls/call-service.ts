@@ -1,11 +1,14 @@
-// What happens to a caller's call, step by step. ARI events arrive through stasis-bindings.ts;
-// actions go out through the Telephony port; every step is stamped on the incident.
+// What happens to a caller's call, step by step. ARI events arrive through stasis-bindings.ts,
+// seat offers through the queue's events; actions go out through the Telephony port; every step
+// is stamped on the incident.
 import type { Logger } from 'pino';
-import type { Telephony } from '../asterisk/telephony';
+import type { LiveChannel, Telephony } from '../asterisk/telephony';
 import { ChannelGone } from '../asterisk/errors';
 import type { Incidents } from '../incidents/incidents';
+import type { Offer, QueueService } from '../queue/queue-service';
+import type { Seats } from '../queue/seats';
 import { Call } from './call';
-import { isCallState, type CallEvent } from './call-state';
+import { isCallState, type CallEvent, type CallState } from './call-state';
 
 export interface Arrival {
   channelId: string;
@@ -23,83 +26,160 @@ export class CallService {
   constructor(
     private readonly telephony: Telephony,
     private readonly incidents: Incidents,
+    private readonly queue: QueueService,
+    private readonly seats: Seats,
+    private readonly priorities: Record<string, number>,
     private readonly log: Logger,
-  ) {}
+  ) {
+    queue.on('offered', (offer) => this.withCall(offer, 'offered', (call) => this.offered(call, offer)));
+    queue.on('offer_failed', (offer, cause) => this.withCall(offer, 'offer failed', (call) => this.offerFailed(call, offer, cause)));
+    queue.on('answered', (offer) => this.withCall(offer, 'answered', (call) => this.answered(call, offer)));
+    queue.on('leg_hung_up', (offer) => this.withCall(offer, 'taker hung up', (call) => this.takerHungUp(call, offer)));
+  }
 
   activeCount(): number {
     return this.calls.size;
   }
 
-  /** A caller's channel entered our Stasis app: ringing at once, then the incident. */
+  /** A caller's channel entered our Stasis app: ringing at once, then the incident, then the queue. */
   arrived(arrival: Arrival): void {
     if (this.calls.has(arrival.channelId)) return;
     const call = new Call(arrival.channelId, arrival.arrivedAt, this.log.child({ channel: arrival.channelId }));
+    call.callerNumber = arrival.callerNumber;
     this.calls.set(call.channelId, call);
     // Ringing first and without waiting for the database: the caller must never hear silence.
     this.telephony.ring(call.channelId).catch((err: unknown) => {
       if (!(err instanceof ChannelGone)) call.log.error({ err: (err as Error).message }, 'could not send ringing');
     });
+    const priority = this.priorities[arrival.trunk] ?? 100;
     void call.enqueue('open incident', async () => {
-      const incident = await this.incidents.open({ ...arrival, state: call.state });
+      const incident = await this.incidents.open({ ...arrival, state: call.state, priority });
       call.incidentId = incident.id;
       call.incidentNumber = incident.number;
+      call.priority = priority;
       call.log = call.log.child({ incident: incident.number });
       await this.incidents.stamp(incident.id, 'arrived', { callerNumber: arrival.callerNumber, trunk: arrival.trunk }, arrival.arrivedAt);
       await this.incidents.stamp(incident.id, 'entered_service', { channel: call.channelId });
       call.log.info({ callerNumber: arrival.callerNumber, trunk: arrival.trunk }, 'call entered service');
       await this.move(call, 'incident_opened');
+      this.enqueueCall(call);
     });
   }
 
   /** The caller's channel left Stasis (hung up, or was taken away). */
-  callerLeft(channelId: string, detail: Record<string, unknown>): void {
+  callerLeft(channelId: string): void {
     const call = this.calls.get(channelId);
     if (!call) return;
+    const place = this.queue.remove(channelId);
     void call.enqueue('caller hung up', async () => {
+      const state = call.state;
       await this.move(call, 'caller_hung_up');
-      await this.finish(call, { reason: 'caller_hung_up', ...detail });
+      if (place && call.incidentId !== undefined) await this.incidents.abandoned(call.incidentId, Date.now(), place.waitMs, place.position);
+      if (call.legId) await this.queue.endTalking(call.legId);
+      if (call.bridgeId) await this.telephony.destroyBridge(call.bridgeId);
+      await this.finish(call, { reason: place ? 'abandoned' : 'caller_hung_up', state });
     });
+  }
+
+  private enqueueCall(call: Call): void {
+    if (call.incidentNumber === undefined) return;
+    this.queue.enqueue({ channelId: call.channelId, incident: call.incidentNumber, callerNumber: call.callerNumber, priority: call.priority, arrivedAt: call.arrivedAt, enqueuedAt: Date.now() });
+  }
+
+  private async offered(call: Call, offer: Offer): Promise<void> {
+    await this.move(call, 'offered');
+    if (call.incidentId !== undefined) await this.incidents.offered(call.incidentId, offer.startedAt, { seat: offer.seat?.id ?? null, overflow: !offer.seat, leg: offer.legId });
+  }
+
+  private async offerFailed(call: Call, offer: Offer, cause: string): Promise<void> {
+    if (call.state === 'offered') await this.move(call, 'offer_failed');
+    if (call.incidentId !== undefined) await this.incidents.stamp(call.incidentId, 'offer_failed', { seat: offer.seat?.id ?? null, cause });
+  }
+
+  /** A seat (or the overflow target) answered: caller answered and joined with it in one bridge. */
+  private async answered(call: Call, offer: Offer): Promise<void> {
+    const at = Date.now();
+    if (call.state === 'ended') return this.queue.endTalking(offer.legId);
+    call.legId = offer.legId;
+    call.bridgeId = `cti110-${call.incidentNumber ?? call.channelId}`;
+    await Promise.all([this.telephony.answer(call.channelId), this.telephony.createBridge(call.bridgeId, `incident ${call.incidentNumber}`)]);
+    await this.telephony.addToBridge(call.bridgeId, [call.channelId, offer.legId]);
+    await this.move(call, 'taker_answered');
+    const answerMs = at - call.arrivedAt;
+    call.log.info({ seat: offer.seat?.id, answerMs }, 'call answered');
+    if (call.incidentId !== undefined) {
+      await this.incidents.answered(call.incidentId, { at, seatId: offer.seat?.id ?? null, delivery: offer.seat ? 'ring' : 'overflow', seatChannelId: offer.legId, bridgeId: call.bridgeId, answerMs });
+    }
+  }
+
+  /** The call-taker hung up: the call is over for the caller too. */
+  private async takerHungUp(call: Call, offer: Offer): Promise<void> {
+    if (call.legId !== offer.legId) return;
+    call.legId = undefined;
+    if (call.incidentId !== undefined) await this.incidents.stamp(call.incidentId, 'taker_hung_up', { seat: offer.seat?.id ?? null });
+    await this.telephony.hangup(call.channelId);
   }
 
   /**
    * After every (re)connect: our stored open incidents against the channels alive in Asterisk.
-   * Live ones are re-attached, vanished ones are closed, and live ones we never numbered adopted.
+   * Live ones are re-attached (back in the queue, or talking with their seat), vanished ones are
+   * closed, live callers we never numbered are adopted, and orphaned seat legs hung up.
    */
-  async reconcile(live: { id: string; inOurApp: boolean; callerNumber: string; callerName: string }[]): Promise<void> {
+  async reconcile(live: LiveChannel[]): Promise<void> {
     const liveById = new Map(live.map((c) => [c.id, c]));
     for (const incident of await this.incidents.listOpen()) {
       const known = this.calls.get(incident.channelId);
-      if (liveById.has(incident.channelId)) {
-        if (known) continue; // a short link drop: this process never lost the call
-        const state = isCallState(incident.state) ? incident.state : 'waiting';
-        const log = this.log.child({ channel: incident.channelId, incident: incident.number });
-        const call = new Call(incident.channelId, incident.arrivedAt, log, state);
-        call.incidentId = incident.id;
-        call.incidentNumber = incident.number;
-        this.calls.set(call.channelId, call);
-        await this.incidents.stamp(incident.id, 'reattached', { channel: call.channelId, state });
-        log.warn({ state }, 'call re-attached after service restart');
-      } else {
-        const call = known ?? new Call(incident.channelId, incident.arrivedAt, this.log.child({ incident: incident.number }), isCallState(incident.state) ? incident.state : 'waiting');
-        call.incidentId = incident.id;
-        call.incidentNumber = incident.number;
+      const state: CallState = isCallState(incident.state) ? incident.state : 'waiting';
+      const call = known ?? new Call(incident.channelId, incident.arrivedAt, this.log.child({ channel: incident.channelId, incident: incident.number }), state);
+      call.incidentId = incident.id;
+      call.incidentNumber = incident.number;
+      call.callerNumber = incident.callerNumber;
+      call.priority = incident.priority;
+      if (!liveById.has(incident.channelId)) {
         this.calls.set(call.channelId, call);
         await call.enqueue('lost while away', async () => {
           await this.move(call, 'lost');
           await this.finish(call, { reason: 'ended_while_service_away' });
         });
+        continue;
       }
+      if (known) continue; // a short link drop: this process never lost the call
+      this.calls.set(call.channelId, call);
+      const seatLegLive = incident.seatChannelId !== null && liveById.has(incident.seatChannelId);
+      if (state === 'talking' && seatLegLive) {
+        call.legId = incident.seatChannelId!;
+        call.bridgeId = incident.bridgeId ?? undefined;
+        this.queue.adoptTalking({ channelId: call.channelId, incident: incident.number, callerNumber: call.callerNumber, priority: call.priority, arrivedAt: call.arrivedAt, enqueuedAt: Date.now() }, call.legId, incident.seatId ? this.seats.get(incident.seatId) : undefined);
+      } else if (state !== 'arrived') {
+        call.state = 'waiting'; // an offer or a talk that died with the old process: queue again
+        this.enqueueCall(call);
+      }
+      await this.incidents.stamp(incident.id, 'reattached', { channel: call.channelId, state: call.state });
+      call.log.warn({ state: call.state }, 'call re-attached after service restart');
     }
     for (const channel of live) {
-      if (!channel.inOurApp || this.calls.has(channel.id)) continue;
-      const known = await this.incidents.findByChannel(channel.id);
-      if (known) continue; // ended incident with a live channel: a seat or officer leg, not a caller
-      this.arrived({ channelId: channel.id, callerNumber: channel.callerNumber, callerName: channel.callerName, callerRaw: '', trunk: 'unknown', arrivedAt: Date.now() });
+      if (!channel.inOurApp || this.calls.has(channel.id) || this.queue.isLeg(channel.id)) continue;
+      if (channel.appArgs[0] === 'leg') {
+        await this.telephony.hangup(channel.id); // an offer of a dead process, still ringing a seat
+        continue;
+      }
+      if (channel.appArgs[0] !== '110' && channel.appArgs[0] !== 'from12345') continue;
+      if (await this.incidents.findByChannel(channel.id)) continue;
+      this.arrived({ channelId: channel.id, callerNumber: channel.callerNumber, callerName: channel.callerName, callerRaw: '', trunk: channel.appArgs[0], arrivedAt: Date.now() });
       const call = this.calls.get(channel.id)!;
       void call.enqueue('adopt', async () => {
-        if (call.incidentId) await this.incidents.stamp(call.incidentId, 'adopted', { channel: channel.id });
+        if (call.incidentId !== undefined) await this.incidents.stamp(call.incidentId, 'adopted', { channel: channel.id });
       });
     }
+  }
+
+  private withCall(offer: Offer, step: string, work: (call: Call) => Promise<void>): void {
+    const call = this.calls.get(offer.call.channelId);
+    if (!call) {
+      if (step === 'answered') void this.queue.endTalking(offer.legId);
+      return;
+    }
+    void call.enqueue(step, () => work(call));
   }
 
   private async move(call: Call, event: CallEvent): Promise<void> {

@@ -4,11 +4,14 @@
 export type CallState =
   | 'arrived' //   in the service, incident being numbered; caller hears ringing
   | 'waiting' //   in the queue for a call-taker; caller hears ringing
+  | 'offered' //   a seat (or the overflow target) is being rung for it; caller hears ringing
   | 'talking' //   a call-taker has the caller
   | 'ended'; //    the caller's channel is gone
 
 export type CallEvent =
   | 'incident_opened' //  the incident row exists
+  | 'offered' //          a seat or the overflow target is rung for this call
+  | 'offer_failed' //     every ringing offer failed; back to waiting, place kept
   | 'taker_answered' //   a call-taker's seat is joined with the caller
   | 'taker_left' //       the call-taker left; caller back to waiting for another
   | 'caller_hung_up'
@@ -18,9 +21,10 @@ type Table = Record<CallState, Partial<Record<CallEvent, CallState | 'ignore'>>>
 
 const TRANSITIONS: Table = {
   arrived: { incident_opened: 'waiting', caller_hung_up: 'ended', lost: 'ended' },
-  waiting: { taker_answered: 'talking', caller_hung_up: 'ended', lost: 'ended', incident_opened: 'ignore' },
-  talking: { taker_left: 'waiting', caller_hung_up: 'ended', lost: 'ended', taker_answered: 'ignore' },
-  ended: { caller_hung_up: 'ignore', lost: 'ignore', taker_left: 'ignore', taker_answered: 'ignore', incident_opened: 'ignore' },
+  waiting: { offered: 'offered', caller_hung_up: 'ended', lost: 'ended', incident_opened: 'ignore', offer_failed: 'ignore' },
+  offered: { offered: 'ignore', offer_failed: 'waiting', taker_answered: 'talking', caller_hung_up: 'ended', lost: 'ended' },
+  talking: { taker_left: 'waiting', caller_hung_up: 'ended', lost: 'ended', taker_answered: 'ignore', offer_failed: 'ignore' },
+  ended: { caller_hung_up: 'ignore', lost: 'ignore', taker_left: 'ignore', taker_answered: 'ignore', incident_opened: 'ignore', offered: 'ignore', offer_failed: 'ignore' },
 };
 
 export class IllegalTransition extends Error {
@@ -41,6 +45,6 @@ export function nextState(state: CallState, event: CallEvent): CallState {
   return next === 'ignore' ? state : next;
 }
 
-export const CALL_STATES: readonly CallState[] = ['arrived', 'waiting', 'talking', 'ended'];
+export const CALL_STATES: readonly CallState[] = ['arrived', 'waiting', 'offered', 'talking', 'ended'];
 
 export const isCallState = (s: string): s is CallState => (CALL_STATES as readonly string[]).includes(s);

@@ -6,6 +6,11 @@ export class Call {
   state: CallState;
   incidentId: number | undefined;
   incidentNumber: string | undefined;
+  callerNumber = '';
+  priority = 100;
+  /** The answered seat (or overflow) leg, and the bridge joining it with the caller. */
+  legId: string | undefined;
+  bridgeId: string | undefined;
   private lane: Promise<void> = Promise.resolve();
 
   constructor(

@@ -1,12 +1,17 @@
-// Every ARI event the calls area reacts to, in one table (grep here to find every path in).
+// Every ARI event cti110 reacts to, in one table (grep here to find every path in).
 import type { Logger } from 'pino';
 import type { AriConnection } from '../asterisk/ari-connection';
 import type { AriEvent } from '../asterisk/ari-events';
 import type { Telephony } from '../asterisk/telephony';
+import type { QueueService } from '../queue/queue-service';
+import type { SeatService } from '../queue/seat-service';
+import type { Seats } from '../queue/seats';
 import type { CallService } from './call-service';
 
 /** Stasis() arguments set by dialplan/extensions.conf for callers; anything else is not a caller. */
 const CALLER_ENTRIES = new Set(['110', 'from12345']);
+/** Dial outcomes that mean the leg will not be answered. */
+const DIAL_FAILED = new Set(['BUSY', 'CONGESTION', 'CHANUNAVAIL', 'NOANSWER', 'CANCEL', 'DONTCALL', 'TORTURE', 'INVALIDARGS']);
 
 /** Asterisk's creationtime looks like 2026-11-23T19:30:00.123+0800; Date.parse wants +08:00. */
 export function parseAsteriskTime(text: string | undefined, fallback: number): number {
@@ -15,24 +20,48 @@ export function parseAsteriskTime(text: string | undefined, fallback: number): n
   return Number.isFinite(ms) ? ms : fallback;
 }
 
-export function bindStasis(ari: AriConnection, telephony: Telephony, calls: CallService, log: Logger): void {
+export interface StasisDeps {
+  ari: AriConnection;
+  telephony: Telephony;
+  calls: CallService;
+  queue: QueueService;
+  seats: Seats;
+  seatService: SeatService;
+  log: Logger;
+}
+
+export function bindStasis({ ari, telephony, calls, queue, seats, seatService, log }: StasisDeps): void {
   const handlers: { [K in AriEvent['type']]?: (e: Extract<AriEvent, { type: K }>) => void } = {
     StasisStart: (e) => {
-      const entry = e.args[0] ?? '';
-      if (!CALLER_ENTRIES.has(entry)) {
+      const [entry = '', ...rest] = e.args;
+      if (CALLER_ENTRIES.has(entry)) {
+        calls.arrived({
+          channelId: e.channel.id,
+          callerNumber: e.channel.caller?.number ?? '',
+          callerName: e.channel.caller?.name ?? '',
+          callerRaw: e.channel.channelvars?.CTI110_FROM ?? '',
+          trunk: entry,
+          arrivedAt: parseAsteriskTime(e.channel.creationtime, Date.now()),
+        });
+      } else if (entry === 'leg') {
+        queue.legEntered(e.channel.id);
+      } else if (entry === 'feature') {
+        seatService.featureCode(e.channel.id, e.channel.name, rest[0] ?? '').catch((err: Error) => log.error({ channel: e.channel.id, err: err.message }, 'feature code failed'));
+      } else {
         log.warn({ channel: e.channel.id, args: e.args }, 'StasisStart with unknown entry ignored');
-        return;
       }
-      calls.arrived({
-        channelId: e.channel.id,
-        callerNumber: e.channel.caller?.number ?? '',
-        callerName: e.channel.caller?.name ?? '',
-        callerRaw: e.channel.channelvars?.CTI110_FROM ?? '',
-        trunk: entry,
-        arrivedAt: parseAsteriskTime(e.channel.creationtime, Date.now()),
-      });
     },
-    StasisEnd: (e) => calls.callerLeft(e.channel.id, {}),
+    ChannelStateChange: (e) => {
+      if (e.channel.state === 'Up' && queue.isLeg(e.channel.id)) queue.legAnswered(e.channel.id);
+    },
+    Dial: (e) => {
+      if (DIAL_FAILED.has(e.dialstatus) && queue.isLeg(e.peer.id)) queue.legGone(e.peer.id, e.dialstatus.toLowerCase());
+    },
+    StasisEnd: (e) => {
+      if (queue.isLeg(e.channel.id)) queue.legGone(e.channel.id, 'hangup');
+      else calls.callerLeft(e.channel.id);
+    },
+    EndpointStateChange: (e) => seats.setReachable(`${e.endpoint.technology}/${e.endpoint.resource}`, e.endpoint.state === 'online'),
   };
 
   ari.on('event', (event) => {
@@ -41,9 +70,17 @@ export function bindStasis(ari: AriConnection, telephony: Telephony, calls: Call
   });
 
   ari.on('up', () => {
+    // Endpoint states first: a seat whose phone is gone must not be offered a re-attached call.
     telephony
-      .listChannels()
+      .watchEndpoints()
+      .then(() => telephony.listEndpoints())
+      .then((endpoints) => endpoints.forEach((e) => seats.setReachable(e.endpoint, e.online)))
+      .then(() => telephony.listChannels())
       .then((live) => calls.reconcile(live))
       .catch((err: Error) => log.error({ err: err.message }, 'reconcile after connect failed'));
+  });
+  ari.on('down', () => {
+    // Nothing is reachable while Asterisk is: a reconnect re-reads every endpoint.
+    for (const seat of seats.all()) seats.setReachable(seat.endpoint, false);
   });
 }

@@ -83,6 +83,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, file?: string): Config {
     throw new ConfigError(`config: ${key}${from}: ${detail}`);
   }
   const config = raw as unknown as Config;
+  for (const key of ['id', 'endpoint'] as const) {
+    const seen = new Set<string>();
+    for (const [i, seat] of config.seats.entries()) {
+      if (seen.has(seat[key])) throw new ConfigError(`config: seats.${i}.${key}${file ? ` (in ${file})` : ''}: ${JSON.stringify(seat[key])} is already used by another seat`);
+      seen.add(seat[key]);
+    }
+  }
   for (const section of ['ari', 'ami'] as const) {
     if (config[section].reconnectMaxMs < config[section].reconnectMinMs) {
       throw new ConfigError(`config: ${section}.reconnectMaxMs: expected at least ${section}.reconnectMinMs (${config[section].reconnectMinMs})`);

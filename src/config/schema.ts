@@ -44,6 +44,32 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    seats: Type.Array(
+      Type.Object(
+        {
+          id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$', description: 'a seat id: 1-32 letters, digits, _ or -' }),
+          endpoint: Type.String({ pattern: '^PJSIP/[A-Za-z0-9_.-]{1,64}$', description: 'a PJSIP endpoint, e.g. PJSIP/1001' }),
+          // The softphone answers by itself (Call-Info answer-after=0), as emergency positions do.
+          autoAnswer: Type.Boolean({ description: 'true or false' }),
+        },
+        { additionalProperties: false },
+      ),
+      { maxItems: 2000, description: 'a list of seats' },
+    ),
+    queue: Type.Object(
+      {
+        ringNoAnswerMs: Type.Integer({ minimum: 500, description: 'milliseconds, at least 500' }),
+        wrapUpMs: Millis,
+        // 0 = no overflow. Otherwise, after this wait the call is also offered to overflowEndpoint.
+        overflowAfterMs: Millis,
+        overflowEndpoint: Type.String({ pattern: '^(|(PJSIP|Local)/[^\\s]{1,128})$', description: "'' or an endpoint like PJSIP/backup@trunk" }),
+        // Priority class by how the call arrived; lower is served first. Unlisted origins get 100.
+        priorities: Type.Record(Type.String({ pattern: '^[a-z0-9]{1,32}$' }), Type.Integer({ minimum: 0, maximum: 1000, description: 'an integer 0-1000' })),
+        // Trunk endpoint used to call an abandoned caller back: PJSIP/<number>@<callbackTrunk>.
+        callbackTrunk: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'a PJSIP endpoint name' }),
+      },
+      { additionalProperties: false },
+    ),
     store: Type.Object({ path: NonEmpty }, { additionalProperties: false }),
     log: Type.Object(
       {
@@ -82,6 +108,8 @@ export const DEFAULTS: Config = {
     reconnectMaxMs: 5000,
     keepaliveIntervalMs: 5000,
   },
+  seats: [],
+  queue: { ringNoAnswerMs: 2000, wrapUpMs: 0, overflowAfterMs: 0, overflowEndpoint: '', priorities: { from12345: 0, callback: 0, '110': 10 }, callbackTrunk: 'trunk110' },
   store: { path: 'var/cti110.sqlite' },
   log: { level: 'info' },
 };

@@ -6,11 +6,13 @@ import type { Incidents } from '../incidents/incidents';
 import { installErrorHandler } from './errors';
 import { healthRoutes, type HealthSources } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
+import { seatRoutes } from './routes/seats';
 
 export interface AppDeps {
   logger: Logger;
   incidents: Incidents;
   health: HealthSources;
+  seats: Parameters<typeof seatRoutes>[1];
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -25,6 +27,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   healthRoutes(app, deps.health);
   incidentRoutes(app, deps.incidents);
+  seatRoutes(app, deps.seats);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();
   return app;

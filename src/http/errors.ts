@@ -14,6 +14,8 @@ export class HttpError extends Error {
 /** Maps domain errors (by class/code, never by message) to HTTP. */
 const DOMAIN_STATUS: Record<string, number> = {
   INCIDENT_NOT_FOUND: 404,
+  SEAT_NOT_FOUND: 404,
+  SEAT_STATE: 409,
   CHANNEL_GONE: 409,
   ASTERISK_UNAVAILABLE: 503,
   AMI_UNAVAILABLE: 503,

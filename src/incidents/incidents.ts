@@ -1,7 +1,7 @@
 // Incidents: numbering and the timeline every step of a call is stamped on.
-import type { IncidentRow, IncidentsRepo, TimelineRow } from '../store/incidents-repo';
+import type { AbandonedRow, IncidentRow, IncidentsRepo, NewIncident, TimelineRow } from '../store/incidents-repo';
 
-export type { IncidentRow, TimelineRow };
+export type { AbandonedRow, IncidentRow, TimelineRow };
 
 /** Timeline kinds, in one place so that a grep finds every step a call can go through. */
 export type TimelineKind =
@@ -10,6 +10,12 @@ export type TimelineKind =
   | 'state' //              the call state machine moved
   | 'reattached' //         the service came back and found the call still up
   | 'adopted' //            a live call in our app that had no incident (e.g. lost insert)
+  | 'offered' //            a seat (or the overflow target) is being rung
+  | 'offer_failed' //       that seat did not answer, or could not be reached
+  | 'answered' //           a call-taker (or the overflow target) has the caller
+  | 'taker_hung_up' //      the call-taker ended the call
+  | 'abandoned' //          the caller hung up before anyone answered
+  | 'callback' //           a call-taker calls an abandoned caller back
   | 'ended'; //             the caller's channel is gone
 
 export class IncidentNotFound extends Error {
@@ -23,8 +29,38 @@ export class IncidentNotFound extends Error {
 export class Incidents {
   constructor(private readonly repo: IncidentsRepo) {}
 
-  open(call: { callerNumber: string; callerName: string; callerRaw: string; trunk: string; channelId: string; arrivedAt: number; state: string }): Promise<IncidentRow> {
+  open(call: NewIncident): Promise<IncidentRow> {
     return this.repo.create(call);
+  }
+
+  async offered(incidentId: number, at: number, detail: Record<string, unknown>): Promise<void> {
+    await this.repo.markOffered(incidentId, at);
+    await this.repo.addEvent(incidentId, 'offered', detail, at);
+  }
+
+  async answered(incidentId: number, answer: { at: number; seatId: string | null; delivery: string; seatChannelId: string; bridgeId: string; answerMs: number }): Promise<void> {
+    await this.repo.markAnswered(incidentId, answer);
+    await this.repo.addEvent(incidentId, 'answered', { seat: answer.seatId, delivery: answer.delivery, answerMs: answer.answerMs }, answer.at);
+  }
+
+  async abandoned(incidentId: number, at: number, waitMs: number, position: number): Promise<void> {
+    await this.repo.markAbandoned(incidentId, at, waitMs, position);
+    await this.repo.addEvent(incidentId, 'abandoned', { waitMs, position }, at);
+  }
+
+  async callback(incidentId: number, seatId: string, result: string, detail: Record<string, unknown> = {}): Promise<void> {
+    await this.repo.markCallback(incidentId, Date.now(), seatId, result);
+    await this.repo.addEvent(incidentId, 'callback', { seat: seatId, result, ...detail });
+  }
+
+  listAbandoned(limit: number, onlyWithoutCallback: boolean): Promise<AbandonedRow[]> {
+    return this.repo.listAbandoned(limit, onlyWithoutCallback);
+  }
+
+  async findByNumber(number: string): Promise<IncidentRow> {
+    const row = await this.repo.findByNumber(number);
+    if (!row) throw new IncidentNotFound(number);
+    return row;
   }
 
   stamp(incidentId: number, kind: TimelineKind, detail: Record<string, unknown> = {}, at = Date.now()): Promise<void> {

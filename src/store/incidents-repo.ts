@@ -12,6 +12,26 @@ export interface IncidentRow {
   state: string;
   arrivedAt: number;
   endedAt: number | null;
+  priority: number;
+  offeredAt: number | null;
+  answeredAt: number | null;
+  abandonedAt: number | null;
+  seatId: string | null;
+  delivery: string | null;
+  seatChannelId: string | null;
+  bridgeId: string | null;
+}
+
+export interface AbandonedRow {
+  number: string;
+  callerNumber: string;
+  arrivedAt: number;
+  at: number;
+  waitMs: number;
+  position: number;
+  callbackAt: number | null;
+  callbackSeat: string | null;
+  callbackResult: string | null;
 }
 
 export interface TimelineRow {
@@ -28,10 +48,13 @@ export interface NewIncident {
   channelId: string;
   state: string;
   arrivedAt: number;
+  priority: number;
 }
 
 const COLUMNS = `id, number, caller_number AS callerNumber, caller_name AS callerName, caller_raw AS callerRaw, trunk,
-  channel_id AS channelId, state, arrived_at AS arrivedAt, ended_at AS endedAt`;
+  channel_id AS channelId, state, arrived_at AS arrivedAt, ended_at AS endedAt, priority,
+  offered_at AS offeredAt, answered_at AS answeredAt, abandoned_at AS abandonedAt, seat_id AS seatId,
+  delivery, seat_channel_id AS seatChannelId, bridge_id AS bridgeId`;
 
 function dayOf(ms: number): string {
   const d = new Date(ms);
@@ -52,11 +75,11 @@ export class IncidentsRepo {
     );
     const number = `${day}-${String(seq!.last).padStart(6, '0')}`;
     const { lastID } = await this.db.run(
-      `INSERT INTO incidents (number, caller_number, caller_name, caller_raw, trunk, channel_id, state, arrived_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      [number, incident.callerNumber, incident.callerName, incident.callerRaw, incident.trunk, incident.channelId, incident.state, incident.arrivedAt],
+      `INSERT INTO incidents (number, caller_number, caller_name, caller_raw, trunk, channel_id, state, arrived_at, priority)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [number, incident.callerNumber, incident.callerName, incident.callerRaw, incident.trunk, incident.channelId, incident.state, incident.arrivedAt, incident.priority],
     );
-    return { id: lastID, number, ...incident, endedAt: null };
+    return { id: lastID, number, ...incident, endedAt: null, offeredAt: null, answeredAt: null, abandonedAt: null, seatId: null, delivery: null, seatChannelId: null, bridgeId: null };
   }
 
   async addEvent(incidentId: number, kind: string, detail: Record<string, unknown> = {}, at = Date.now()): Promise<void> {
@@ -74,6 +97,42 @@ export class IncidentsRepo {
 
   async markEnded(incidentId: number, at: number): Promise<void> {
     await this.db.run('UPDATE incidents SET ended_at = ? WHERE id = ? AND ended_at IS NULL', [at, incidentId]);
+  }
+
+  async markOffered(incidentId: number, at: number): Promise<void> {
+    await this.db.run('UPDATE incidents SET offered_at = ? WHERE id = ? AND offered_at IS NULL', [at, incidentId]);
+  }
+
+  async markAnswered(incidentId: number, answer: { at: number; seatId: string | null; delivery: string; seatChannelId: string; bridgeId: string }): Promise<void> {
+    await this.db.run(
+      'UPDATE incidents SET answered_at = COALESCE(answered_at, ?), seat_id = ?, delivery = ?, seat_channel_id = ?, bridge_id = ? WHERE id = ?',
+      [answer.at, answer.seatId, answer.delivery, answer.seatChannelId, answer.bridgeId, incidentId],
+    );
+  }
+
+  /** The seat leg is gone but the caller stays (e.g. the seat left a conference). */
+  async clearSeat(incidentId: number): Promise<void> {
+    await this.db.run('UPDATE incidents SET seat_channel_id = NULL WHERE id = ?', [incidentId]);
+  }
+
+  async markAbandoned(incidentId: number, at: number, waitMs: number, position: number): Promise<void> {
+    await this.db.run('UPDATE incidents SET abandoned_at = ? WHERE id = ? AND answered_at IS NULL', [at, incidentId]);
+    await this.db.run('INSERT OR IGNORE INTO abandoned_calls (incident_id, at, wait_ms, position) VALUES (?, ?, ?, ?)', [incidentId, at, waitMs, position]);
+  }
+
+  async markCallback(incidentId: number, at: number, seatId: string, result: string): Promise<void> {
+    await this.db.run('UPDATE abandoned_calls SET callback_at = COALESCE(callback_at, ?), callback_seat = ?, callback_result = ? WHERE incident_id = ?', [at, seatId, result, incidentId]);
+  }
+
+  listAbandoned(limit: number, onlyWithoutCallback: boolean): Promise<AbandonedRow[]> {
+    return this.db.all<AbandonedRow>(
+      `SELECT i.number, i.caller_number AS callerNumber, i.arrived_at AS arrivedAt, a.at, a.wait_ms AS waitMs, a.position,
+              a.callback_at AS callbackAt, a.callback_seat AS callbackSeat, a.callback_result AS callbackResult
+       FROM abandoned_calls a JOIN incidents i ON i.id = a.incident_id
+       ${onlyWithoutCallback ? 'WHERE a.callback_at IS NULL' : ''}
+       ORDER BY a.at DESC LIMIT ?`,
+      [limit],
+    );
   }
 
   findByNumber(number: string): Promise<IncidentRow | undefined> {

@@ -31,4 +31,42 @@ export const MIGRATIONS: string[] = [
   `,
   // The SIP From header as received, whole: Asterisk's caller ID fields stop at 79 bytes.
   `ALTER TABLE incidents ADD COLUMN caller_raw TEXT NOT NULL DEFAULT '';`,
+  // The queue: timing for the service level, who answered, and seats that a restart finds again.
+  `
+  ALTER TABLE incidents ADD COLUMN priority INTEGER NOT NULL DEFAULT 100;
+  ALTER TABLE incidents ADD COLUMN offered_at INTEGER;
+  ALTER TABLE incidents ADD COLUMN answered_at INTEGER;
+  ALTER TABLE incidents ADD COLUMN abandoned_at INTEGER;
+  ALTER TABLE incidents ADD COLUMN seat_id TEXT;
+  ALTER TABLE incidents ADD COLUMN delivery TEXT;
+  ALTER TABLE incidents ADD COLUMN seat_channel_id TEXT;
+  ALTER TABLE incidents ADD COLUMN bridge_id TEXT;
+
+  CREATE TABLE seats (
+    id         TEXT    PRIMARY KEY,
+    state      TEXT    NOT NULL,
+    reason     TEXT,
+    since      INTEGER NOT NULL,
+    idle_since INTEGER NOT NULL
+  );
+
+  CREATE TABLE seat_events (
+    id      INTEGER PRIMARY KEY,
+    seat_id TEXT    NOT NULL,
+    at      INTEGER NOT NULL,
+    kind    TEXT    NOT NULL,             -- state | no_answer | unreachable | ...
+    detail  TEXT    NOT NULL DEFAULT '{}'
+  );
+  CREATE INDEX seat_events_at ON seat_events (at);
+
+  CREATE TABLE abandoned_calls (
+    incident_id     INTEGER PRIMARY KEY REFERENCES incidents (id),
+    at              INTEGER NOT NULL,
+    wait_ms         INTEGER NOT NULL,
+    position        INTEGER NOT NULL,     -- 1 = head of the queue when the caller hung up
+    callback_at     INTEGER,              -- first callback attempt (NENA: at least one)
+    callback_seat   TEXT,
+    callback_result TEXT
+  );
+  `,
 ];

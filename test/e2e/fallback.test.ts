@@ -4,7 +4,7 @@ import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { startAsterisk, sipp, waitFor, workDir } from './harness';
+import { startAsterisk, sipp, waitFor, workDir } from '../support/harness';
 
 /** sox's `stat` figures for a WAV (sox prints them on stderr). */
 function parseStat(text: string): { rms: number; seconds: number } {

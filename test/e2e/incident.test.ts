@@ -2,7 +2,7 @@
 // and its caller ID is stored exactly as received, however odd it is.
 import t from 'tap';
 import { join } from 'node:path';
-import { startAsterisk, startService, serviceEnv, sipp, waitFor, workDir } from './harness';
+import { startAsterisk, startService, serviceEnv, sipp, waitFor, workDir } from '../support/harness';
 
 interface Incident {
   number: string;

@@ -4,7 +4,7 @@ import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { startAsterisk, startService, serviceEnv, sipp, waitFor, sleep, workDir, type Sandbox } from './harness';
+import { startAsterisk, startService, serviceEnv, sipp, waitFor, sleep, workDir, type Sandbox } from '../support/harness';
 
 interface Health {
   status: string;

@@ -9,7 +9,7 @@ t.test('incident numbers are unique per day, caller ids stored as received, time
   const repo = new IncidentsRepo(db);
   const at = new Date(2026, 10, 23, 9, 0, 0).getTime();
   const odd = ['', 'x'.repeat(200), `'; DROP TABLE incidents; --`, '"引号" 😀 \u0000'];
-  const made = await Promise.all(odd.map((n, i) => repo.create({ callerNumber: n, callerName: n, callerRaw: n, trunk: '110', channelId: `ch${i}`, state: 'arrived', arrivedAt: at })));
+  const made = await Promise.all(odd.map((n, i) => repo.create({ callerNumber: n, callerName: n, callerRaw: n, trunk: '110', channelId: `ch${i}`, state: 'arrived', arrivedAt: at, priority: 10 })));
   t.same(made.map((m) => m.number).sort(), ['20261123-000001', '20261123-000002', '20261123-000003', '20261123-000004']);
   for (const [i, m] of made.entries()) {
     const row = await repo.findByNumber(m.number);
@@ -29,7 +29,7 @@ t.test('incident numbers are unique per day, caller ids stored as received, time
 t.test('reopening a database keeps what is stored and applies no migration twice', async (t) => {
   const dir = t.testdir({});
   const db1 = await Database.open(`${dir}/y.sqlite`);
-  await new IncidentsRepo(db1).create({ callerNumber: '1', callerName: '', callerRaw: '', trunk: '110', channelId: 'a', state: 'waiting', arrivedAt: Date.now() });
+  await new IncidentsRepo(db1).create({ callerNumber: '1', callerName: '', callerRaw: '', trunk: '110', channelId: 'a', state: 'waiting', arrivedAt: Date.now(), priority: 10 });
   await db1.close();
   const db2 = await Database.open(`${dir}/y.sqlite`);
   t.equal((await new IncidentsRepo(db2).list(10)).length, 1);

@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { SeatService } from '../../queue/seat-service';
+import type { Seats } from '../../queue/seats';
+import type { SeatsRepo } from '../../store/seats-repo';
+import { ErrorBody } from '../schemas';
+
+const SeatBody = Type.Object({
+  id: Type.String(),
+  endpoint: Type.String(),
+  state: Type.String({ description: 'logged_out, ready, ringing, on_call, wrap_up or not_ready' }),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  since: Type.Integer(),
+  reachable: Type.Boolean({ description: 'the phone is registered and answers qualify' }),
+  autoAnswer: Type.Boolean(),
+});
+const IdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$', description: 'a seat id' }) });
+const ActionParams = Type.Intersect([IdParams, Type.Object({ action: Type.Union([Type.Literal('login'), Type.Literal('logout'), Type.Literal('ready'), Type.Literal('not-ready')], { description: 'login, logout, ready or not-ready' }) })]);
+const NotReadyBody = Type.Object({ reason: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }, { additionalProperties: false });
+
+const view = (s: Static<typeof SeatBody>) => ({ id: s.id, endpoint: s.endpoint, state: s.state, reason: s.reason, since: s.since, reachable: s.reachable, autoAnswer: s.autoAnswer });
+
+export function seatRoutes(app: FastifyInstance, deps: { seats: Seats; seatService: SeatService; repo: SeatsRepo }): void {
+  app.get('/seats', { schema: { summary: 'Every seat with its state', response: { 200: Type.Array(SeatBody) } } }, async () => deps.seats.all().map(view));
+
+  app.get<{ Params: Static<typeof IdParams> }>('/seats/:id', { schema: { params: IdParams, response: { 200: SeatBody, 404: ErrorBody } } }, async (req) => view(deps.seats.get(req.params.id)));
+
+  app.post<{ Params: Static<typeof ActionParams>; Body: Static<typeof NotReadyBody> | undefined }>(
+    '/seats/:id/:action',
+    { schema: { summary: 'Log in, log out, ready, not ready (with reason)', params: ActionParams, body: Type.Optional(NotReadyBody), response: { 200: SeatBody, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody } } },
+    async (req) => {
+      const action = req.params.action === 'not-ready' ? 'notready' : req.params.action;
+      return view(deps.seatService.act(req.params.id, action, req.body?.reason ?? null));
+    },
+  );
+
+  const EventsQuery = Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) }, { additionalProperties: false });
+  app.get<{ Querystring: Static<typeof EventsQuery> }>(
+    '/seats/events',
+    { schema: { summary: 'Seat events for supervisors (no answer, unreachable, state changes), newest first', querystring: EventsQuery, response: { 200: Type.Array(Type.Object({ seatId: Type.String(), at: Type.Integer(), kind: Type.String(), detail: Type.Record(Type.String(), Type.Unknown()) })) } } },
+    async (req) => deps.repo.events(req.query.limit),
+  );
+}

@@ -1,0 +1,93 @@
+// Queue statistics: live figures and service level over a period (JSON), and Prometheus metrics.
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { Registry } from 'prom-client';
+import type { StatsRepo } from '../../store/stats-repo';
+import { createStatsMetrics } from '../../stats/metrics';
+import { PeriodError, resolvePeriod, startOfLocalDay, type Period } from '../../stats/period';
+import { serviceLevel, type ServiceLevel } from '../../stats/service-level';
+import { liveFigures, SEAT_STATES, type QueueSnapshot } from '../../stats/snapshot';
+import { HttpError } from '../errors';
+import { ErrorBody } from '../schemas';
+
+export interface StatsDeps {
+  stats: StatsRepo;
+  /** The queue as it is now. */
+  now(): QueueSnapshot;
+  /** Wall clock in ms; tests pin it. */
+  clock?: () => number;
+}
+
+const Ms = Type.Integer({ minimum: 0, maximum: 8.64e15, description: 'ms since epoch' });
+const StatsQuery = Type.Object(
+  {
+    from: Type.Optional({ ...Ms, description: 'start of the period, inclusive (ms); default: local midnight of the day `to` falls in' }),
+    to: Type.Optional({ ...Ms, description: 'end of the period, exclusive (ms); default: now' }),
+  },
+  { additionalProperties: false },
+);
+
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const answerFigureFields = {
+  offered: Type.Integer({ description: 'calls that arrived in the period' }),
+  answered: Type.Integer(),
+  abandoned: Type.Integer({ description: 'callers who hung up before being answered' }),
+  answeredWithin3sPct: Nullable(Type.Number({ description: 'percent of answered+abandoned calls answered within 3 s; abandoned calls count against it' })),
+  within15sPct: Nullable(Type.Number()),
+  within20sPct: Nullable(Type.Number()),
+  avgAnswerMs: Nullable(Type.Integer()),
+  p50AnswerMs: Nullable(Type.Integer({ description: 'nearest-rank percentiles of answer times' })),
+  p90AnswerMs: Nullable(Type.Integer()),
+  p99AnswerMs: Nullable(Type.Integer()),
+};
+const AnswerFigures = Type.Object(answerFigureFields);
+const QueueStats = Type.Object({
+  now: Type.Object({
+    at: Ms,
+    waiting: Type.Integer({ description: 'calls waiting for a call-taker' }),
+    longestWaitMs: Type.Integer({ description: 'wait so far of the oldest waiting call; 0 when none waits' }),
+    seats: Type.Object(Object.fromEntries(SEAT_STATES.map((s) => [s, Type.Integer()]))),
+  }),
+  period: Type.Object({
+    from: Ms,
+    to: Ms,
+    ...answerFigureFields,
+    byDelivery: Type.Object({ ring: AnswerFigures, nailed: AnswerFigures }, { description: 'calls offered to a seat of that kind only' }),
+  }),
+});
+
+/** Registers the routes; returns the app's own metrics registry, should more metrics join it. */
+export function statsRoutes(app: FastifyInstance, deps: StatsDeps): Registry {
+  const clock = deps.clock ?? Date.now;
+  const levelOver = async (period: Period): Promise<ServiceLevel> => serviceLevel(await deps.stats.answerTimes(period.from, period.to));
+
+  app.get<{ Querystring: Static<typeof StatsQuery> }>(
+    '/stats/queue',
+    { schema: { summary: 'Queue now, and service level over a period (default: today so far)', querystring: StatsQuery, response: { 200: QueueStats, 400: ErrorBody } } },
+    async (req) => {
+      const at = clock();
+      let period: Period;
+      try {
+        period = resolvePeriod(req.query, at);
+      } catch (err) {
+        if (err instanceof PeriodError) throw new HttpError(400, err.code, err.message);
+        throw err;
+      }
+      const now = liveFigures(deps.now(), at);
+      return { now, period: { ...period, ...(await levelOver(period)) } };
+    },
+  );
+
+  const registry = createStatsMetrics({
+    live: () => liveFigures(deps.now(), clock()),
+    today: () => {
+      const t = clock();
+      return levelOver({ from: startOfLocalDay(t), to: t });
+    },
+  });
+  app.get('/metrics', { schema: { summary: 'Prometheus metrics (text exposition format)' } }, async (_req, reply) => {
+    const body = await registry.metrics();
+    return reply.type(registry.contentType).send(body);
+  });
+  return registry;
+}

@@ -1,0 +1,262 @@
+// Automatic call distribution: waiting calls, ready seats, and the offers that ring one for the
+// other. It decides who rings; the call flow (calls/) decides what an answer means for the call.
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Telephony } from '../asterisk/telephony';
+import { orderWaiting, pickSeat } from './distribution';
+import type { Seat, Seats } from './seats';
+
+export interface QueueSettings {
+  ringNoAnswerMs: number;
+  wrapUpMs: number;
+  overflowAfterMs: number;
+  overflowEndpoint: string;
+}
+
+export interface QueuedCall {
+  channelId: string;
+  incident: string;
+  callerNumber: string;
+  priority: number;
+  arrivedAt: number;
+  enqueuedAt: number;
+}
+
+/** One leg ringing for one call: a seat, or the overflow target. */
+export interface Offer {
+  legId: string;
+  call: QueuedCall;
+  seat: Seat | undefined; // undefined: the overflow target
+  startedAt: number;
+  dialled: boolean;
+  answered: boolean;
+  timer: NodeJS.Timeout | undefined;
+}
+
+export interface QueueEvents {
+  offered: [Offer];
+  /** The first answer for a call; every other offer for it is withdrawn. */
+  answered: [Offer];
+  offer_failed: [Offer, string];
+  /** The answered leg hung up (the call-taker ended the call). */
+  leg_hung_up: [Offer];
+}
+
+interface Entry {
+  call: QueuedCall;
+  seatOffer: Offer | undefined;
+  overflowOffer: Offer | undefined;
+  overflowTimer: NodeJS.Timeout | undefined;
+}
+
+const SEAT_ANSWER_HEADERS = (seat: Seat): Record<string, string> =>
+  seat.autoAnswer
+    ? {
+        // Softphones answer by themselves, with a beep, as emergency positions do.
+        'PJSIP_HEADER(add,Call-Info)': '<sip:cti110>;answer-after=0',
+        'PJSIP_HEADER(add,Alert-Info)': '<http://cti110/auto-answer>;info=alert-autoanswer;delay=0',
+      }
+    : {};
+
+export class QueueService extends EventEmitter<QueueEvents> {
+  private readonly waiting = new Map<string, Entry>();
+  private readonly offers = new Map<string, Offer>();
+  /** Answered legs by leg id, so a call-taker hanging up is recognised. */
+  private readonly talking = new Map<string, Offer>();
+  private readonly wrapTimers = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly telephony: Telephony,
+    private readonly seats: Seats,
+    private readonly settings: QueueSettings,
+    private readonly log: Logger,
+  ) {
+    super();
+    seats.on('changed', (seat) => {
+      if (seat.state === 'wrap_up') this.startWrapUp(seat);
+      this.dispatch();
+    });
+  }
+
+  /** A call joins the queue (or re-joins it, keeping its arrival time and so its place). */
+  enqueue(call: QueuedCall): void {
+    if (this.waiting.has(call.channelId)) return;
+    const entry: Entry = { call, seatOffer: undefined, overflowOffer: undefined, overflowTimer: undefined };
+    this.waiting.set(call.channelId, entry);
+    if (this.settings.overflowAfterMs > 0 && this.settings.overflowEndpoint) {
+      const due = Math.max(0, call.arrivedAt + this.settings.overflowAfterMs - Date.now());
+      entry.overflowTimer = setTimeout(() => this.overflow(entry), due);
+    }
+    this.dispatch();
+  }
+
+  /**
+   * The caller is gone (or answered elsewhere): withdraw everything ringing for them.
+   * Returns where they were in the queue (1 = head), or undefined if they were not waiting.
+   */
+  remove(channelId: string): { position: number; waitMs: number } | undefined {
+    const entry = this.waiting.get(channelId);
+    if (!entry) return undefined;
+    const position = orderWaiting([...this.waiting.values()].map((e) => ({ key: e.call.channelId, ...e.call }))).findIndex((c) => c.key === channelId) + 1;
+    this.waiting.delete(channelId);
+    clearTimeout(entry.overflowTimer);
+    for (const offer of [entry.seatOffer, entry.overflowOffer]) if (offer) this.withdraw(offer, 'caller_gone');
+    return { position, waitMs: Date.now() - entry.call.arrivedAt };
+  }
+
+  /** The answered leg of a call that is over: hang it up and free its seat. */
+  async endTalking(legId: string): Promise<void> {
+    const offer = this.talking.get(legId);
+    if (!offer) return;
+    this.talking.delete(legId);
+    if (offer.seat) this.seats.apply(offer.seat, 'call_ended');
+    await this.telephony.hangup(legId);
+  }
+
+  /** Re-attach after a restart: a call that was talking with a seat leg. */
+  adoptTalking(call: QueuedCall, legId: string, seat: Seat | undefined): void {
+    const offer: Offer = { legId, call, seat, startedAt: Date.now(), dialled: true, answered: true, timer: undefined };
+    this.talking.set(legId, offer);
+    if (seat && seat.state !== 'on_call') {
+      if (seat.state === 'ready') this.seats.apply(seat, 'offer');
+      if (seat.state === 'ringing') this.seats.apply(seat, 'answered');
+    }
+  }
+
+  isLeg(channelId: string): boolean {
+    return this.offers.has(channelId) || this.talking.has(channelId);
+  }
+
+  // ---- ARI events for legs (bound in calls/stasis-bindings.ts) ----
+
+  /** The leg's own StasisStart: only now may it be dialled. */
+  legEntered(legId: string): void {
+    const offer = this.offers.get(legId);
+    if (!offer || offer.dialled) return;
+    offer.dialled = true;
+    const timeoutSec = Math.ceil(this.settings.ringNoAnswerMs / 1000) + 5; // our timer fires first
+    this.telephony.dial(legId, offer.seat ? timeoutSec : 60).catch((err: Error) => this.failed(offer, `dial: ${err.message}`));
+  }
+
+  legAnswered(legId: string): void {
+    const offer = this.offers.get(legId);
+    if (!offer || offer.answered) return;
+    offer.answered = true;
+    clearTimeout(offer.timer);
+    this.offers.delete(legId);
+    this.talking.set(legId, offer);
+    const entry = this.waiting.get(offer.call.channelId);
+    this.waiting.delete(offer.call.channelId);
+    if (entry) {
+      clearTimeout(entry.overflowTimer);
+      for (const other of [entry.seatOffer, entry.overflowOffer]) if (other && other !== offer) this.withdraw(other, 'answered_elsewhere');
+    }
+    if (offer.seat) this.seats.apply(offer.seat, 'answered');
+    this.emit('answered', offer);
+  }
+
+  /** The leg hung up, failed to dial (busy, unreachable) or left our app. */
+  legGone(legId: string, cause: string): void {
+    const ringing = this.offers.get(legId);
+    if (ringing) return this.failed(ringing, cause);
+    const answered = this.talking.get(legId);
+    if (!answered) return;
+    this.talking.delete(legId);
+    if (answered.seat) this.seats.apply(answered.seat, 'call_ended');
+    this.emit('leg_hung_up', answered);
+  }
+
+  snapshot(): { waiting: QueuedCall[]; offers: number } {
+    return { waiting: orderWaiting([...this.waiting.values()].map((e) => ({ key: e.call.channelId, ...e.call }))), offers: this.offers.size };
+  }
+
+  // ---- distribution ----
+
+  /** Gives every free seat the next waiting call, in priority then arrival order. */
+  private dispatch(): void {
+    const pending = orderWaiting([...this.waiting.values()].filter((e) => !e.seatOffer).map((e) => ({ key: e.call.channelId, ...e.call, entry: e })));
+    for (const { entry } of pending) {
+      const seat = pickSeat(this.seats.all());
+      if (!seat) return;
+      this.offer(entry, seat);
+    }
+  }
+
+  private offer(entry: Entry, seat: Seat | undefined): void {
+    const legId = `cti110-${seat ? `seat-${seat.id}` : 'overflow'}-${randomUUID()}`;
+    const offer: Offer = { legId, call: entry.call, seat, startedAt: Date.now(), dialled: false, answered: false, timer: undefined };
+    this.offers.set(legId, offer);
+    if (seat) {
+      entry.seatOffer = offer;
+      this.seats.apply(seat, 'offer');
+      offer.timer = setTimeout(() => this.noAnswer(offer), this.settings.ringNoAnswerMs);
+    } else {
+      entry.overflowOffer = offer;
+    }
+    this.emit('offered', offer);
+    this.telephony
+      .createChannel({
+        channelId: legId,
+        endpoint: seat ? seat.endpoint : this.settings.overflowEndpoint,
+        appArgs: `leg,${entry.call.channelId}`,
+        callerId: entry.call.callerNumber,
+        variables: seat ? SEAT_ANSWER_HEADERS(seat) : {},
+      })
+      .catch((err: Error) => this.failed(offer, `create: ${err.message}`));
+  }
+
+  private overflow(entry: Entry): void {
+    entry.overflowTimer = undefined;
+    if (!this.waiting.has(entry.call.channelId) || entry.overflowOffer) return;
+    this.log.warn({ incident: entry.call.incident, waitedMs: Date.now() - entry.call.arrivedAt }, 'overflow: also offering the call to the overflow target');
+    this.offer(entry, undefined);
+  }
+
+  private noAnswer(offer: Offer): void {
+    if (!this.offers.has(offer.legId)) return;
+    this.failed(offer, 'no_answer');
+  }
+
+  /** An offer that will not be answered: free the entry for the next seat at once. */
+  private failed(offer: Offer, cause: string): void {
+    if (!this.offers.delete(offer.legId)) return;
+    clearTimeout(offer.timer);
+    const entry = this.waiting.get(offer.call.channelId);
+    if (entry?.seatOffer === offer) entry.seatOffer = undefined;
+    if (entry?.overflowOffer === offer) entry.overflowOffer = undefined;
+    void this.telephony.hangup(offer.legId).catch((err: Error) => this.log.error({ leg: offer.legId, err: err.message }, 'could not hang up failed leg'));
+    if (offer.seat) {
+      const reason = cause === 'no_answer' ? 'no answer' : 'unreachable';
+      this.seats.note(offer.seat, cause === 'no_answer' ? 'no_answer' : 'unreachable', { incident: offer.call.incident, cause });
+      if (offer.seat.state === 'ringing') this.seats.apply(offer.seat, 'offer_failed', reason);
+    }
+    this.emit('offer_failed', offer, cause);
+    this.dispatch();
+  }
+
+  private withdraw(offer: Offer, why: string): void {
+    if (!this.offers.delete(offer.legId)) return;
+    clearTimeout(offer.timer);
+    void this.telephony.hangup(offer.legId).catch((err: Error) => this.log.error({ leg: offer.legId, err: err.message }, 'could not withdraw offer'));
+    if (offer.seat && offer.seat.state === 'ringing') this.seats.apply(offer.seat, 'offer_cancelled');
+    this.log.debug({ leg: offer.legId, why }, 'offer withdrawn');
+  }
+
+  private startWrapUp(seat: Seat): void {
+    clearTimeout(this.wrapTimers.get(seat.id));
+    this.wrapTimers.set(
+      seat.id,
+      setTimeout(() => {
+        this.wrapTimers.delete(seat.id);
+        if (seat.state === 'wrap_up') this.seats.apply(seat, 'wrap_up_done');
+      }, this.settings.wrapUpMs),
+    );
+  }
+
+  stop(): void {
+    for (const e of this.waiting.values()) clearTimeout(e.overflowTimer);
+    for (const o of this.offers.values()) clearTimeout(o.timer);
+    for (const t of this.wrapTimers.values()) clearTimeout(t);
+  }
+}

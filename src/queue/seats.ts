@@ -1,0 +1,122 @@
+// The call-taker seats: configured positions, their state machine, whether their phone is
+// reachable (Asterisk's endpoint state), persisted so that a restart finds who was logged in.
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { SeatsRepo } from '../store/seats-repo';
+import { nextSeatState, SEAT_STATES, type SeatEvent, type SeatState } from './seat-state';
+
+export interface SeatConfig {
+  id: string;
+  endpoint: string;
+  autoAnswer: boolean;
+}
+
+export interface Seat extends SeatConfig {
+  state: SeatState;
+  reason: string | null;
+  since: number;
+  idleSince: number;
+  reachable: boolean;
+}
+
+export class SeatNotFound extends Error {
+  readonly code = 'SEAT_NOT_FOUND';
+  override readonly name = this.constructor.name;
+  constructor(id: string) {
+    super(`no seat ${JSON.stringify(id)}`);
+  }
+}
+
+export interface SeatsEvents {
+  /** A seat changed state: the queue re-runs distribution, supervisors see it. */
+  changed: [Seat, { from: SeatState; event: SeatEvent }];
+}
+
+export class Seats extends EventEmitter<SeatsEvents> {
+  private readonly byId = new Map<string, Seat>();
+  private readonly byEndpoint = new Map<string, Seat>();
+
+  constructor(
+    configs: SeatConfig[],
+    private readonly repo: SeatsRepo,
+    private readonly wrapUpMs: number,
+    private readonly log: Logger,
+  ) {
+    super();
+    const now = Date.now();
+    for (const c of configs) {
+      const seat: Seat = { ...c, state: 'logged_out', reason: null, since: now, idleSince: now, reachable: false };
+      this.byId.set(c.id, seat);
+      this.byEndpoint.set(c.endpoint, seat);
+    }
+  }
+
+  /**
+   * Restores logged-in seats after a restart. A seat caught mid-offer goes back to ready (its
+   * offer died with the old process); one on a call stays on call until that call is re-attached.
+   */
+  async restore(): Promise<void> {
+    for (const row of await this.repo.all()) {
+      const seat = this.byId.get(row.id);
+      if (!seat || !(SEAT_STATES as readonly string[]).includes(row.state)) continue;
+      seat.state = row.state === 'ringing' ? 'ready' : (row.state as SeatState);
+      seat.reason = row.reason;
+      seat.since = row.since;
+      seat.idleSince = row.idleSince;
+    }
+  }
+
+  get(id: string): Seat {
+    const seat = this.byId.get(id);
+    if (!seat) throw new SeatNotFound(id);
+    return seat;
+  }
+
+  /** The seat a channel belongs to, from its name ("PJSIP/1001-0000002a" → PJSIP/1001). */
+  byChannelName(name: string): Seat | undefined {
+    return this.byEndpoint.get(name.replace(/-[0-9a-f]+$/i, ''));
+  }
+
+  all(): Seat[] {
+    return [...this.byId.values()];
+  }
+
+  /** Applies one event; persists it and tells listeners. Throws SeatStateError when not allowed. */
+  apply(seat: Seat, event: SeatEvent, reason: string | null = null): void {
+    const from = seat.state;
+    const to = nextSeatState(from, event, this.wrapUpMs);
+    if (to === from && reason === seat.reason) return;
+    const now = Date.now();
+    seat.state = to;
+    seat.reason = to === 'not_ready' ? reason : null;
+    seat.since = now;
+    // Idle time counts from the end of the seat's last call or from when it became ready.
+    if (to === 'ready' || to === 'wrap_up') seat.idleSince = now;
+    this.log.info({ seat: seat.id, from, to, event, reason: seat.reason }, `Seat ${seat.id}: ${from} -> ${to}`);
+    this.persist(seat, event);
+    this.emit('changed', seat, { from, event });
+  }
+
+  setReachable(endpoint: string, reachable: boolean): void {
+    const seat = this.byEndpoint.get(endpoint);
+    if (!seat || seat.reachable === reachable) return;
+    seat.reachable = reachable;
+    this.log.info({ seat: seat.id, reachable }, reachable ? 'seat phone reachable' : 'seat phone unreachable');
+    void this.repo.addEvent(seat.id, reachable ? 'phone_reachable' : 'phone_unreachable', {}).catch((err: Error) => this.log.error({ err: err.message }, 'seat event not stored'));
+    this.emit('changed', seat, { from: seat.state, event: seat.state === 'ready' ? 'ready' : 'not_ready' });
+  }
+
+  /** A supervisor-visible event about a seat (no answer, unreachable, ...). */
+  note(seat: Seat, kind: string, detail: Record<string, unknown>): void {
+    this.log.warn({ seat: seat.id, kind, ...detail }, `seat ${seat.id}: ${kind}`);
+    void this.repo.addEvent(seat.id, kind, detail).catch((err: Error) => this.log.error({ err: err.message }, 'seat event not stored'));
+  }
+
+  private persist(seat: Seat, event: SeatEvent): void {
+    const row = { id: seat.id, state: seat.state, reason: seat.reason, since: seat.since, idleSince: seat.idleSince };
+    // Both writes are fire-and-forget on purpose: distribution must not wait on the disk, and
+    // sqlite3 runs them in order on its one connection.
+    void this.repo.save(row).catch((err: Error) => this.log.error({ err: err.message }, 'seat state not stored'));
+    void this.repo.addEvent(seat.id, 'state', { state: seat.state, reason: seat.reason, event }).catch((err: Error) => this.log.error({ err: err.message }, 'seat event not stored'));
+  }
+}
