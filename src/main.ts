@@ -16,6 +16,8 @@ import { Seats } from './queue/seats';
 import { SeatService } from './queue/seat-service';
 import { QueueService } from './queue/queue-service';
 import { SeatsRepo } from './store/seats-repo';
+import { StatsRepo } from './store/stats-repo';
+import type { QueueSnapshot } from './stats/snapshot';
 import { buildApp } from './http/app';
 
 async function start(config: Config): Promise<() => Promise<void>> {
@@ -34,10 +36,15 @@ async function start(config: Config): Promise<() => Promise<void>> {
   const calls = new CallService(telephony, incidents, queue, seats, config.queue.priorities, log.child({ area: 'calls' }));
   bindStasis({ ari, telephony, calls, queue, seats, seatService, log: log.child({ area: 'calls' }) });
 
+  const queueSnapshot = (): QueueSnapshot => ({
+    waiting: queue.snapshot().waiting.map((c) => ({ incident: c.incident, arrivedAt: c.arrivedAt, priority: c.priority })),
+    seats: seats.all().map((s) => ({ id: s.id, state: s.state, reason: s.reason, delivery: 'ring' })),
+  });
   const app = await buildApp({
     logger: log,
     incidents,
     seats: { seats, seatService, repo: seatsRepo },
+    stats: { stats: new StatsRepo(db), now: queueSnapshot },
     health: {
       ari: () => ari.status(),
       ami: () => ami.isUp,

@@ -7,12 +7,14 @@ import { installErrorHandler } from './errors';
 import { healthRoutes, type HealthSources } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
 import { seatRoutes } from './routes/seats';
+import { statsRoutes, type StatsDeps } from './routes/stats';
 
 export interface AppDeps {
   logger: Logger;
   incidents: Incidents;
   health: HealthSources;
   seats: Parameters<typeof seatRoutes>[1];
+  stats: StatsDeps;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -28,6 +30,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   healthRoutes(app, deps.health);
   incidentRoutes(app, deps.incidents);
   seatRoutes(app, deps.seats);
+  statsRoutes(app, deps.stats);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();
   return app;

@@ -31,7 +31,9 @@ export function installErrorHandler(app: FastifyInstance): void {
       request.log.error({ err }, 'request failed');
       return reply.status(status).send({ error: status === 503 ? 'UNAVAILABLE' : 'INTERNAL', message: status === 503 ? 'a dependency is unavailable' : 'Internal Server Error' });
     }
-    return reply.status(status).send({ error: err.code ?? 'BAD_REQUEST', message: err.message });
+    // Fastify's own codes (FST_ERR_...) are not ours to promise: clients see BAD_REQUEST.
+    const code = !err.code || err.code.startsWith('FST_') ? (status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST') : err.code;
+    return reply.status(status).send({ error: code, message: err.message });
   });
   app.setNotFoundHandler((request, reply) => reply.status(404).send({ error: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` }));
 }

@@ -10,6 +10,7 @@ export interface Period {
 
 export class PeriodError extends Error {
   readonly code = 'BAD_PERIOD';
+  override readonly name = this.constructor.name;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { SeatService } from '../../queue/seat-service';
 import type { Seats } from '../../queue/seats';
 import type { SeatsRepo } from '../../store/seats-repo';
 import { ErrorBody } from '../schemas';
+import { HttpError } from '../errors';
 
 const SeatBody = Type.Object({
   id: Type.String(),
@@ -16,7 +17,16 @@ const SeatBody = Type.Object({
 });
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$', description: 'a seat id' }) });
 const ActionParams = Type.Intersect([IdParams, Type.Object({ action: Type.Union([Type.Literal('login'), Type.Literal('logout'), Type.Literal('ready'), Type.Literal('not-ready')], { description: 'login, logout, ready or not-ready' }) })]);
-const NotReadyBody = Type.Object({ reason: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }, { additionalProperties: false });
+
+/** The body is optional (a softphone button sends none), so it is checked here, not by schema. */
+function reasonOf(body: unknown): string | null {
+  if (body === undefined || body === null || body === '') return null;
+  const reason = (body as { reason?: unknown }).reason;
+  if (typeof body !== 'object' || Object.keys(body).some((k) => k !== 'reason') || (reason !== undefined && (typeof reason !== 'string' || reason.length < 1 || reason.length > 100))) {
+    throw new HttpError(400, 'BAD_REQUEST', 'body must be {"reason": "<1-100 characters>"} or empty');
+  }
+  return (reason as string | undefined) ?? null;
+}
 
 const view = (s: Static<typeof SeatBody>) => ({ id: s.id, endpoint: s.endpoint, state: s.state, reason: s.reason, since: s.since, reachable: s.reachable, autoAnswer: s.autoAnswer });
 
@@ -25,12 +35,18 @@ export function seatRoutes(app: FastifyInstance, deps: { seats: Seats; seatServi
 
   app.get<{ Params: Static<typeof IdParams> }>('/seats/:id', { schema: { params: IdParams, response: { 200: SeatBody, 404: ErrorBody } } }, async (req) => view(deps.seats.get(req.params.id)));
 
-  app.post<{ Params: Static<typeof ActionParams>; Body: Static<typeof NotReadyBody> | undefined }>(
+  app.post<{ Params: Static<typeof ActionParams>; Body: unknown }>(
     '/seats/:id/:action',
-    { schema: { summary: 'Log in, log out, ready, not ready (with reason)', params: ActionParams, body: Type.Optional(NotReadyBody), response: { 200: SeatBody, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody } } },
+    {
+      schema: {
+        summary: 'Log in, log out, ready, not ready; not-ready takes an optional body {"reason": "..."}',
+        params: ActionParams,
+        response: { 200: SeatBody, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
     async (req) => {
       const action = req.params.action === 'not-ready' ? 'notready' : req.params.action;
-      return view(deps.seatService.act(req.params.id, action, req.body?.reason ?? null));
+      return view(deps.seatService.act(req.params.id, action, reasonOf(req.body)));
     },
   );
 

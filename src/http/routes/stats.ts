@@ -18,11 +18,12 @@ export interface StatsDeps {
   clock?: () => number;
 }
 
-const Ms = Type.Integer({ minimum: 0, maximum: 8.64e15, description: 'ms since epoch' });
+// 8.64e15 ms is the last instant a JavaScript Date can hold.
+const ms = (description = 'ms since epoch') => Type.Integer({ minimum: 0, maximum: 8.64e15, description });
 const StatsQuery = Type.Object(
   {
-    from: Type.Optional({ ...Ms, description: 'start of the period, inclusive (ms); default: local midnight of the day `to` falls in' }),
-    to: Type.Optional({ ...Ms, description: 'end of the period, exclusive (ms); default: now' }),
+    from: Type.Optional(ms('start of the period, inclusive (ms); default: local midnight of the day `to` falls in')),
+    to: Type.Optional(ms('end of the period, exclusive (ms); default: now')),
   },
   { additionalProperties: false },
 );
@@ -43,14 +44,14 @@ const answerFigureFields = {
 const AnswerFigures = Type.Object(answerFigureFields);
 const QueueStats = Type.Object({
   now: Type.Object({
-    at: Ms,
+    at: ms(),
     waiting: Type.Integer({ description: 'calls waiting for a call-taker' }),
     longestWaitMs: Type.Integer({ description: 'wait so far of the oldest waiting call; 0 when none waits' }),
     seats: Type.Object(Object.fromEntries(SEAT_STATES.map((s) => [s, Type.Integer()]))),
   }),
   period: Type.Object({
-    from: Ms,
-    to: Ms,
+    from: ms(),
+    to: ms(),
     ...answerFigureFields,
     byDelivery: Type.Object({ ring: AnswerFigures, nailed: AnswerFigures }, { description: 'calls offered to a seat of that kind only' }),
   }),
