@@ -15,6 +15,7 @@ import { bindStasis } from './calls/stasis-bindings';
 import { Seats } from './queue/seats';
 import { SeatService } from './queue/seat-service';
 import { QueueService } from './queue/queue-service';
+import { CallbackService } from './queue/callback-service';
 import { SeatsRepo } from './store/seats-repo';
 import { StatsRepo } from './store/stats-repo';
 import type { QueueSnapshot } from './stats/snapshot';
@@ -34,7 +35,8 @@ async function start(config: Config): Promise<() => Promise<void>> {
   const queue = new QueueService(telephony, seats, config.queue, log.child({ area: 'queue' }));
   const seatService = new SeatService(seats, telephony, log.child({ area: 'seats' }));
   const calls = new CallService(telephony, incidents, queue, seats, config.queue.priorities, log.child({ area: 'calls' }));
-  bindStasis({ ari, telephony, calls, queue, seats, seatService, log: log.child({ area: 'calls' }) });
+  const callbacks = new CallbackService(telephony, seats, incidents, { trunk: config.queue.callbackTrunk, ringNoAnswerMs: config.queue.ringNoAnswerMs, callerRingMs: 30000 }, log.child({ area: 'callback' }));
+  bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, log: log.child({ area: 'calls' }) });
 
   const queueSnapshot = (): QueueSnapshot => ({
     waiting: queue.snapshot().waiting.map((c) => ({ incident: c.incident, arrivedAt: c.arrivedAt, priority: c.priority })),
@@ -44,6 +46,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
     logger: log,
     incidents,
     seats: { seats, seatService, repo: seatsRepo },
+    abandoned: { incidents, callbacks },
     stats: { stats: new StatsRepo(db), now: queueSnapshot },
     health: {
       ari: () => ari.status(),

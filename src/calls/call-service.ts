@@ -159,8 +159,8 @@ export class CallService {
     }
     for (const channel of live) {
       if (!channel.inOurApp || this.calls.has(channel.id) || this.queue.isLeg(channel.id)) continue;
-      if (channel.appArgs[0] === 'leg') {
-        await this.telephony.hangup(channel.id); // an offer of a dead process, still ringing a seat
+      if (channel.appArgs[0] === 'leg' || channel.appArgs[0] === 'callback') {
+        await this.telephony.hangup(channel.id); // a leg of a dead process's offer or callback
         continue;
       }
       if (channel.appArgs[0] !== '110' && channel.appArgs[0] !== 'from12345') continue;

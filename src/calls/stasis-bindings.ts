@@ -5,6 +5,7 @@ import type { AriEvent } from '../asterisk/ari-events';
 import type { Telephony } from '../asterisk/telephony';
 import type { QueueService } from '../queue/queue-service';
 import type { SeatService } from '../queue/seat-service';
+import type { CallbackService } from '../queue/callback-service';
 import type { Seats } from '../queue/seats';
 import type { CallService } from './call-service';
 
@@ -27,10 +28,11 @@ export interface StasisDeps {
   queue: QueueService;
   seats: Seats;
   seatService: SeatService;
+  callbacks: CallbackService;
   log: Logger;
 }
 
-export function bindStasis({ ari, telephony, calls, queue, seats, seatService, log }: StasisDeps): void {
+export function bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, log }: StasisDeps): void {
   const handlers: { [K in AriEvent['type']]?: (e: Extract<AriEvent, { type: K }>) => void } = {
     StasisStart: (e) => {
       const [entry = '', ...rest] = e.args;
@@ -45,6 +47,8 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, l
         });
       } else if (entry === 'leg') {
         queue.legEntered(e.channel.id);
+      } else if (entry === 'callback') {
+        callbacks.legEntered(e.channel.id);
       } else if (entry === 'feature') {
         seatService.featureCode(e.channel.id, e.channel.name, rest[0] ?? '').catch((err: Error) => log.error({ channel: e.channel.id, err: err.message }, 'feature code failed'));
       } else {
@@ -52,13 +56,18 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, l
       }
     },
     ChannelStateChange: (e) => {
-      if (e.channel.state === 'Up' && queue.isLeg(e.channel.id)) queue.legAnswered(e.channel.id);
+      if (e.channel.state !== 'Up') return;
+      if (queue.isLeg(e.channel.id)) queue.legAnswered(e.channel.id);
+      else if (callbacks.isLeg(e.channel.id)) callbacks.legAnswered(e.channel.id);
     },
     Dial: (e) => {
-      if (DIAL_FAILED.has(e.dialstatus) && queue.isLeg(e.peer.id)) queue.legGone(e.peer.id, e.dialstatus.toLowerCase());
+      if (!DIAL_FAILED.has(e.dialstatus)) return;
+      if (queue.isLeg(e.peer.id)) queue.legGone(e.peer.id, e.dialstatus.toLowerCase());
+      else if (callbacks.isLeg(e.peer.id)) callbacks.legGone(e.peer.id, e.dialstatus.toLowerCase());
     },
     StasisEnd: (e) => {
       if (queue.isLeg(e.channel.id)) queue.legGone(e.channel.id, 'hangup');
+      else if (callbacks.isLeg(e.channel.id)) callbacks.legGone(e.channel.id, 'hangup');
       else calls.callerLeft(e.channel.id);
     },
     EndpointStateChange: (e) => seats.setReachable(`${e.endpoint.technology}/${e.endpoint.resource}`, e.endpoint.state === 'online'),

@@ -8,6 +8,7 @@ import { healthRoutes, type HealthSources } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
 import { seatRoutes } from './routes/seats';
 import { statsRoutes, type StatsDeps } from './routes/stats';
+import { abandonedRoutes } from './routes/abandoned';
 
 export interface AppDeps {
   logger: Logger;
@@ -15,6 +16,7 @@ export interface AppDeps {
   health: HealthSources;
   seats: Parameters<typeof seatRoutes>[1];
   stats: StatsDeps;
+  abandoned: Parameters<typeof abandonedRoutes>[1];
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -31,6 +33,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   incidentRoutes(app, deps.incidents);
   seatRoutes(app, deps.seats);
   statsRoutes(app, deps.stats);
+  abandonedRoutes(app, deps.abandoned);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();
   return app;

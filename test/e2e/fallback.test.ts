@@ -28,7 +28,12 @@ t.test('service down: the call falls back to the seats and is recorded', async (
     const files = readdirSync(recordings).filter((f) => /^fallback-.*\.wav$/.test(f));
     return files.length === 1 && statSync(join(recordings, files[0])).size > 0 ? join(recordings, files[0]) : undefined;
   });
-  const stat = parseStat(execFileSync('bash', ['-c', 'sox "$1" -n stat 2>&1', 'sox', file], { encoding: 'utf8' }));
+  // MixMonitor writes the WAV header's length when the call's channels are gone: wait for that.
+  await waitFor('the call to be over in Asterisk', async () => /^0 active calls/m.test(await sandbox.cli('core show channels count')));
+  const stat = await waitFor('a complete WAV', () => {
+    const s = parseStat(execFileSync('bash', ['-c', 'sox "$1" -n stat 2>&1', 'sox', file], { encoding: 'utf8' }));
+    return s.seconds > 0 ? s : undefined;
+  });
   t.ok(stat.seconds > 3, `the recording lasts the call (${stat.seconds} s)`);
   t.ok(stat.rms > 0.05, `and holds sound (RMS ${stat.rms})`);
 });

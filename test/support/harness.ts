@@ -218,3 +218,58 @@ export async function sipp(t: Teardown, scenario: string, args: string[], opts: 
   t.teardown(kill);
   return { process: child, done, kill };
 }
+
+/** A seat's softphone (SIPp seat-multi): registers, answers every call after a delay, logs each. */
+export async function seatPhone(
+  t: Teardown,
+  sandbox: Sandbox,
+  seat: string,
+  opts: { logDir: string; stayS?: number; answerMs?: number; answerMinMs?: number; answerMaxMs?: number },
+): Promise<Sipp & { logFile: string }> {
+  const logFile = join(opts.logDir, `seat-${seat}-${Date.now()}.log`);
+  const delay = opts.answerMaxMs
+    ? ['-set', 'answer_min_ms', String(opts.answerMinMs ?? 0), '-set', 'answer_max_ms', String(opts.answerMaxMs)]
+    : ['-set', 'answer_ms', String(opts.answerMs ?? 0)];
+  const phone = await sipp(
+    t,
+    'seat-multi.xml',
+    ['-oocsf', join(ROOT, 'test/sipp/seat-multi-answer.xml'), '-aa', '-s', seat, '-au', seat, '-ap', `seat-${seat}-dev`, '-set', 'stay_s', String(opts.stayS ?? 120), ...delay, '-trace_logs', '-log_file', logFile, '-m', '1', '-l', '1', '-timeout', `${(opts.stayS ?? 120) + 60}s`, '-timeout_error'],
+    { sandbox, logDir: opts.logDir },
+  );
+  return { ...phone, logFile };
+}
+
+export interface SeatLogLine {
+  seat: string;
+  event: string;
+  [key: string]: string;
+}
+
+/** Parses a seat-multi log: one `key=value ...` line per event. */
+export function readSeatLog(file: string): SeatLogLine[] {
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .filter((l) => l.includes('event='))
+    .map((line) => {
+      const out: Record<string, string> = {};
+      for (const m of line.matchAll(/(\w+)=(\S*)/g)) if (!(m[1] in out)) out[m[1]] = m[2];
+      return out as SeatLogLine;
+    });
+}
+
+/** Waits until `pjsip show contacts` lists the seat's phone as reachable. */
+export async function registered(sandbox: Sandbox, seat: string): Promise<void> {
+  await waitFor(`seat ${seat} registered`, async () => new RegExp(`${seat}/sip:${seat}@127\\.0\\.0\\.1:\\d+.*Avail`).test(await sandbox.cli('pjsip show contacts')), 20000);
+}
+
+/** POST a JSON body (or none) to the service. */
+export async function post<T = unknown>(service: Service, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(service.url + path, body === undefined ? { method: 'POST' } : { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as T };
+}
