@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command to run cti110 locally: sets up what is missing, starts the sandbox Asterisk with the
-# project's config and dialplan (demo seats 1001-1004, officers 2001-2004), then the service in the
+# project's config and dialplan (demo seats 1001-1005, officers 2001-2004), then the service in the
 # foreground. Ctrl-C stops the service and the Asterisk it started.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -221,7 +221,7 @@ sb_kill_rooted_in() {
 # ---------------------------------------------------------------------------------------------
 # Render config/asterisk/* and dialplan/* into the instance's etc dir.
 SB_VARS=(AST_INSTANCE INSTANCE_DIR AST_SIP_PORT AST_HTTP_PORT AST_AMI_PORT AST_RTP_START AST_RTP_END
-  ARI_USER ARI_PASSWORD AMI_USER AMI_SECRET ARI_APP TRUNK110_ADDR TRUNK12345_ADDR TRUNK12345_PORT
+  ARI_USER ARI_PASSWORD AMI_USER AMI_SECRET ARI_APP TRUNK110_ADDR TRUNK110_PORT TRUNK12345_ADDR TRUNK12345_PORT
   RECORDINGS_DIR)
 
 sb_defaults() {
@@ -232,12 +232,13 @@ sb_defaults() {
   : "${ARI_USER:=cti110}" "${ARI_PASSWORD:=cti110-dev-secret}"
   : "${AMI_USER:=cti110}" "${AMI_SECRET:=cti110-dev-secret}"
   : "${ARI_APP:=cti110}"
-  : "${TRUNK110_ADDR:=127.0.0.2}" "${TRUNK12345_ADDR:=127.0.0.3}" "${TRUNK12345_PORT:=5070}"
+  : "${TRUNK110_ADDR:=127.0.0.2}" "${TRUNK110_PORT:=5061}"
+  : "${TRUNK12345_ADDR:=127.0.0.3}" "${TRUNK12345_PORT:=5070}"
   : "${RECORDINGS_DIR:=$SB_INST_IN/recordings}"
   RECORDINGS_DIR="${RECORDINGS_DIR%/}"
   case "$RECORDINGS_DIR" in /*) ;; *) sb_die "RECORDINGS_DIR must be an absolute path inside the chroot" ;; esac
   local v
-  for v in AST_SIP_PORT AST_HTTP_PORT AST_AMI_PORT AST_RTP_START AST_RTP_END TRUNK12345_PORT; do
+  for v in AST_SIP_PORT AST_HTTP_PORT AST_AMI_PORT AST_RTP_START AST_RTP_END TRUNK110_PORT TRUNK12345_PORT; do
     [[ "${!v}" =~ ^[0-9]+$ ]] || sb_die "$v must be a port number, got '${!v}'"
   done
 }

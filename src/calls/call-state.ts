@@ -21,7 +21,9 @@ type Table = Record<CallState, Partial<Record<CallEvent, CallState | 'ignore'>>>
 
 const TRANSITIONS: Table = {
   arrived: { incident_opened: 'waiting', caller_hung_up: 'ended', lost: 'ended' },
-  waiting: { offered: 'offered', caller_hung_up: 'ended', lost: 'ended', incident_opened: 'ignore', offer_failed: 'ignore' },
+  // taker_answered from waiting: with the overflow target ringing too, one offer can fail just
+  // before the other is answered.
+  waiting: { offered: 'offered', taker_answered: 'talking', caller_hung_up: 'ended', lost: 'ended', incident_opened: 'ignore', offer_failed: 'ignore' },
   offered: { offered: 'ignore', offer_failed: 'waiting', taker_answered: 'talking', caller_hung_up: 'ended', lost: 'ended' },
   talking: { taker_left: 'waiting', caller_hung_up: 'ended', lost: 'ended', taker_answered: 'ignore', offer_failed: 'ignore' },
   ended: { caller_hung_up: 'ignore', lost: 'ignore', taker_left: 'ignore', taker_answered: 'ignore', incident_opened: 'ignore', offered: 'ignore', offer_failed: 'ignore' },

@@ -13,6 +13,12 @@ export const Incident = Type.Object({
   state: Type.String(),
   arrivedAt: Type.Integer({ description: 'ms since epoch' }),
   endedAt: Type.Union([Type.Integer(), Type.Null()]),
+  priority: Type.Integer({ description: 'queue priority class, lower first' }),
+  offeredAt: Type.Union([Type.Integer(), Type.Null()], { description: 'first offered to a seat (ms)' }),
+  answeredAt: Type.Union([Type.Integer(), Type.Null()], { description: 'a call-taker had the caller (ms)' }),
+  abandonedAt: Type.Union([Type.Integer(), Type.Null()], { description: 'the caller hung up before an answer (ms)' }),
+  seatId: Type.Union([Type.String(), Type.Null()], { description: 'the seat that answered' }),
+  delivery: Type.Union([Type.String(), Type.Null()], { description: 'ring, nailed or overflow' }),
 });
 
 export const TimelineEntry = Type.Object({

@@ -75,7 +75,7 @@ export class QueueService extends EventEmitter<QueueEvents> {
     super();
     seats.on('changed', (seat) => {
       if (seat.state === 'wrap_up') this.startWrapUp(seat);
-      this.dispatch();
+      this.scheduleDispatch();
     });
   }
 
@@ -88,7 +88,7 @@ export class QueueService extends EventEmitter<QueueEvents> {
       const due = Math.max(0, call.arrivedAt + this.settings.overflowAfterMs - Date.now());
       entry.overflowTimer = setTimeout(() => this.overflow(entry), due);
     }
-    this.dispatch();
+    this.dispatch(); // a new call is offered at once, in this turn: every millisecond counts
   }
 
   /**
@@ -173,6 +173,21 @@ export class QueueService extends EventEmitter<QueueEvents> {
 
   // ---- distribution ----
 
+  private dispatchPending = false;
+
+  /**
+   * Distribution runs once per turn of the event loop, after the change that asked for it has
+   * finished: a seat change in the middle of an offer's bookkeeping never re-enters it.
+   */
+  private scheduleDispatch(): void {
+    if (this.dispatchPending) return;
+    this.dispatchPending = true;
+    setImmediate(() => {
+      this.dispatchPending = false;
+      this.dispatch();
+    });
+  }
+
   /** Gives every free seat the next waiting call, in priority then arrival order. */
   private dispatch(): void {
     const pending = orderWaiting([...this.waiting.values()].filter((e) => !e.seatOffer).map((e) => ({ key: e.call.channelId, ...e.call, entry: e })));
@@ -226,13 +241,13 @@ export class QueueService extends EventEmitter<QueueEvents> {
     if (entry?.seatOffer === offer) entry.seatOffer = undefined;
     if (entry?.overflowOffer === offer) entry.overflowOffer = undefined;
     void this.telephony.hangup(offer.legId).catch((err: Error) => this.log.error({ leg: offer.legId, err: err.message }, 'could not hang up failed leg'));
+    this.emit('offer_failed', offer, cause);
     if (offer.seat) {
       const reason = cause === 'no_answer' ? 'no answer' : 'unreachable';
       this.seats.note(offer.seat, cause === 'no_answer' ? 'no_answer' : 'unreachable', { incident: offer.call.incident, cause });
       if (offer.seat.state === 'ringing') this.seats.apply(offer.seat, 'offer_failed', reason);
     }
-    this.emit('offer_failed', offer, cause);
-    this.dispatch();
+    this.scheduleDispatch();
   }
 
   private withdraw(offer: Offer, why: string): void {

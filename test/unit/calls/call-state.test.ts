@@ -23,7 +23,7 @@ t.test('ended ignores everything, and an unexpected event is an explicit error',
   const events: CallEvent[] = ['incident_opened', 'offered', 'offer_failed', 'taker_answered', 'taker_left', 'caller_hung_up', 'lost'];
   for (const e of events) t.equal(nextState('ended', e), 'ended');
   t.throws(() => nextState('arrived', 'taker_left'), IllegalTransition);
-  t.throws(() => nextState('waiting', 'taker_answered'), IllegalTransition, 'nobody answers a call that rings no seat');
+  t.throws(() => nextState('arrived', 'taker_answered'), IllegalTransition, 'nobody answers a call not yet in the queue');
 });
 
 t.test('a call-taker leaving puts the caller back to waiting, never dropped', async (t) => {
