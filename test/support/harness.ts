@@ -86,6 +86,8 @@ export interface Sandbox {
   httpPort: number;
   amiPort: number;
   trunk12345Port: number;
+  /** Where Asterisk calls callers back over the 110 trunk (a SIPp callee on 127.0.0.2 listens). */
+  trunk110Port: number;
   chroot: string;
   instanceDir: string; // inside the chroot, e.g. /srv/cti110/<name>
   cli(command: string): Promise<string>;
@@ -104,6 +106,7 @@ export async function startAsterisk(t: Teardown, name: string): Promise<Sandbox>
     AST_RTP_START: String(rtp),
     AST_RTP_END: String(rtp + 199),
     TRUNK12345_PORT: String(await freePort(true)),
+    TRUNK110_PORT: String(await freePort(true)),
   };
   const chroot = process.env.CTI110_CHROOT ?? '/var/cache/cti110/asterisk-sid';
   const script = (...args: string[]) => run('bash', [SANDBOX, ...args], { env: { ...process.env, ...env }, maxBuffer: 1 << 24 });
@@ -114,6 +117,7 @@ export async function startAsterisk(t: Teardown, name: string): Promise<Sandbox>
     httpPort: Number(env.AST_HTTP_PORT),
     amiPort: Number(env.AST_AMI_PORT),
     trunk12345Port: Number(env.TRUNK12345_PORT),
+    trunk110Port: Number(env.TRUNK110_PORT),
     chroot,
     instanceDir: `/srv/cti110/${instance}`,
     cli: async (command) => (await script('cli', command)).stdout,
@@ -193,8 +197,8 @@ export interface Sipp {
  * Runs SIPp with a scenario from test/sipp/. Each SIPp takes its own signalling port and two media
  * ports (RTP + RTCP), picked free here so parallel instances never collide.
  */
-export async function sipp(t: Teardown, scenario: string, args: string[], opts: { sandbox: Sandbox; ip?: string; logDir: string }): Promise<Sipp> {
-  const port = await freePort(true);
+export async function sipp(t: Teardown, scenario: string, args: string[], opts: { sandbox: Sandbox; ip?: string; port?: number; logDir: string }): Promise<Sipp> {
+  const port = opts.port ?? (await freePort(true));
   const media = await freeUdpRange(4);
   const full = [
     `127.0.0.1:${opts.sandbox.sipPort}`,

@@ -1,0 +1,62 @@
+// Overflow: a call nobody answers for overflowAfterMs is also offered to the overflow target
+// (a backup group, the backup centre's trunk) while it stays in the queue: the first answer wins.
+import t from 'tap';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startAsterisk, startService, serviceEnv, sipp, waitFor, workDir, seatPhone, readSeatLog, registered, post, sleep } from '../support/harness';
+
+interface Incident {
+  number: string;
+  callerNumber: string;
+  seatId: string | null;
+  delivery: string | null;
+  arrivedAt: number;
+  answeredAt: number | null;
+  timeline: { kind: string; at: number; detail: Record<string, unknown> }[];
+}
+
+t.test('overflow', async (t) => {
+  const logDir = workDir(t);
+  const sandbox = await startAsterisk(t, 'overflow');
+  const configFile = join(logDir, 'overflow.json');
+  // Phone 1004 plays the backup group: it is not a seat of this queue.
+  writeFileSync(configFile, JSON.stringify({ seats: [{ id: '1001', endpoint: 'PJSIP/1001', autoAnswer: true }], queue: { ringNoAnswerMs: 2000, wrapUpMs: 0, overflowAfterMs: 2500, overflowEndpoint: 'PJSIP/1004' } }));
+  const service = await startService(t, { ...serviceEnv(sandbox, join(logDir, 'cti110.sqlite')), CTI110_CONFIG: configFile }, logDir);
+  await waitFor('service healthy', async () => (await service.get('/health')).status === 200, 30000);
+  const byCaller = async (callerNumber: string) => {
+    const hit = (await service.get<{ items: Incident[] }>('/incidents?limit=20')).body.items.find((i) => i.callerNumber === callerNumber);
+    return hit ? (await service.get<Incident>(`/incidents/${hit.number}`)).body : undefined;
+  };
+  const call = (n: string) => sipp(t, 'caller.xml', ['-s', '110', '-key', 'callerid', n, '-set', 'hold_s', '2', '-m', '1', '-l', '1', '-timeout', '60s', '-timeout_error'], { sandbox, ip: '127.0.0.2', logDir });
+
+  await t.test('no seat free: the overflow target answers after the configured wait', async (t) => {
+    const backup = await seatPhone(t, sandbox, '1004', { logDir, stayS: 40, answerMs: 200 });
+    await registered(sandbox, '1004');
+    const caller = await call('13500000001');
+    t.equal(await caller.done, 0, 'answered');
+    const inc = (await byCaller('13500000001'))!;
+    t.equal(inc.delivery, 'overflow', 'by the overflow target');
+    const offer = inc.timeline.find((e) => e.kind === 'offered' && e.detail.overflow === true)!;
+    t.ok(offer.at - inc.arrivedAt >= 2400 && offer.at - inc.arrivedAt < 4000, `overflow fired after the configured wait (${offer.at - inc.arrivedAt} ms)`);
+    await backup.kill();
+  });
+
+  await t.test('the overflow target rings but a seat frees up first: the seat wins', async (t) => {
+    const backup = await seatPhone(t, sandbox, '1004', { logDir, stayS: 40, answerMs: -1 });
+    const seat = await seatPhone(t, sandbox, '1001', { logDir, stayS: 40, answerMs: 200 });
+    await registered(sandbox, '1004');
+    await registered(sandbox, '1001');
+    await waitFor('1001 reachable', async () => (await service.get<{ reachable: boolean }>('/seats/1001')).body.reachable);
+    const caller = await call('13500000002');
+    await sleep(4000); // overflow is ringing by now
+    await post(service, '/seats/1001/login');
+    t.equal(await caller.done, 0, 'answered');
+    const inc = (await byCaller('13500000002'))!;
+    t.equal(inc.seatId, '1001', 'by the seat');
+    t.equal(inc.delivery, 'ring');
+    t.ok(inc.timeline.some((e) => e.kind === 'offered' && e.detail.overflow === true), 'the overflow target was rung meanwhile');
+    await waitFor('the overflow offer withdrawn', () => readSeatLog(backup.logFile).some((l) => l.event === 'cancelled'));
+    t.pass('the overflow leg was cancelled when the seat answered');
+    await Promise.all([backup.kill(), seat.kill()]);
+  });
+});
