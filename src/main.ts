@@ -30,7 +30,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
   const ami = new AmiConnection(config.ami, log.child({ area: 'ami' }));
   const telephony = new AriTelephony(ari, config.ari.app);
   const seatsRepo = new SeatsRepo(db);
-  const seats = new Seats(config.seats, seatsRepo, config.queue.wrapUpMs, log.child({ area: 'seats' }));
+  const seats = new Seats(config.seats, config.queue.defaultDelivery, seatsRepo, config.queue.wrapUpMs, log.child({ area: 'seats' }));
   await seats.restore();
   const queue = new QueueService(telephony, seats, config.queue, log.child({ area: 'queue' }));
   const seatService = new SeatService(seats, telephony, log.child({ area: 'seats' }));
@@ -40,7 +40,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
 
   const queueSnapshot = (): QueueSnapshot => ({
     waiting: queue.snapshot().waiting.map((c) => ({ incident: c.incident, arrivedAt: c.arrivedAt, priority: c.priority })),
-    seats: seats.all().map((s) => ({ id: s.id, state: s.state, reason: s.reason, delivery: 'ring' })),
+    seats: seats.all().map((s) => ({ id: s.id, state: s.state, reason: s.reason, delivery: s.delivery })),
   });
   const app = await buildApp({
     logger: log,

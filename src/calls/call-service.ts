@@ -75,8 +75,9 @@ export class CallService {
       const state = call.state;
       await this.move(call, 'caller_hung_up');
       if (place && call.incidentId !== undefined) await this.incidents.abandoned(call.incidentId, Date.now(), place.waitMs, place.position);
-      if (call.legId) await this.queue.endTalking(call.legId);
+      // Bridge first: a nailed seat's connection must be out of it before it takes the next call.
       if (call.bridgeId) await this.telephony.destroyBridge(call.bridgeId);
+      if (call.legId) await this.queue.endTalking(call.legId);
       await this.finish(call, { reason: place ? 'abandoned' : 'caller_hung_up', state });
     });
   }
@@ -101,23 +102,53 @@ export class CallService {
     const at = Date.now();
     if (call.state === 'ended') return this.queue.endTalking(offer.legId);
     call.legId = offer.legId;
-    call.bridgeId = `cti110-${call.incidentNumber ?? call.channelId}`;
-    await Promise.all([this.telephony.answer(call.channelId), this.telephony.createBridge(call.bridgeId, `incident ${call.incidentNumber}`)]);
-    await this.telephony.addToBridge(call.bridgeId, [call.channelId, offer.legId]);
+    call.bridgeId ??= `cti110-${call.incidentNumber ?? call.channelId}`;
+    if (call.ringbackId) {
+      // Answered before, put back in the queue by a dropped nailed seat: stop the ringback tone.
+      await this.telephony.stopPlayback(call.ringbackId);
+      call.ringbackId = undefined;
+      await this.telephony.addToBridge(call.bridgeId, [offer.legId]);
+    } else {
+      await Promise.all([this.telephony.answer(call.channelId), this.telephony.createBridge(call.bridgeId, `incident ${call.incidentNumber}`)]);
+      await this.telephony.addToBridge(call.bridgeId, [call.channelId, offer.legId]);
+    }
     await this.move(call, 'taker_answered');
     const answerMs = at - call.arrivedAt;
     call.log.info({ seat: offer.seat?.id, answerMs }, 'call answered');
     if (call.incidentId !== undefined) {
-      await this.incidents.answered(call.incidentId, { at, seatId: offer.seat?.id ?? null, delivery: offer.seat ? 'ring' : 'overflow', seatChannelId: offer.legId, bridgeId: call.bridgeId, answerMs });
+      await this.incidents.answered(call.incidentId, { at, seatId: offer.seat?.id ?? null, delivery: offer.delivery, seatChannelId: offer.legId, bridgeId: call.bridgeId, answerMs });
     }
   }
 
-  /** The call-taker hung up: the call is over for the caller too. */
+  /**
+   * The seat's leg is gone. A ringing seat's call-taker hung up: the call is over for the caller
+   * too. A nailed seat's connection dropped: nobody chose to end the call, so the caller goes
+   * back to the head of the queue (its arrival time keeps its place), hearing ringing meanwhile.
+   */
   private async takerHungUp(call: Call, offer: Offer): Promise<void> {
     if (call.legId !== offer.legId) return;
     call.legId = undefined;
+    if (offer.delivery === 'nailed' && call.state === 'talking') {
+      if (call.incidentId !== undefined) await this.incidents.stamp(call.incidentId, 'seat_lost', { seat: offer.seat?.id ?? null });
+      call.ringbackId = `${call.channelId}-ringback`;
+      await this.telephony.play(call.channelId, 'tone:ring;tonezone=cn', call.ringbackId);
+      await this.move(call, 'taker_left');
+      this.enqueueCall(call);
+      return;
+    }
     if (call.incidentId !== undefined) await this.incidents.stamp(call.incidentId, 'taker_hung_up', { seat: offer.seat?.id ?? null });
     await this.telephony.hangup(call.channelId);
+  }
+
+  /** A nailed call-taker ends the call (DTMF # on the connection): the caller is hung up. */
+  release(legId: string): void {
+    for (const call of this.calls.values()) {
+      if (call.legId !== legId || call.state !== 'talking') continue;
+      void call.enqueue('released by call-taker', async () => {
+        if (call.incidentId !== undefined) await this.incidents.stamp(call.incidentId, 'taker_hung_up', { via: 'dtmf' });
+        await this.telephony.hangup(call.channelId);
+      });
+    }
   }
 
   /**
@@ -159,8 +190,10 @@ export class CallService {
     }
     for (const channel of live) {
       if (!channel.inOurApp || this.calls.has(channel.id) || this.queue.isLeg(channel.id)) continue;
-      if (channel.appArgs[0] === 'leg' || channel.appArgs[0] === 'callback') {
-        await this.telephony.hangup(channel.id); // a leg of a dead process's offer or callback
+      if (channel.appArgs[0] === 'leg' || channel.appArgs[0] === 'callback' || channel.appArgs[0] === 'feature') {
+        // A leg of a dead process's offer or callback, or a nailed connection it no longer
+        // knows: hung up, the call-taker logs in again.
+        await this.telephony.hangup(channel.id);
         continue;
       }
       if (channel.appArgs[0] !== '110' && channel.appArgs[0] !== 'from12345') continue;

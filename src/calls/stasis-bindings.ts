@@ -66,11 +66,26 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
       else if (callbacks.isLeg(e.peer.id)) callbacks.legGone(e.peer.id, e.dialstatus.toLowerCase());
     },
     StasisEnd: (e) => {
-      if (queue.isLeg(e.channel.id)) queue.legGone(e.channel.id, 'hangup');
+      if (seatService.isNailed(e.channel.id)) {
+        // Order matters: the call it carried goes back to the queue, then the seat logs out.
+        if (queue.isLeg(e.channel.id)) queue.legGone(e.channel.id, 'hangup');
+        seatService.nailedGone(e.channel.id);
+      } else if (queue.isLeg(e.channel.id)) queue.legGone(e.channel.id, 'hangup');
       else if (callbacks.isLeg(e.channel.id)) callbacks.legGone(e.channel.id, 'hangup');
       else calls.callerLeft(e.channel.id);
     },
-    EndpointStateChange: (e) => seats.setReachable(`${e.endpoint.technology}/${e.endpoint.resource}`, e.endpoint.state === 'online'),
+    EndpointStateChange: (e) => {
+      const endpoint = `${e.endpoint.technology}/${e.endpoint.resource}`;
+      const online = e.endpoint.state === 'online';
+      seats.setReachable(endpoint, online);
+      // A nailed headset whose phone stopped answering qualify is dead: drop it now.
+      const seat = seats.byChannelName(endpoint);
+      if (!online && seat?.nailedChannel) telephony.hangup(seat.nailedChannel).catch((err: Error) => log.error({ seat: seat.id, err: err.message }, 'could not drop a dead nailed connection'));
+    },
+    ChannelDtmfReceived: (e) => {
+      // "#" on a nailed connection ends the call in progress (the headset itself stays up).
+      if (e.digit === '#' && seatService.isNailed(e.channel.id)) calls.release(e.channel.id);
+    },
   };
 
   ari.on('event', (event) => {

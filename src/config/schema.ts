@@ -51,6 +51,9 @@ export const ConfigSchema = Type.Object(
           endpoint: Type.String({ pattern: '^PJSIP/[A-Za-z0-9_.-]{1,64}$', description: 'a PJSIP endpoint, e.g. PJSIP/1001' }),
           // The softphone answers by itself (Call-Info answer-after=0), as emergency positions do.
           autoAnswer: Type.Boolean({ description: 'true or false' }),
+          // ring: each call rings the phone. nailed: the phone stays connected for the shift
+          // (log in with *11 or *15) and calls are switched into that connection.
+          delivery: Type.Optional(Type.Union([Type.Literal('ring'), Type.Literal('nailed')], { description: "'ring' or 'nailed'" })),
         },
         { additionalProperties: false },
       ),
@@ -67,6 +70,7 @@ export const ConfigSchema = Type.Object(
         priorities: Type.Record(Type.String({ pattern: '^[a-z0-9]{1,32}$' }), Type.Integer({ minimum: 0, maximum: 1000, description: 'an integer 0-1000' })),
         // Trunk endpoint used to call an abandoned caller back: PJSIP/<number>@<callbackTrunk>.
         callbackTrunk: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'a PJSIP endpoint name' }),
+        defaultDelivery: Type.Union([Type.Literal('ring'), Type.Literal('nailed')], { description: "'ring' or 'nailed'" }),
       },
       { additionalProperties: false },
     ),
@@ -109,7 +113,7 @@ export const DEFAULTS: Config = {
     keepaliveIntervalMs: 5000,
   },
   seats: [],
-  queue: { ringNoAnswerMs: 2000, wrapUpMs: 0, overflowAfterMs: 0, overflowEndpoint: '', priorities: { from12345: 0, callback: 0, '110': 10 }, callbackTrunk: 'trunk110' },
+  queue: { ringNoAnswerMs: 2000, wrapUpMs: 0, overflowAfterMs: 0, overflowEndpoint: '', priorities: { from12345: 0, callback: 0, '110': 10 }, callbackTrunk: 'trunk110', defaultDelivery: 'ring' },
   store: { path: 'var/cti110.sqlite' },
   log: { level: 'info' },
 };

@@ -14,6 +14,7 @@ export type TimelineKind =
   | 'offer_failed' //       that seat did not answer, or could not be reached
   | 'answered' //           a call-taker (or the overflow target) has the caller
   | 'taker_hung_up' //      the call-taker ended the call
+  | 'seat_lost' //          a nailed seat's connection dropped mid-call: the caller is queued again
   | 'abandoned' //          the caller hung up before anyone answered
   | 'callback' //           a call-taker calls an abandoned caller back
   | 'ended'; //             the caller's channel is gone

@@ -28,6 +28,8 @@ export interface Offer {
   legId: string;
   call: QueuedCall;
   seat: Seat | undefined; // undefined: the overflow target
+  /** ring: a new leg rings the seat; nailed: the seat's permanent connection; overflow. */
+  delivery: 'ring' | 'nailed' | 'overflow';
   startedAt: number;
   dialled: boolean;
   answered: boolean;
@@ -111,12 +113,13 @@ export class QueueService extends EventEmitter<QueueEvents> {
     if (!offer) return;
     this.talking.delete(legId);
     if (offer.seat) this.seats.apply(offer.seat, 'call_ended');
-    await this.telephony.hangup(legId);
+    // A nailed connection outlives its calls: it goes back to idle, silent, on the same channel.
+    if (offer.delivery !== 'nailed') await this.telephony.hangup(legId);
   }
 
   /** Re-attach after a restart: a call that was talking with a seat leg. */
   adoptTalking(call: QueuedCall, legId: string, seat: Seat | undefined): void {
-    const offer: Offer = { legId, call, seat, startedAt: Date.now(), dialled: true, answered: true, timer: undefined };
+    const offer: Offer = { legId, call, seat, delivery: seat ? 'ring' : 'overflow', startedAt: Date.now(), dialled: true, answered: true, timer: undefined };
     this.talking.set(legId, offer);
     if (seat && seat.state !== 'on_call') {
       if (seat.state === 'ready') this.seats.apply(seat, 'offer');
@@ -126,6 +129,11 @@ export class QueueService extends EventEmitter<QueueEvents> {
 
   isLeg(channelId: string): boolean {
     return this.offers.has(channelId) || this.talking.has(channelId);
+  }
+
+  /** The offer (ringing or answered) a leg belongs to. */
+  offerOf(legId: string): Offer | undefined {
+    return this.offers.get(legId) ?? this.talking.get(legId);
   }
 
   // ---- ARI events for legs (bound in calls/stasis-bindings.ts) ----
@@ -199,8 +207,9 @@ export class QueueService extends EventEmitter<QueueEvents> {
   }
 
   private offer(entry: Entry, seat: Seat | undefined): void {
+    if (seat?.nailedChannel) return this.offerNailed(entry, seat, seat.nailedChannel);
     const legId = `cti110-${seat ? `seat-${seat.id}` : 'overflow'}-${randomUUID()}`;
-    const offer: Offer = { legId, call: entry.call, seat, startedAt: Date.now(), dialled: false, answered: false, timer: undefined };
+    const offer: Offer = { legId, call: entry.call, seat, delivery: seat ? 'ring' : 'overflow', startedAt: Date.now(), dialled: false, answered: false, timer: undefined };
     this.offers.set(legId, offer);
     if (seat) {
       entry.seatOffer = offer;
@@ -219,6 +228,21 @@ export class QueueService extends EventEmitter<QueueEvents> {
         variables: seat ? SEAT_ANSWER_HEADERS(seat) : {},
       })
       .catch((err: Error) => this.failed(offer, `create: ${err.message}`));
+  }
+
+  /**
+   * Nailed-up seat: no INVITE, no ringing. The seat hears a zip tone on its open connection
+   * (the caller does not: it is played on the seat's channel before the two are joined) and the
+   * call counts as answered at once.
+   */
+  private offerNailed(entry: Entry, seat: Seat, channelId: string): void {
+    const offer: Offer = { legId: channelId, call: entry.call, seat, delivery: 'nailed', startedAt: Date.now(), dialled: true, answered: false, timer: undefined };
+    this.offers.set(channelId, offer);
+    entry.seatOffer = offer;
+    this.seats.apply(seat, 'offer');
+    this.emit('offered', offer);
+    this.telephony.play(channelId, 'sound:beep').catch((err: Error) => this.log.warn({ seat: seat.id, err: err.message }, 'zip tone not played'));
+    this.legAnswered(channelId);
   }
 
   private overflow(entry: Entry): void {
@@ -240,9 +264,9 @@ export class QueueService extends EventEmitter<QueueEvents> {
     const entry = this.waiting.get(offer.call.channelId);
     if (entry?.seatOffer === offer) entry.seatOffer = undefined;
     if (entry?.overflowOffer === offer) entry.overflowOffer = undefined;
-    void this.telephony.hangup(offer.legId).catch((err: Error) => this.log.error({ leg: offer.legId, err: err.message }, 'could not hang up failed leg'));
+    if (offer.delivery !== 'nailed') void this.telephony.hangup(offer.legId).catch((err: Error) => this.log.error({ leg: offer.legId, err: err.message }, 'could not hang up failed leg'));
     this.emit('offer_failed', offer, cause);
-    if (offer.seat) {
+    if (offer.seat && offer.delivery !== 'nailed') {
       const reason = cause === 'no_answer' ? 'no answer' : 'unreachable';
       this.seats.note(offer.seat, cause === 'no_answer' ? 'no_answer' : 'unreachable', { incident: offer.call.incident, cause });
       if (offer.seat.state === 'ringing') this.seats.apply(offer.seat, 'offer_failed', reason);
@@ -253,7 +277,7 @@ export class QueueService extends EventEmitter<QueueEvents> {
   private withdraw(offer: Offer, why: string): void {
     if (!this.offers.delete(offer.legId)) return;
     clearTimeout(offer.timer);
-    void this.telephony.hangup(offer.legId).catch((err: Error) => this.log.error({ leg: offer.legId, err: err.message }, 'could not withdraw offer'));
+    if (offer.delivery !== 'nailed') void this.telephony.hangup(offer.legId).catch((err: Error) => this.log.error({ leg: offer.legId, err: err.message }, 'could not withdraw offer'));
     if (offer.seat && offer.seat.state === 'ringing') this.seats.apply(offer.seat, 'offer_cancelled');
     this.log.debug({ leg: offer.legId, why }, 'offer withdrawn');
   }

@@ -5,10 +5,13 @@ import type { Logger } from 'pino';
 import type { SeatsRepo } from '../store/seats-repo';
 import { nextSeatState, SEAT_STATES, type SeatEvent, type SeatState } from './seat-state';
 
+export type Delivery = 'ring' | 'nailed';
+
 export interface SeatConfig {
   id: string;
   endpoint: string;
   autoAnswer: boolean;
+  delivery?: Delivery;
 }
 
 export interface Seat extends SeatConfig {
@@ -17,6 +20,9 @@ export interface Seat extends SeatConfig {
   since: number;
   idleSince: number;
   reachable: boolean;
+  delivery: Delivery;
+  /** The seat's permanent connection while logged in nailed-up: calls are switched into it. */
+  nailedChannel: string | undefined;
 }
 
 export class SeatNotFound extends Error {
@@ -38,6 +44,7 @@ export class Seats extends EventEmitter<SeatsEvents> {
 
   constructor(
     configs: SeatConfig[],
+    defaultDelivery: Delivery,
     private readonly repo: SeatsRepo,
     private readonly wrapUpMs: number,
     private readonly log: Logger,
@@ -45,7 +52,7 @@ export class Seats extends EventEmitter<SeatsEvents> {
     super();
     const now = Date.now();
     for (const c of configs) {
-      const seat: Seat = { ...c, state: 'logged_out', reason: null, since: now, idleSince: now, reachable: false };
+      const seat: Seat = { ...c, delivery: c.delivery ?? defaultDelivery, state: 'logged_out', reason: null, since: now, idleSince: now, reachable: false, nailedChannel: undefined };
       this.byId.set(c.id, seat);
       this.byEndpoint.set(c.endpoint, seat);
     }
@@ -60,10 +67,17 @@ export class Seats extends EventEmitter<SeatsEvents> {
       const seat = this.byId.get(row.id);
       if (!seat || !(SEAT_STATES as readonly string[]).includes(row.state)) continue;
       seat.state = row.state === 'ringing' ? 'ready' : (row.state as SeatState);
+      // A nailed connection does not survive a restart in memory; reconcile() finds it again.
+      if (seat.delivery === 'nailed' && row.state !== 'logged_out') seat.state = 'logged_out';
       seat.reason = row.reason;
       seat.since = row.since;
       seat.idleSince = row.idleSince;
     }
+  }
+
+  byNailedChannel(channelId: string): Seat | undefined {
+    for (const seat of this.byId.values()) if (seat.nailedChannel === channelId) return seat;
+    return undefined;
   }
 
   get(id: string): Seat {

@@ -67,7 +67,7 @@ t.test('queue', async (t) => {
     const phone = await seatPhone(t, sandbox, '1002', { logDir, stayS: 30 });
     await registered(sandbox, '1002');
     const dial = async (code: string) => {
-      const run = await sipp(t, 'seat-feature.xml', ['-s', code, '-au', '1002', '-ap', 'seat-1002-dev', '-m', '1', '-l', '1', '-timeout', '20s', '-timeout_error', '-set', 'max_s', '5'], { sandbox, logDir });
+      const run = await sipp(t, 'seat-feature.xml', ['-s', code, '-key', 'seat', '1002', '-au', '1002', '-ap', 'seat-1002-dev', '-m', '1', '-l', '1', '-timeout', '20s', '-timeout_error', '-set', 'max_s', '5'], { sandbox, logDir });
       return run.done;
     };
     t.equal(await dial('*11'), 0, '*11 answered and confirmed');
