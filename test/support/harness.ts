@@ -4,7 +4,7 @@
 import { spawn, execFile, execFileSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
-import { mkdirSync, openSync, readFileSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -23,6 +23,7 @@ interface Teardown {
  */
 export function workDir(t: { testdirName: string }): string {
   const dir = t.testdirName;
+  rmSync(dir, { recursive: true, force: true }); // a previous run's database must not leak in
   mkdirSync(dir, { recursive: true });
   execFileSync('bash', [join(ROOT, 'scripts/lib/make-sipp-audio.sh'), dir], { stdio: 'ignore' });
   return dir;
