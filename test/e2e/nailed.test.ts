@@ -1,20 +1,8 @@
 // Nailed-up seats: the call-taker's softphone stays connected for the shift; calls are switched
 // into that connection with no INVITE, next to ringing seats in the same queue.
 import t from 'tap';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { startAsterisk, startService, serviceEnv, sipp, waitFor, workDir, seatPhone, readSeatLog, registered, post, sleep, type Sandbox } from '../support/harness';
+import { startAsterisk, startConfiguredService, incidentsOf, sipp, waitFor, workDir, seatPhone, readSeatLog, registered, post, sleep, type Sandbox } from '../support/harness';
 
-interface Incident {
-  number: string;
-  callerNumber: string;
-  seatId: string | null;
-  delivery: string | null;
-  arrivedAt: number;
-  answeredAt: number | null;
-  endedAt: number | null;
-  timeline: { kind: string; at: number; detail: Record<string, unknown> }[];
-}
 interface Seat {
   id: string;
   state: string;
@@ -24,23 +12,14 @@ interface Seat {
 t.test('nailed-up seats', async (t) => {
   const logDir = workDir(t);
   const sandbox = await startAsterisk(t, 'nailed');
-  const configFile = join(logDir, 'nailed.json');
   const nailed = ['1001', '1002', '1003'];
   const ringing = ['1004', '1005'];
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      seats: [...nailed.map((id) => ({ id, endpoint: `PJSIP/${id}`, autoAnswer: true, delivery: 'nailed' })), ...ringing.map((id) => ({ id, endpoint: `PJSIP/${id}`, autoAnswer: true }))],
-      queue: { ringNoAnswerMs: 2000, wrapUpMs: 0, overflowAfterMs: 0, overflowEndpoint: '' },
-    }),
-  );
-  const service = await startService(t, { ...serviceEnv(sandbox, join(logDir, 'cti110.sqlite')), CTI110_CONFIG: configFile }, logDir);
-  await waitFor('service healthy', async () => (await service.get('/health')).status === 200, 30000);
+  const service = await startConfiguredService(t, sandbox, logDir, {
+    seats: [...nailed.map((id) => ({ id, endpoint: `PJSIP/${id}`, autoAnswer: true, delivery: 'nailed' })), ...ringing.map((id) => ({ id, endpoint: `PJSIP/${id}`, autoAnswer: true }))],
+    queue: { ringNoAnswerMs: 2000, wrapUpMs: 0, overflowAfterMs: 0, overflowEndpoint: '' },
+  });
   const seat = async (id: string) => (await service.get<Seat>(`/seats/${id}`)).body;
-  const byCaller = async (prefix: string) => {
-    const items = (await service.get<{ items: Incident[] }>('/incidents?limit=100')).body.items.filter((i) => i.callerNumber.startsWith(prefix));
-    return Promise.all(items.reverse().map(async (i) => (await service.get<Incident>(`/incidents/${i.number}`)).body));
-  };
+  const byCaller = (prefix: string) => incidentsOf(service, prefix);
   /** The nailed connection: the softphone dials *11 and stays on the line for `holdS`. */
   const connect = async (s: Sandbox, id: string, holdS: number) => {
     const run = await sipp(t, 'seat-feature.xml', ['-s', '*11', '-key', 'seat', id, '-au', id, '-ap', `seat-${id}-dev`, '-set', 'max_s', String(holdS), '-m', '1', '-l', '1', '-timeout', `${holdS + 30}s`, '-timeout_error'], { sandbox: s, logDir });

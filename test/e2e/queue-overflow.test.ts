@@ -1,32 +1,14 @@
 // Overflow: a call nobody answers for overflowAfterMs is also offered to the overflow target
 // (a backup group, the backup centre's trunk) while it stays in the queue: the first answer wins.
 import t from 'tap';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { startAsterisk, startService, serviceEnv, sipp, waitFor, workDir, seatPhone, readSeatLog, registered, post, sleep } from '../support/harness';
-
-interface Incident {
-  number: string;
-  callerNumber: string;
-  seatId: string | null;
-  delivery: string | null;
-  arrivedAt: number;
-  answeredAt: number | null;
-  timeline: { kind: string; at: number; detail: Record<string, unknown> }[];
-}
+import { startAsterisk, startConfiguredService, incidentsOf, sipp, waitFor, workDir, seatPhone, readSeatLog, registered, post, sleep } from '../support/harness';
 
 t.test('overflow', async (t) => {
   const logDir = workDir(t);
   const sandbox = await startAsterisk(t, 'overflow');
-  const configFile = join(logDir, 'overflow.json');
   // Phone 1004 plays the backup group: it is not a seat of this queue.
-  writeFileSync(configFile, JSON.stringify({ seats: [{ id: '1001', endpoint: 'PJSIP/1001', autoAnswer: true }], queue: { ringNoAnswerMs: 2000, wrapUpMs: 0, overflowAfterMs: 2500, overflowEndpoint: 'PJSIP/1004' } }));
-  const service = await startService(t, { ...serviceEnv(sandbox, join(logDir, 'cti110.sqlite')), CTI110_CONFIG: configFile }, logDir);
-  await waitFor('service healthy', async () => (await service.get('/health')).status === 200, 30000);
-  const byCaller = async (callerNumber: string) => {
-    const hit = (await service.get<{ items: Incident[] }>('/incidents?limit=20')).body.items.find((i) => i.callerNumber === callerNumber);
-    return hit ? (await service.get<Incident>(`/incidents/${hit.number}`)).body : undefined;
-  };
+  const service = await startConfiguredService(t, sandbox, logDir, { seats: [{ id: '1001', endpoint: 'PJSIP/1001', autoAnswer: true }], queue: { ringNoAnswerMs: 2000, wrapUpMs: 0, overflowAfterMs: 2500, overflowEndpoint: 'PJSIP/1004' } });
+  const byCaller = async (callerNumber: string) => (await incidentsOf(service, callerNumber))[0];
   const call = (n: string) => sipp(t, 'caller.xml', ['-s', '110', '-key', 'callerid', n, '-set', 'hold_s', '2', '-m', '1', '-l', '1', '-timeout', '60s', '-timeout_error'], { sandbox, ip: '127.0.0.2', logDir });
 
   await t.test('no seat free: the overflow target answers after the configured wait', async (t) => {

@@ -1,20 +1,8 @@
 // All seats busy: callers wait hearing ringing and are answered in arrival order; a caller who
 // hangs up while waiting is abandoned; a call-taker calls them back with one request.
 import t from 'tap';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { startAsterisk, startService, serviceEnv, sipp, waitFor, workDir, seatPhone, registered, post, sleep } from '../support/harness';
+import { startAsterisk, startConfiguredService, incidentsOf, sipp, waitFor, workDir, seatPhone, registered, post, sleep, type IncidentView as Incident } from '../support/harness';
 
-interface Incident {
-  number: string;
-  callerNumber: string;
-  seatId: string | null;
-  arrivedAt: number;
-  answeredAt: number | null;
-  abandonedAt: number | null;
-  endedAt: number | null;
-  timeline: { kind: string; at: number; detail: Record<string, unknown> }[];
-}
 interface Abandoned {
   number: string;
   waitMs: number;
@@ -26,15 +14,8 @@ interface Abandoned {
 t.test('waiting, abandoned, callback', async (t) => {
   const logDir = workDir(t);
   const sandbox = await startAsterisk(t, 'waiting');
-  const configFile = join(logDir, 'waiting.json');
-  writeFileSync(configFile, JSON.stringify({ seats: [{ id: '1001', endpoint: 'PJSIP/1001', autoAnswer: true }], queue: { ringNoAnswerMs: 2000, wrapUpMs: 0, overflowAfterMs: 0, overflowEndpoint: '' } }));
-  const service = await startService(t, { ...serviceEnv(sandbox, join(logDir, 'cti110.sqlite')), CTI110_CONFIG: configFile }, logDir);
-  await waitFor('service healthy', async () => (await service.get('/health')).status === 200, 30000);
-  const byCaller = async (callerNumber: string) => {
-    const page = (await service.get<{ items: Incident[] }>('/incidents?limit=20')).body.items;
-    const hit = page.find((i) => i.callerNumber === callerNumber);
-    return hit ? (await service.get<Incident>(`/incidents/${hit.number}`)).body : undefined;
-  };
+  const service = await startConfiguredService(t, sandbox, logDir, { seats: [{ id: '1001', endpoint: 'PJSIP/1001', autoAnswer: true }], queue: { ringNoAnswerMs: 2000, wrapUpMs: 0, overflowAfterMs: 0, overflowEndpoint: '' } });
+  const byCaller = async (callerNumber: string): Promise<Incident | undefined> => (await incidentsOf(service, callerNumber))[0];
 
   const phone = await seatPhone(t, sandbox, '1001', { logDir, stayS: 90, answerMs: 200 });
   await registered(sandbox, '1001');

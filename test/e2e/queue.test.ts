@@ -1,19 +1,8 @@
 // The call-taking queue through a real Asterisk: SIPp callers on the 110 trunk, SIPp softphones
 // as seats. Distribution, ring-no-answer, reachability, seat control by REST and feature code.
 import t from 'tap';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { startAsterisk, startService, serviceEnv, sipp, waitFor, workDir, seatPhone, readSeatLog, registered, post, sleep } from '../support/harness';
+import { startAsterisk, startConfiguredService, sipp, waitFor, workDir, seatPhone, readSeatLog, registered, post, sleep, type IncidentView as Incident } from '../support/harness';
 
-interface Incident {
-  number: string;
-  seatId: string | null;
-  arrivedAt: number;
-  answeredAt: number | null;
-  abandonedAt: number | null;
-  endedAt: number | null;
-  timeline: { kind: string; at: number; detail: Record<string, unknown> }[];
-}
 interface Seat {
   id: string;
   state: string;
@@ -24,17 +13,11 @@ interface Seat {
 t.test('queue', async (t) => {
   const logDir = workDir(t);
   const sandbox = await startAsterisk(t, 'queue');
-  const configFile = join(logDir, 'queue.json');
   const seats = ['1001', '1002', '1003', '1004', '1005'];
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      seats: seats.map((id) => ({ id, endpoint: `PJSIP/${id}`, autoAnswer: true })),
-      queue: { ringNoAnswerMs: 2000, wrapUpMs: 0, overflowAfterMs: 0, overflowEndpoint: '' },
-    }),
-  );
-  const service = await startService(t, { ...serviceEnv(sandbox, join(logDir, 'cti110.sqlite')), CTI110_CONFIG: configFile }, logDir);
-  await waitFor('service healthy', async () => (await service.get('/health')).status === 200, 30000);
+  const service = await startConfiguredService(t, sandbox, logDir, {
+    seats: seats.map((id) => ({ id, endpoint: `PJSIP/${id}`, autoAnswer: true })),
+    queue: { ringNoAnswerMs: 2000, wrapUpMs: 0, overflowAfterMs: 0, overflowEndpoint: '' },
+  });
   const seat = async (id: string) => (await service.get<Seat>(`/seats/${id}`)).body;
   const incident = async (n: string) => (await service.get<Incident>(`/incidents/${n}`)).body;
   const newestIncidents = async (count: number) => {

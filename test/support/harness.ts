@@ -4,7 +4,7 @@
 import { spawn, execFile, execFileSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
-import { mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -277,4 +277,32 @@ export async function registered(sandbox: Sandbox, seat: string): Promise<void> 
 export async function post<T = unknown>(service: Service, path: string, body?: unknown): Promise<{ status: number; body: T }> {
   const res = await fetch(service.url + path, body === undefined ? { method: 'POST' } : { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
   return { status: res.status, body: (await res.json()) as T };
+}
+
+/** An incident as the REST API returns it (the fields the tests read). */
+export interface IncidentView {
+  number: string;
+  callerNumber: string;
+  seatId: string | null;
+  delivery: string | null;
+  arrivedAt: number;
+  answeredAt: number | null;
+  abandonedAt: number | null;
+  endedAt: number | null;
+  timeline: { kind: string; at: number; detail: Record<string, unknown> }[];
+}
+
+/** The service with a config file of its own (seats, queue), started and healthy. */
+export async function startConfiguredService(t: Teardown, sandbox: Sandbox, logDir: string, config: Record<string, unknown>): Promise<Service> {
+  const configFile = join(logDir, `config-${Date.now()}.json`);
+  writeFileSync(configFile, JSON.stringify(config));
+  const service = await startService(t, { ...serviceEnv(sandbox, join(logDir, 'cti110.sqlite')), CTI110_CONFIG: configFile }, logDir);
+  await waitFor('service healthy', async () => (await service.get('/health')).status === 200, 30000);
+  return service;
+}
+
+/** Incidents whose caller number starts with `prefix`, oldest first, each with its timeline. */
+export async function incidentsOf(service: Service, prefix: string): Promise<IncidentView[]> {
+  const items = (await service.get<{ items: IncidentView[] }>('/incidents?limit=200')).body.items.filter((i) => i.callerNumber.startsWith(prefix));
+  return Promise.all(items.reverse().map(async (i) => (await service.get<IncidentView>(`/incidents/${i.number}`)).body));
 }
