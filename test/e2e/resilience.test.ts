@@ -1,10 +1,10 @@
 // The service can die, Asterisk can restart or freeze: calls stay up, the service finds them
 // again, and it reconnects by itself for as long as it takes.
 import t from 'tap';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { startAsterisk, startService, serviceEnv, sipp, waitFor, sleep, workDir, type Sandbox } from '../support/harness';
+import { startAsterisk, startService, serviceEnv, sipp, waitFor, sleep, workDir, seatPhone, registered, post, type Sandbox } from '../support/harness';
 
 interface Health {
   status: string;
@@ -30,7 +30,7 @@ t.test('resilience', async (t) => {
   const sandbox = await startAsterisk(t, 'resilience');
   // Short backoff so that "more tries than ari-client's ten" happens within seconds.
   const configFile = join(logDir, 'fast-retry.json');
-  writeFileSync(configFile, JSON.stringify({ ari: { reconnectMinMs: 100, reconnectMaxMs: 300, keepaliveIntervalMs: 500, keepaliveTimeoutMs: 2000 }, ami: { reconnectMinMs: 100, reconnectMaxMs: 300, keepaliveIntervalMs: 500 } }));
+  writeFileSync(configFile, JSON.stringify({ seats: [{ id: '1001', endpoint: 'PJSIP/1001', autoAnswer: true }], ari: { reconnectMinMs: 100, reconnectMaxMs: 300, keepaliveIntervalMs: 500, keepaliveTimeoutMs: 2000 }, ami: { reconnectMinMs: 100, reconnectMaxMs: 300, keepaliveIntervalMs: 500 } }));
   const env = { ...serviceEnv(sandbox, join(logDir, 'cti110.sqlite')), CTI110_CONFIG: configFile };
   const health = async (svc: { get<T>(p: string): Promise<{ status: number; body: T }> }) => svc.get<Health>('/health');
 
@@ -61,8 +61,47 @@ t.test('resilience', async (t) => {
     });
     const last = ended.timeline[ended.timeline.length - 1];
     t.equal(last.kind, 'ended');
-    t.equal(last.detail.reason, 'caller_hung_up', 'the end was seen live, by the restarted service');
+    // Nobody was logged in: the caller waited, re-attached to the queue, and gave up.
+    t.equal(last.detail.reason, 'abandoned', 'the end was seen live, by the restarted service');
     await second.kill();
+  });
+
+  await t.test('SIGKILL during a talking call: re-attached with its seat, and its end frees the seat', async (t) => {
+    const phone = await seatPhone(t, sandbox, '1001', { logDir, stayS: 60, answerMs: 100 });
+    await registered(sandbox, '1001');
+    const first = await startService(t, env, logDir);
+    await waitFor('healthy', async () => (await health(first)).status === 200, 30000);
+    await waitFor('1001 reachable', async () => (await first.get<{ reachable: boolean }>('/seats/1001')).body.reachable);
+    await post(first, '/seats/1001/login');
+    const caller = await sipp(t, 'caller.xml', ['-s', '110', '-key', 'callerid', '13912340000', '-set', 'hold_s', '12', '-m', '1', '-l', '1', '-timeout', '60s', '-timeout_error'], { sandbox, ip: '127.0.0.2', logDir });
+    const incident = await waitFor('the call answered', async () => {
+      const items = (await first.get<{ items: (Incident & { state: string })[] }>('/incidents?limit=1')).body.items;
+      return items[0]?.state === 'talking' ? items[0] : undefined;
+    });
+    await first.kill('SIGKILL');
+    const second = await startService(t, env, logDir);
+    await waitFor('re-attached', async () => (await second.get<Incident>(`/incidents/${incident.number}`)).body.timeline.some((e) => e.kind === 'reattached'), 30000);
+    t.equal((await second.get<{ state: string }>('/seats/1001')).body.state, 'on_call', 'the seat is still on that call');
+    t.equal(await caller.done, 0, 'caller and call-taker talked on through the restart');
+    const ended = await waitFor('ended', async () => {
+      const body = (await second.get<Incident>(`/incidents/${incident.number}`)).body;
+      return body.endedAt !== null ? body : undefined;
+    });
+    t.equal(ended.timeline[ended.timeline.length - 1].detail.reason, 'caller_hung_up');
+    await waitFor('seat 1001 ready again', async () => (await second.get<{ state: string }>('/seats/1001')).body.state === 'ready');
+    t.pass('the seat is free for the next call');
+    await post(second, '/seats/1001/logout');
+    await Promise.all([second.kill(), phone.kill()]);
+  });
+
+  await t.test('a second instance taking the Stasis app is logged loudly', async (t) => {
+    const first = await startService(t, env, logDir);
+    await waitFor('healthy', async () => (await health(first)).status === 200, 30000);
+    const second = await startService(t, env, logDir);
+    await waitFor('ApplicationReplaced in the log', () => readFileSync(first.logFile, 'utf8').includes('ApplicationReplaced'), 20000);
+    const line = readFileSync(first.logFile, 'utf8').split('\n').find((l) => l.includes('ApplicationReplaced'))!;
+    t.equal(JSON.parse(line).level, 50, 'at error level');
+    await Promise.all([first.kill(), second.kill()]);
   });
 
   await t.test('Asterisk restarts: /health goes 503, the service keeps retrying past ten tries, and recovers by itself', async (t) => {
