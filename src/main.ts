@@ -18,6 +18,8 @@ import { QueueService } from './queue/queue-service';
 import { CallbackService } from './queue/callback-service';
 import { SeatsRepo } from './store/seats-repo';
 import { StatsRepo } from './store/stats-repo';
+import { RecordingsRepo } from './store/recordings-repo';
+import { Recorder } from './recording/recorder';
 import type { QueueSnapshot } from './stats/snapshot';
 import { buildApp } from './http/app';
 
@@ -34,9 +36,10 @@ async function start(config: Config): Promise<() => Promise<void>> {
   await seats.restore();
   const queue = new QueueService(telephony, seats, config.queue, log.child({ area: 'queue' }));
   const seatService = new SeatService(seats, telephony, log.child({ area: 'seats' }));
-  const calls = new CallService(telephony, incidents, queue, seats, config.queue.priorities, log.child({ area: 'calls' }));
+  const recorder = new Recorder(telephony, incidents, new RecordingsRepo(db), config.recording.storageDir, log.child({ area: 'recording' }));
+  const calls = new CallService(telephony, incidents, queue, seats, recorder, config.queue.priorities, log.child({ area: 'calls' }));
   const callbacks = new CallbackService(telephony, seats, incidents, { trunk: config.queue.callbackTrunk, ringNoAnswerMs: config.queue.ringNoAnswerMs, callerRingMs: 30000 }, log.child({ area: 'callback' }));
-  bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, log: log.child({ area: 'calls' }) });
+  bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, log: log.child({ area: 'calls' }) });
 
   const queueSnapshot = (): QueueSnapshot => ({
     waiting: queue.snapshot().waiting.map((c) => ({ incident: c.incident, arrivedAt: c.arrivedAt, priority: c.priority })),

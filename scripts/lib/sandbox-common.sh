@@ -250,7 +250,7 @@ sb_render() {
   local src_dirs=("$ROOT_DIR/config/asterisk" "$ROOT_DIR/dialplan")
   local out="$SB_INST/etc.render.$$"
   rm -rf "$out"
-  mkdir -p "$out" "$SB_INST"/{run,spool,log/cdr-csv,lib-db} "$SB_CHROOT$RECORDINGS_DIR"
+  mkdir -p "$out" "$SB_INST"/{run,spool/recording,spool/tmp,log/cdr-csv,lib-db} "$SB_CHROOT$RECORDINGS_DIR"
   shopt -u patsub_replacement 2>/dev/null || true   # bash 5.2: '&' in a replacement stays literal
   local dir f name content v left=""
   for dir in "${src_dirs[@]}"; do

@@ -182,6 +182,17 @@ export class AriConnection extends EventEmitter<AriConnectionEvents> {
     this.emit('down', reason);
   }
 
+  /**
+   * GET a binary ARI resource (a stored recording's file). ari-client's Swagger layer mangles
+   * binary bodies, so this one request goes over plain fetch, with the same credentials.
+   */
+  async fetchBinary(path: string, timeoutMs: number): Promise<{ status: number; body: Buffer }> {
+    const url = new URL(`${this.settings.url.replace(/\/$/, '')}/ari${path}`);
+    const auth = Buffer.from(`${this.settings.user}:${this.settings.password}`).toString('base64');
+    const res = await fetch(url, { headers: { Authorization: `Basic ${auth}` }, signal: AbortSignal.timeout(timeoutMs) });
+    return { status: res.status, body: Buffer.from(await res.arrayBuffer()) };
+  }
+
   async withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {

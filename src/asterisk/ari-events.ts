@@ -37,13 +37,15 @@ export type AriEvent =
   | (Base & { type: 'ChannelDtmfReceived'; channel: AriChannel; digit: string; duration_ms: number })
   | (Base & { type: 'Dial'; peer: AriChannel; caller?: AriChannel; dialstatus: string })
   | (Base & { type: 'EndpointStateChange'; endpoint: { technology: string; resource: string; state: string } })
+  | (Base & { type: 'RecordingFinished'; recording: { name: string; state: string; duration?: number } })
+  | (Base & { type: 'RecordingFailed'; recording: { name: string; state: string; cause?: string } })
   | (Base & { type: 'ApplicationReplaced' });
 
 export interface OtherEvent extends Base {
   type: string;
 }
 
-const KNOWN = new Set(['StasisStart', 'StasisEnd', 'ChannelDestroyed', 'ChannelHangupRequest', 'ChannelStateChange', 'ChannelDtmfReceived', 'Dial', 'EndpointStateChange', 'ApplicationReplaced']);
+const KNOWN = new Set(['StasisStart', 'StasisEnd', 'ChannelDestroyed', 'ChannelHangupRequest', 'ChannelStateChange', 'ChannelDtmfReceived', 'Dial', 'EndpointStateChange', 'RecordingFinished', 'RecordingFailed', 'ApplicationReplaced']);
 
 const isChannel = (v: unknown): v is AriChannel =>
   typeof v === 'object' && v !== null && typeof (v as AriChannel).id === 'string' && typeof (v as AriChannel).caller === 'object';

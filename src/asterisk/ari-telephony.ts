@@ -1,7 +1,7 @@
 // The Telephony port over ari-client's REST calls, with every failure translated to a typed error.
 import type { AriConnection } from './ari-connection';
 import type { AriChannel } from './ari-events';
-import { AsteriskUnavailable, ChannelGone, translateAriError, BridgeGone, TelephonyRejected } from './errors';
+import { AsteriskUnavailable, ChannelGone, translateAriError, BridgeGone, RecordingGone, TelephonyRejected } from './errors';
 import { toLiveChannel, type LiveBridge, type LiveChannel, type Telephony } from './telephony';
 
 export class AriTelephony implements Telephony {
@@ -95,6 +95,35 @@ export class AriTelephony implements Telephony {
   async listEndpoints(): Promise<{ endpoint: string; online: boolean }[]> {
     const list = await this.call('list endpoints', {}, (c) => c.endpoints.listByTech({ tech: 'PJSIP' }));
     return list.map((e) => ({ endpoint: `${e.technology}/${e.resource}`, online: e.state === 'online' }));
+  }
+
+  async recordBridge(bridgeId: string, name: string): Promise<void> {
+    await this.call('record bridge', { bridgeId }, (c) => c.bridges.record({ bridgeId, name, format: 'wav', ifExists: 'fail', beep: false, terminateOn: 'none' }));
+  }
+
+  async downloadRecording(name: string): Promise<Buffer> {
+    let res;
+    try {
+      res = await this.ari.fetchBinary(`/recordings/stored/${encodeURIComponent(name)}/file`, 30000);
+    } catch (err) {
+      throw new AsteriskUnavailable(`download ${name}: ${(err as Error).message}`);
+    }
+    if (res.status === 404) throw new RecordingGone(name);
+    if (res.status !== 200) throw new TelephonyRejected(`download ${name}: HTTP ${res.status}`);
+    return res.body;
+  }
+
+  async deleteRecording(name: string): Promise<void> {
+    try {
+      await this.call('delete recording', {}, (c) => c.recordings.deleteStored({ recordingName: name }));
+    } catch (err) {
+      if (!(err instanceof TelephonyRejected)) throw err; // already gone
+    }
+  }
+
+  async listRecordings(): Promise<string[]> {
+    const list = await this.call('list recordings', {}, (c) => c.recordings.listStored());
+    return list.map((r) => r.name);
   }
 
   async watchEndpoints(): Promise<void> {

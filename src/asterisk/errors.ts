@@ -24,6 +24,12 @@ export class BridgeGone extends TelephonyError {
   }
 }
 
+export class RecordingGone extends TelephonyError {
+  constructor(readonly recordingName: string) {
+    super('RECORDING_GONE', `recording ${recordingName} is not stored in Asterisk`);
+  }
+}
+
 /** Asterisk could not be reached, or did not answer in time. */
 export class AsteriskUnavailable extends TelephonyError {
   constructor(detail: string) {

@@ -42,6 +42,12 @@ export interface Telephony {
   listEndpoints(): Promise<{ endpoint: string; online: boolean }[]>;
   /** Asks Asterisk to send EndpointStateChange events for every PJSIP endpoint to our app. */
   watchEndpoints(): Promise<void>;
+  /** Records everything said in a bridge into a stored recording `name` (WAV) until it ends. */
+  recordBridge(bridgeId: string, name: string): Promise<void>;
+  /** The stored recording's file; RecordingGone when Asterisk has no such recording. */
+  downloadRecording(name: string): Promise<Buffer>;
+  deleteRecording(name: string): Promise<void>;
+  listRecordings(): Promise<string[]>;
 }
 
 export function toLiveChannel(channel: AriChannel, app: string): LiveChannel {

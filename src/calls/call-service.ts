@@ -7,6 +7,7 @@ import { ChannelGone } from '../asterisk/errors';
 import type { Incidents } from '../incidents/incidents';
 import type { Offer, QueueService } from '../queue/queue-service';
 import type { Seats } from '../queue/seats';
+import type { Recorder } from '../recording/recorder';
 import { Call } from './call';
 import { isCallState, type CallEvent, type CallState } from './call-state';
 
@@ -28,6 +29,7 @@ export class CallService {
     private readonly incidents: Incidents,
     private readonly queue: QueueService,
     private readonly seats: Seats,
+    private readonly recorder: Recorder,
     private readonly priorities: Record<string, number>,
     private readonly log: Logger,
   ) {
@@ -113,6 +115,10 @@ export class CallService {
       await this.telephony.addToBridge(call.bridgeId, [call.channelId, offer.legId]);
     }
     await this.move(call, 'taker_answered');
+    if (!call.recording && call.incidentId !== undefined && call.incidentNumber !== undefined) {
+      call.recording = true; // one recording per bridge, from the first answer to the end
+      await this.recorder.start(call.incidentId, call.incidentNumber, call.bridgeId, offer.seat?.id ?? null);
+    }
     const answerMs = at - call.arrivedAt;
     call.log.info({ seat: offer.seat?.id, answerMs }, 'call answered');
     if (call.incidentId !== undefined) {
@@ -180,6 +186,7 @@ export class CallService {
       if (state === 'talking' && seatLegLive) {
         call.legId = incident.seatChannelId!;
         call.bridgeId = incident.bridgeId ?? undefined;
+        call.recording = true; // its bridge recording goes on in Asterisk without us
         this.queue.adoptTalking({ channelId: call.channelId, incident: incident.number, callerNumber: call.callerNumber, priority: call.priority, arrivedAt: call.arrivedAt, enqueuedAt: Date.now() }, call.legId, incident.seatId ? this.seats.get(incident.seatId) : undefined);
       } else if (state !== 'arrived') {
         call.state = 'waiting'; // an offer or a talk that died with the old process: queue again

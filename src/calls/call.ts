@@ -11,6 +11,8 @@ export class Call {
   /** The answered seat (or overflow) leg, and the bridge joining it with the caller. */
   legId: string | undefined;
   bridgeId: string | undefined;
+  /** The bridge is being recorded (started at the first answer). */
+  recording = false;
   /** A ringback tone played to an answered caller who is waiting again. */
   ringbackId: string | undefined;
   private lane: Promise<void> = Promise.resolve();

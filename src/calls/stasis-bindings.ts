@@ -6,6 +6,7 @@ import type { Telephony } from '../asterisk/telephony';
 import type { QueueService } from '../queue/queue-service';
 import type { SeatService } from '../queue/seat-service';
 import type { CallbackService } from '../queue/callback-service';
+import type { Recorder } from '../recording/recorder';
 import type { Seats } from '../queue/seats';
 import type { CallService } from './call-service';
 
@@ -29,10 +30,11 @@ export interface StasisDeps {
   seats: Seats;
   seatService: SeatService;
   callbacks: CallbackService;
+  recorder: Recorder;
   log: Logger;
 }
 
-export function bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, log }: StasisDeps): void {
+export function bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, log }: StasisDeps): void {
   const handlers: { [K in AriEvent['type']]?: (e: Extract<AriEvent, { type: K }>) => void } = {
     StasisStart: (e) => {
       const [entry = '', ...rest] = e.args;
@@ -82,6 +84,8 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
       const seat = seats.byChannelName(endpoint);
       if (!online && seat?.nailedChannel) telephony.hangup(seat.nailedChannel).catch((err: Error) => log.error({ seat: seat.id, err: err.message }, 'could not drop a dead nailed connection'));
     },
+    RecordingFinished: (e) => void recorder.finished(e.recording.name),
+    RecordingFailed: (e) => log.error({ recording: e.recording.name, cause: e.recording.cause }, 'RECORDING FAILED'),
     ChannelDtmfReceived: (e) => {
       // "#" on a nailed connection ends the call in progress (the headset itself stays up).
       if (e.digit === '#' && seatService.isNailed(e.channel.id)) calls.release(e.channel.id);
@@ -101,6 +105,7 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
       .then((endpoints) => endpoints.forEach((e) => seats.setReachable(e.endpoint, e.online)))
       .then(() => telephony.listChannels())
       .then((live) => calls.reconcile(live))
+      .then(() => recorder.reconcile())
       .catch((err: Error) => log.error({ err: err.message }, 'reconcile after connect failed'));
   });
   ari.on('down', () => {

@@ -74,6 +74,7 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    recording: Type.Object({ storageDir: NonEmpty }, { additionalProperties: false }),
     store: Type.Object({ path: NonEmpty }, { additionalProperties: false }),
     log: Type.Object(
       {
@@ -114,6 +115,7 @@ export const DEFAULTS: Config = {
   },
   seats: [],
   queue: { ringNoAnswerMs: 2000, wrapUpMs: 0, overflowAfterMs: 0, overflowEndpoint: '', priorities: { from12345: 0, callback: 0, '110': 10 }, callbackTrunk: 'trunk110', defaultDelivery: 'ring' },
+  recording: { storageDir: 'var/recordings' },
   store: { path: 'var/cti110.sqlite' },
   log: { level: 'info' },
 };
@@ -131,5 +133,6 @@ export const ENV_OVERRIDES: Record<string, { path: string; kind: 'string' | 'int
   CTI110_AMI_USER: { path: 'ami.user', kind: 'string' },
   CTI110_AMI_SECRET: { path: 'ami.secret', kind: 'string' },
   CTI110_DB_PATH: { path: 'store.path', kind: 'string' },
+  CTI110_RECORDINGS_DIR: { path: 'recording.storageDir', kind: 'string' },
   CTI110_LOG_LEVEL: { path: 'log.level', kind: 'string' },
 };

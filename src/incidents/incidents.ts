@@ -14,6 +14,9 @@ export type TimelineKind =
   | 'offer_failed' //       that seat did not answer, or could not be reached
   | 'answered' //           a call-taker (or the overflow target) has the caller
   | 'taker_hung_up' //      the call-taker ended the call
+  | 'recording' //          recording of the call's bridge started
+  | 'recording_failed' //   it could not start: loud in the log, visible here
+  | 'recorded' //           a finished recording is stored with its SHA-256
   | 'seat_lost' //          a nailed seat's connection dropped mid-call: the caller is queued again
   | 'abandoned' //          the caller hung up before anyone answered
   | 'callback' //           a call-taker calls an abandoned caller back

@@ -69,4 +69,35 @@ export const MIGRATIONS: string[] = [
     callback_result TEXT
   );
   `,
+  // Recordings: one row per finished file, in order within its incident; the access log is
+  // append-only (no route updates or deletes it).
+  `
+  CREATE TABLE recordings (
+    id          INTEGER PRIMARY KEY,
+    incident_id INTEGER NOT NULL REFERENCES incidents (id),
+    seq         INTEGER NOT NULL,          -- 1, 2, ... in the order the pieces were recorded
+    name        TEXT    NOT NULL UNIQUE,   -- Asterisk's recording name
+    path        TEXT    NOT NULL,          -- relative to the storage folder: YYYY/MM/DD/<incident>/<seq>.wav
+    source      TEXT    NOT NULL,          -- bridge | fallback
+    seat_id     TEXT,
+    started_at  INTEGER NOT NULL,          -- ms since epoch
+    ended_at    INTEGER NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    size        INTEGER NOT NULL,
+    sha256      TEXT    NOT NULL,
+    UNIQUE (incident_id, seq)
+  );
+  CREATE INDEX recordings_started ON recordings (started_at);
+
+  CREATE TABLE recording_access (
+    id           INTEGER PRIMARY KEY,
+    recording_id INTEGER NOT NULL REFERENCES recordings (id),
+    at           INTEGER NOT NULL,
+    who          TEXT    NOT NULL,
+    action       TEXT    NOT NULL,         -- listen | download
+    remote       TEXT    NOT NULL,
+    range        TEXT                      -- the Range header, when one was sent
+  );
+  CREATE INDEX recording_access_recording ON recording_access (recording_id);
+  `,
 ];

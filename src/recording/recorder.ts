@@ -1,0 +1,72 @@
+// Every answered call is recorded (全程录音): its bridge is recorded from the answer until the
+// call ends; the finished file is fetched from Asterisk over ARI (so Asterisk may be another
+// host), stored atomically with its SHA-256, then registered against the incident, in order.
+import type { Logger } from 'pino';
+import type { Telephony } from '../asterisk/telephony';
+import { RecordingGone } from '../asterisk/errors';
+import type { Incidents } from '../incidents/incidents';
+import type { RecordingsRepo } from '../store/recordings-repo';
+import { recordingPath, storeAtomically, wavDurationMs } from './storage';
+
+/** Recording names carry what is needed to file them, so nothing lives only in memory. */
+const NAME = /^cti110_(\d{8}-\d{6,})_(\d{13})_([A-Za-z0-9-]*)$/;
+
+export function recordingName(incident: string, startedAt: number, seatId: string | null): string {
+  return `cti110_${incident}_${startedAt}_${seatId ?? ''}`;
+}
+
+export class Recorder {
+  private readonly importing = new Set<string>();
+
+  constructor(
+    private readonly telephony: Telephony,
+    private readonly incidents: Incidents,
+    private readonly repo: RecordingsRepo,
+    private readonly storageDir: string,
+    private readonly log: Logger,
+  ) {}
+
+  /** Starts recording a call's bridge. A failure is logged loudly and stamped, never fatal. */
+  async start(incidentId: number, incident: string, bridgeId: string, seatId: string | null): Promise<void> {
+    const name = recordingName(incident, Date.now(), seatId);
+    try {
+      await this.telephony.recordBridge(bridgeId, name);
+      await this.incidents.stamp(incidentId, 'recording', { name });
+    } catch (err) {
+      this.log.error({ incident, bridgeId, err: (err as Error).message }, 'RECORDING DID NOT START');
+      await this.incidents.stamp(incidentId, 'recording_failed', { error: (err as Error).message });
+    }
+  }
+
+  /** RecordingFinished (or found left over after a restart): fetch, store, register, clean up. */
+  async finished(name: string): Promise<void> {
+    const parsed = NAME.exec(name);
+    if (!parsed || this.importing.has(name)) return;
+    this.importing.add(name);
+    try {
+      if (await this.repo.findByName(name)) return this.telephony.deleteRecording(name);
+      const [, incidentNumber, started, seat] = parsed;
+      const incident = await this.incidents.findByNumber(incidentNumber);
+      const data = await this.telephony.downloadRecording(name);
+      const startedAt = Number(started);
+      const seq = await this.repo.nextSeq(incident.id);
+      const stored = await storeAtomically(this.storageDir, recordingPath(incident.number, seq, startedAt), data);
+      const durationMs = wavDurationMs(data);
+      await this.repo.insert({ incidentId: incident.id, seq, name, path: stored.path, source: 'bridge', seatId: seat || null, startedAt, endedAt: startedAt + durationMs, durationMs, size: stored.size, sha256: stored.sha256 });
+      await this.incidents.stamp(incident.id, 'recorded', { seq, path: stored.path, durationMs, sha256: stored.sha256 });
+      await this.telephony.deleteRecording(name); // ours now: Asterisk's copy is not the one of record
+      this.log.info({ incident: incident.number, seq, durationMs, size: stored.size }, 'recording stored');
+    } catch (err) {
+      if (err instanceof RecordingGone) return;
+      // Left in Asterisk's store: the next reconcile() tries again. Nothing is lost.
+      this.log.error({ name, err: (err as Error).message }, 'recording not stored yet, will retry');
+    } finally {
+      this.importing.delete(name);
+    }
+  }
+
+  /** After a (re)connect: recordings that finished while we were away are imported now. */
+  async reconcile(): Promise<void> {
+    for (const name of await this.telephony.listRecordings()) if (NAME.test(name)) await this.finished(name);
+  }
+}

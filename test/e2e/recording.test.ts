@@ -1,0 +1,60 @@
+// Every answered call is recorded: the file has sound, lasts the bridged time, its SHA-256 is
+// stored, and the integrity check notices a file changed or removed behind our back.
+import t from 'tap';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startAsterisk, startService, serviceEnv, sipp, waitFor, workDir, seatPhone, registered, post, ROOT, type IncidentView } from '../support/harness';
+
+const soxStat = (file: string) => {
+  const text = execFileSync('bash', ['-c', 'sox "$1" -n stat 2>&1', 'sox', file], { encoding: 'utf8' });
+  const num = (label: string) => Number(new RegExp(`${label}:\\s+([0-9.e+-]+)`).exec(text)?.[1] ?? NaN);
+  return { rms: num('RMS\\s+amplitude'), seconds: num('Length \\(seconds\\)') };
+};
+
+t.test('recording every call', async (t) => {
+  const logDir = workDir(t);
+  const sandbox = await startAsterisk(t, 'recording');
+  const storage = join(logDir, 'recordings');
+  const configFile = join(logDir, 'rec.json');
+  writeFileSync(configFile, JSON.stringify({ seats: [{ id: '1001', endpoint: 'PJSIP/1001', autoAnswer: true }] }));
+  const env = { ...serviceEnv(sandbox, join(logDir, 'cti110.sqlite')), CTI110_CONFIG: configFile, CTI110_RECORDINGS_DIR: storage };
+  const service = await startService(t, env, logDir);
+  await waitFor('healthy', async () => (await service.get('/health')).status === 200, 30000);
+  const phone = await seatPhone(t, sandbox, '1001', { logDir, stayS: 60, answerMs: 200 });
+  await registered(sandbox, '1001');
+  await waitFor('1001 reachable', async () => (await service.get<{ reachable: boolean }>('/seats/1001')).body.reachable);
+  await post(service, '/seats/1001/login');
+
+  const caller = await sipp(t, 'caller.xml', ['-s', '110', '-key', 'callerid', '13100000001', '-set', 'hold_s', '6', '-m', '1', '-l', '1', '-timeout', '40s', '-timeout_error'], { sandbox, ip: '127.0.0.2', logDir });
+  t.equal(await caller.done, 0, 'the caller talked with the seat');
+  const inc = await waitFor('the recording stored', async () => {
+    const list = (await service.get<{ items: IncidentView[] }>('/incidents?limit=1')).body.items;
+    const full = list[0] && (await service.get<IncidentView>(`/incidents/${list[0].number}`)).body;
+    return full?.timeline.some((e) => e.kind === 'recorded') ? full : undefined;
+  }, 30000);
+  const recorded = inc.timeline.find((e) => e.kind === 'recorded')!.detail as { path: string; sha256: string; durationMs: number; seq: number };
+  t.equal(recorded.seq, 1);
+  t.match(recorded.path, new RegExp(`^\\d{4}/\\d{2}/\\d{2}/${inc.number}/1\\.wav$`), 'filed by date and incident');
+  const file = join(storage, recorded.path);
+  const stat = soxStat(file);
+  t.ok(stat.rms > 0.05, `the recording holds sound (RMS ${stat.rms})`);
+  const bridgedS = (inc.endedAt! - inc.answeredAt!) / 1000;
+  t.ok(Math.abs(stat.seconds - bridgedS) < 1, `it lasts the bridged time (${stat.seconds} s vs ${bridgedS.toFixed(2)} s)`);
+  t.equal(createHash('sha256').update(readFileSync(file)).digest('hex'), recorded.sha256, 'the stored SHA-256 matches the file');
+
+  const check = () => spawnSync(process.execPath, [join(ROOT, 'dist/src/recording/check-cli.js')], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
+  const ok = check();
+  t.equal(ok.status, 0, 'integrity check: all intact');
+  t.match(ok.stdout, /checked 1 recordings: all intact/);
+  const bytes = readFileSync(file);
+  bytes[bytes.length - 1] ^= 0xff;
+  writeFileSync(file, bytes);
+  const changed = check();
+  t.equal(changed.status, 1, 'a file changed on disk fails the check');
+  t.match(changed.stdout, new RegExp(`CHANGED recording \\d+ \\(incident ${inc.number}\\)`));
+  rmSync(file);
+  t.match(check().stdout, /MISSING recording/, 'and a missing one too');
+  await phone.kill();
+});
