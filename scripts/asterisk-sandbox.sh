@@ -5,6 +5,7 @@
 #   scripts/asterisk-sandbox.sh render         render config/asterisk/* + dialplan/* into the instance
 #   scripts/asterisk-sandbox.sh start          build if needed, render, start, wait until fully booted
 #   scripts/asterisk-sandbox.sh stop           stop the instance (graceful, then TERM, then KILL)
+#   scripts/asterisk-sandbox.sh destroy        stop, then remove the instance's folder (tests do this)
 #   scripts/asterisk-sandbox.sh status         running/stopped + ports (exit 0 running, 3 stopped)
 #   scripts/asterisk-sandbox.sh cli ARGS...    run one CLI command, e.g. `cli pjsip show endpoints`
 #   scripts/asterisk-sandbox.sh paths          print the instance's host paths (for tests)
@@ -20,7 +21,7 @@ ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$ROOT_DIR/scripts/lib/sandbox-common.sh"
 
 usage() {
-  sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 cmd="${1:-}"
@@ -30,6 +31,7 @@ case "$cmd" in
   render) sb_render ;;
   start)  sb_start ;;
   stop)   sb_stop ;;
+  destroy) sb_destroy ;;
   status) sb_status ;;
   cli)    [ $# -gt 0 ] || sb_die "usage: $0 cli COMMAND..."; sb_cli "$*" ;;
   paths)  sb_paths ;;

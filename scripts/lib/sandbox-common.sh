@@ -471,3 +471,15 @@ RECORDINGS_DIR=$RECORDINGS_DIR
 RECORDINGS_HOST_DIR=$SB_CHROOT$RECORDINGS_DIR
 EOF
 }
+
+# Stop the instance, then remove its folder inside the chroot (config, logs, spool). Refuses if
+# anything is mounted below it: rm -rf through a mount would reach outside the chroot.
+sb_destroy() {
+  sb_stop
+  [ -d "$SB_INST" ] || return 0
+  if findmnt -rn -o TARGET | grep -qF "$SB_INST"; then
+    sb_die "something is mounted under $SB_INST; not removing it"
+  fi
+  rm -rf -- "$SB_INST"
+  sb_say "removed $SB_INST"
+}
