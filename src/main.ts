@@ -62,9 +62,14 @@ async function start(config: Config): Promise<() => Promise<void>> {
   log.info({ address, ari: config.ari.url, app: config.ari.app, db: config.store.path }, 'cti110 listening');
   ari.start();
   ami.start();
+  // Fallback calls end while nobody listens for it: look for their recordings every minute.
+  const sweep = setInterval(() => {
+    if (ari.isUp) recorder.reconcile().catch((err: Error) => log.error({ err: err.message }, 'recording sweep failed'));
+  }, 60000);
 
   return async () => {
     log.info('shutting down');
+    clearInterval(sweep);
     await app.close();
     queue.stop();
     ami.stop();

@@ -234,7 +234,7 @@ sb_defaults() {
   : "${ARI_APP:=cti110}"
   : "${TRUNK110_ADDR:=127.0.0.2}" "${TRUNK110_PORT:=5061}"
   : "${TRUNK12345_ADDR:=127.0.0.3}" "${TRUNK12345_PORT:=5070}"
-  : "${RECORDINGS_DIR:=$SB_INST_IN/recordings}"
+  : "${RECORDINGS_DIR:=$SB_INST_IN/spool/recording}"
   RECORDINGS_DIR="${RECORDINGS_DIR%/}"
   case "$RECORDINGS_DIR" in /*) ;; *) sb_die "RECORDINGS_DIR must be an absolute path inside the chroot" ;; esac
   local v

@@ -17,6 +17,7 @@ export type TimelineKind =
   | 'recording' //          recording of the call's bridge started
   | 'recording_failed' //   it could not start: loud in the log, visible here
   | 'recorded' //           a finished recording is stored with its SHA-256
+  | 'fallback_call' //      the call was answered by the dialplan fallback (service down)
   | 'seat_lost' //          a nailed seat's connection dropped mid-call: the caller is queued again
   | 'abandoned' //          the caller hung up before anyone answered
   | 'callback' //           a call-taker calls an abandoned caller back

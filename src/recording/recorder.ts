@@ -10,6 +10,8 @@ import { recordingPath, storeAtomically, wavDurationMs } from './storage';
 
 /** Recording names carry what is needed to file them, so nothing lives only in memory. */
 const NAME = /^cti110_(\d{8}-\d{6,})_(\d{13})_([A-Za-z0-9-]*)$/;
+/** MixMonitor files of calls that took the dialplan fallback (dialplan/extensions.conf). */
+const FALLBACK = /^fallback_(\d{9,11})_([A-Za-z0-9-]+)_([0-9+]*)$/;
 
 export function recordingName(incident: string, startedAt: number, seatId: string | null): string {
   return `cti110_${incident}_${startedAt}_${seatId ?? ''}`;
@@ -41,19 +43,41 @@ export class Recorder {
   /** RecordingFinished (or found left over after a restart): fetch, store, register, clean up. */
   async finished(name: string): Promise<void> {
     const parsed = NAME.exec(name);
-    if (!parsed || this.importing.has(name)) return;
+    if (!parsed) return;
+    const [, incidentNumber, started, seat] = parsed;
+    await this.import(name, 'bridge', Number(started), seat || null, () => this.incidents.findByNumber(incidentNumber));
+  }
+
+  /**
+   * A call answered by the dialplan fallback while the service was away: it gets its incident
+   * now (trunk "fallback", caller number and arrival from the file name) and its recording.
+   */
+  private async fallback(name: string): Promise<void> {
+    const [, epoch, channel, caller] = FALLBACK.exec(name)!;
+    const arrivedAt = Number(epoch) * 1000;
+    await this.import(name, 'fallback', arrivedAt, null, async () => {
+      const known = await this.incidents.findByChannel(channel);
+      if (known) return known;
+      const incident = await this.incidents.open({ callerNumber: caller, callerName: '', callerRaw: '', trunk: 'fallback', channelId: channel, state: 'ended', arrivedAt, priority: 100 });
+      await this.incidents.stamp(incident.id, 'fallback_call', { channel, note: 'answered by the dialplan fallback while the service was down' }, arrivedAt);
+      this.log.warn({ incident: incident.number, channel }, 'fallback call attached to a new incident');
+      return incident;
+    });
+  }
+
+  private async import(name: string, source: 'bridge' | 'fallback', startedAt: number, seatId: string | null, incidentOf: () => Promise<{ id: number; number: string; endedAt: number | null }>): Promise<void> {
+    if (this.importing.has(name)) return;
     this.importing.add(name);
     try {
       if (await this.repo.findByName(name)) return this.telephony.deleteRecording(name);
-      const [, incidentNumber, started, seat] = parsed;
-      const incident = await this.incidents.findByNumber(incidentNumber);
+      const incident = await incidentOf();
       const data = await this.telephony.downloadRecording(name);
-      const startedAt = Number(started);
       const seq = await this.repo.nextSeq(incident.id);
       const stored = await storeAtomically(this.storageDir, recordingPath(incident.number, seq, startedAt), data);
       const durationMs = wavDurationMs(data);
-      await this.repo.insert({ incidentId: incident.id, seq, name, path: stored.path, source: 'bridge', seatId: seat || null, startedAt, endedAt: startedAt + durationMs, durationMs, size: stored.size, sha256: stored.sha256 });
-      await this.incidents.stamp(incident.id, 'recorded', { seq, path: stored.path, durationMs, sha256: stored.sha256 });
+      await this.repo.insert({ incidentId: incident.id, seq, name, path: stored.path, source, seatId, startedAt, endedAt: startedAt + durationMs, durationMs, size: stored.size, sha256: stored.sha256 });
+      await this.incidents.stamp(incident.id, 'recorded', { seq, path: stored.path, durationMs, sha256: stored.sha256, source });
+      if (source === 'fallback' && incident.endedAt === null) await this.incidents.end(incident.id, startedAt + durationMs, { reason: 'fallback' });
       await this.telephony.deleteRecording(name); // ours now: Asterisk's copy is not the one of record
       this.log.info({ incident: incident.number, seq, durationMs, size: stored.size }, 'recording stored');
     } catch (err) {
@@ -65,8 +89,17 @@ export class Recorder {
     }
   }
 
-  /** After a (re)connect: recordings that finished while we were away are imported now. */
+  /**
+   * After a (re)connect, and every minute: recordings that finished while we were away, and
+   * fallback calls that are over (a file still being written by a live call is left for later).
+   */
   async reconcile(): Promise<void> {
-    for (const name of await this.telephony.listRecordings()) if (NAME.test(name)) await this.finished(name);
+    const names = await this.telephony.listRecordings();
+    const pending = names.filter((n) => FALLBACK.test(n));
+    const live = pending.length ? new Set((await this.telephony.listChannels()).map((c) => c.id.replace(/\./g, '-'))) : new Set<string>();
+    for (const name of names) {
+      if (NAME.test(name)) await this.finished(name);
+      else if (FALLBACK.test(name) && !live.has(FALLBACK.exec(name)![2])) await this.fallback(name);
+    }
   }
 }

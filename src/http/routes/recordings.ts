@@ -61,7 +61,11 @@ const SearchQuery = Type.Object(
   { additionalProperties: false },
 );
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1, description: 'a recording id' }) });
-const AudioQuery = Type.Object({ download: Type.Boolean({ default: false, description: 'send as an attachment (audited as download)' }) }, { additionalProperties: false });
+// Ajv coerces only "true"/"false" to a boolean; `?download=1` is what a link carries.
+const AudioQuery = Type.Object(
+  { download: Type.Optional(Type.String({ pattern: '^(0|1|true|false)$', description: '1 or true: send as an attachment (audited as download)' })) },
+  { additionalProperties: false },
+);
 const AccessQuery = Type.Object({ recording: Type.Optional(Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1 })), limit: limit(100), before }, { additionalProperties: false });
 
 export type ByteRange = { kind: 'full' } | { kind: 'partial'; start: number; end: number } | { kind: 'unsatisfiable' };
@@ -78,9 +82,9 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
     return n === 0 || size === 0 ? { kind: 'unsatisfiable' } : { kind: 'partial', start: Math.max(0, size - n), end: size - 1 };
   }
   const start = Number(m[1]);
-  const end = m[2] === '' ? size - 1 : Number(m[2]);
-  if (end < start) return { kind: 'full' };
-  return start >= size ? { kind: 'unsatisfiable' } : { kind: 'partial', start, end: Math.min(end, size - 1) };
+  const last = m[2] === '' ? Infinity : Number(m[2]);
+  if (last < start) return { kind: 'full' };
+  return start >= size ? { kind: 'unsatisfiable' } : { kind: 'partial', start, end: Math.min(last, size - 1) };
 }
 
 const header = (req: FastifyRequest, name: string) => {
@@ -174,7 +178,7 @@ export function recordingRoutes(app: FastifyInstance, deps: RecordingRouteDeps):
       // HEAD would be audited as a listen without audio: not offered.
       exposeHeadRoute: false,
       schema: {
-        summary: 'The WAV (8 kHz 16-bit mono), with byte ranges; every request is written to the access log',
+        summary: 'The WAV (8 kHz 16-bit mono), with byte ranges; every request that reaches the file is written to the access log',
         params: IdParams,
         querystring: AudioQuery,
         response: { 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 410: ErrorBody, 416: ErrorBody },
@@ -185,12 +189,13 @@ export function recordingRoutes(app: FastifyInstance, deps: RecordingRouteDeps):
       const rec = await get(req.params.id);
       const { handle, size } = await openFile(deps.storageDir, rec);
       try {
-        const rangeHeader = header(req, 'range').slice(0, 200) || null;
+        const rangeHeader = header(req, 'range') || null;
         // No validators are sent, so an If-Range can never match: the whole file (RFC 9110 §13.1.5).
         const range = req.headers['if-range'] === undefined ? parseRange(rangeHeader ?? undefined, size) : { kind: 'full' as const };
-        const action = req.query.download ? 'download' : 'listen';
-        // Written before a byte is sent: no audio leaves without its audit row.
-        await access.record({ recordingId: rec.id, at: Date.now(), who: who(req), action, remote: req.ip, range: rangeHeader });
+        const action = req.query.download === '1' || req.query.download === 'true' ? 'download' : 'listen';
+        // Written before a byte is sent, for a 416 too: no audio leaves without its audit row. Refused,
+        // unknown and missing recordings read nothing and are not written (the request log has them).
+        await access.record({ recordingId: rec.id, at: Date.now(), who: who(req), action, remote: req.ip, range: rangeHeader?.slice(0, 200) ?? null });
         if (range.kind === 'unsatisfiable') {
           await handle.close();
           return reply.status(416).header('Content-Range', `bytes */${size}`).send({ error: 'RANGE_NOT_SATISFIABLE', message: `range ${rangeHeader} is outside the file (${size} bytes)` });

@@ -101,6 +101,7 @@ t.test('search: bad input is a 400 that names the field', async (t) => {
   await bad('limit=501', /\/limit must be <= 500/);
   await bad('before=abc', /\/before must match pattern/);
   await bad('seat=10%2701', /\/seat must match pattern/);
+  t.match((await app.inject({ url: '/recordings/1/audio?download=yes' })).json(), { error: 'BAD_REQUEST', message: /\/download must match pattern/ });
   await bad('officer=7', /must NOT have additional properties/);
   t.equal((await app.inject({ url: '/recordings/abc' })).statusCode, 400);
 });
