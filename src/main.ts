@@ -50,6 +50,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
     incidents,
     seats: { seats, seatService, repo: seatsRepo },
     abandoned: { incidents, callbacks },
+    recordings: { db, storageDir: config.recording.storageDir, requireSupervisor: config.recording.requireSupervisor },
     stats: { stats: new StatsRepo(db), now: queueSnapshot },
     health: {
       ari: () => ari.status(),

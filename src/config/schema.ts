@@ -74,7 +74,14 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
-    recording: Type.Object({ storageDir: NonEmpty }, { additionalProperties: false }),
+    recording: Type.Object(
+      {
+        storageDir: NonEmpty,
+        // Until sign-in exists: true = audio and the access log need the header X-Role: supervisor.
+        requireSupervisor: Type.Boolean({ description: 'true or false' }),
+      },
+      { additionalProperties: false },
+    ),
     store: Type.Object({ path: NonEmpty }, { additionalProperties: false }),
     log: Type.Object(
       {
@@ -115,7 +122,7 @@ export const DEFAULTS: Config = {
   },
   seats: [],
   queue: { ringNoAnswerMs: 2000, wrapUpMs: 0, overflowAfterMs: 0, overflowEndpoint: '', priorities: { from12345: 0, callback: 0, '110': 10 }, callbackTrunk: 'trunk110', defaultDelivery: 'ring' },
-  recording: { storageDir: 'var/recordings' },
+  recording: { storageDir: 'var/recordings', requireSupervisor: false },
   store: { path: 'var/cti110.sqlite' },
   log: { level: 'info' },
 };

@@ -9,6 +9,7 @@ import { incidentRoutes } from './routes/incidents';
 import { seatRoutes } from './routes/seats';
 import { statsRoutes, type StatsDeps } from './routes/stats';
 import { abandonedRoutes } from './routes/abandoned';
+import { recordingRoutes, type RecordingRouteDeps } from './routes/recordings';
 
 export interface AppDeps {
   logger: Logger;
@@ -17,6 +18,7 @@ export interface AppDeps {
   seats: Parameters<typeof seatRoutes>[1];
   stats: StatsDeps;
   abandoned: Parameters<typeof abandonedRoutes>[1];
+  recordings: RecordingRouteDeps;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -34,6 +36,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   seatRoutes(app, deps.seats);
   statsRoutes(app, deps.stats);
   abandonedRoutes(app, deps.abandoned);
+  recordingRoutes(app, deps.recordings);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();
   return app;

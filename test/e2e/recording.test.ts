@@ -44,6 +44,15 @@ t.test('recording every call', async (t) => {
   t.ok(Math.abs(stat.seconds - bridgedS) < 1, `it lasts the bridged time (${stat.seconds} s vs ${bridgedS.toFixed(2)} s)`);
   t.equal(createHash('sha256').update(readFileSync(file)).digest('hex'), recorded.sha256, 'the stored SHA-256 matches the file');
 
+  // Found by incident, played with a Range request (as an <audio> element seeks), and audited.
+  const found = (await service.get<{ items: { id: number; incidentNumber: string }[] }>(`/recordings?incident=${inc.number}`)).body.items;
+  t.equal(found.length, 1, 'found by incident number');
+  const res = await fetch(`${service.url}/recordings/${found[0].id}/audio`, { headers: { Range: 'bytes=100-199', 'X-User': 'supervisor-li' } });
+  t.equal(res.status, 206);
+  t.same(Buffer.from(await res.arrayBuffer()), readFileSync(file).subarray(100, 200), 'the right 100 bytes');
+  const access = (await service.get<{ items: { who: string; action: string; range: string | null }[] }>(`/recordings/access?recording=${found[0].id}`)).body.items;
+  t.match(access[0], { who: 'supervisor-li', action: 'listen', range: 'bytes=100-199' }, 'the listen is in the access log');
+
   const check = () => spawnSync(process.execPath, [join(ROOT, 'dist/src/recording/check-cli.js')], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
   const ok = check();
   t.equal(ok.status, 0, 'integrity check: all intact');
