@@ -164,6 +164,7 @@ export class CallService {
    */
   async reconcile(live: LiveChannel[]): Promise<void> {
     const liveById = new Map(live.map((c) => [c.id, c]));
+    const reattached: string[] = [];
     for (const incident of await this.incidents.listOpen()) {
       const known = this.calls.get(incident.channelId);
       const state: CallState = isCallState(incident.state) ? incident.state : 'waiting';
@@ -192,8 +193,16 @@ export class CallService {
         call.state = 'waiting'; // an offer or a talk that died with the old process: queue again
         this.enqueueCall(call);
       }
+      reattached.push(call.channelId);
       await this.incidents.stamp(incident.id, 'reattached', { channel: call.channelId, state: call.state });
       call.log.warn({ state: call.state }, 'call re-attached after service restart');
+    }
+    this.queue.releaseOrphanSeats();
+    // A caller who hung up between the channel list above and the re-attach sent a StasisEnd
+    // that found no call: look once more, so that no re-attached call waits for a ghost.
+    if (reattached.length) {
+      const still = new Set((await this.telephony.listChannels()).map((c) => c.id));
+      for (const id of reattached) if (!still.has(id)) this.callerLeft(id);
     }
     for (const channel of live) {
       if (!channel.inOurApp || this.calls.has(channel.id) || this.queue.isLeg(channel.id)) continue;

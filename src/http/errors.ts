@@ -20,6 +20,11 @@ const DOMAIN_STATUS: Record<string, number> = {
   CHANNEL_GONE: 409,
   ASTERISK_UNAVAILABLE: 503,
   AMI_UNAVAILABLE: 503,
+  BAD_DAY: 400,
+  BAD_SAMPLE_SIZE: 400,
+  BAD_SCORE: 400,
+  SPOT_CHECK_NOT_FOUND: 404,
+  SPOT_CHECK_SCORED: 409,
 };
 
 export function installErrorHandler(app: FastifyInstance): void {

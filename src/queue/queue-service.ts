@@ -127,6 +127,19 @@ export class QueueService extends EventEmitter<QueueEvents> {
     }
   }
 
+  /**
+   * After a restart's re-attach: a seat restored as ringing or on a call that no live offer or
+   * talk of ours holds any more (its call ended while we were away) is freed, not left stuck.
+   */
+  releaseOrphanSeats(): void {
+    const held = new Set([...this.offers.values(), ...this.talking.values()].map((o) => o.seat?.id));
+    for (const seat of this.seats.all()) {
+      if (held.has(seat.id)) continue;
+      if (seat.state === 'on_call') this.seats.apply(seat, 'call_ended');
+      else if (seat.state === 'ringing') this.seats.apply(seat, 'offer_cancelled');
+    }
+  }
+
   isLeg(channelId: string): boolean {
     return this.offers.has(channelId) || this.talking.has(channelId);
   }
