@@ -136,7 +136,8 @@ export class AmiConnection extends EventEmitter<AmiConnectionEvents> {
     }
     if (this.connected) {
       this.connected = false;
-      this.log.error({ reason }, 'AMI connection lost');
+      if (this.stopped) this.log.info('AMI connection closed');
+      else this.log.error({ reason }, 'AMI connection lost');
       this.emit('down', reason);
     }
   }

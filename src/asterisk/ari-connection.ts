@@ -178,7 +178,8 @@ export class AriConnection extends EventEmitter<AriConnectionEvents> {
     if (!this.connected) return;
     this.connected = false;
     this.connectedSince = undefined;
-    this.log.error({ reason }, 'ARI connection lost');
+    if (this.stopping.signal.aborted) this.log.info('ARI connection closed');
+    else this.log.error({ reason }, 'ARI connection lost');
     this.emit('down', reason);
   }
 
