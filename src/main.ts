@@ -20,6 +20,8 @@ import { SeatsRepo } from './store/seats-repo';
 import { StatsRepo } from './store/stats-repo';
 import { RecordingsRepo } from './store/recordings-repo';
 import { Recorder } from './recording/recorder';
+import { SpotChecks } from './recording/spot-check';
+import { SpotChecksRepo } from './store/spot-checks-repo';
 import type { QueueSnapshot } from './stats/snapshot';
 import { buildApp } from './http/app';
 
@@ -51,6 +53,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
     seats: { seats, seatService, repo: seatsRepo },
     abandoned: { incidents, callbacks },
     recordings: { db, storageDir: config.recording.storageDir, requireSupervisor: config.recording.requireSupervisor },
+    spotChecks: { spotChecks: new SpotChecks(new SpotChecksRepo(db), { sampleSize: config.spotCheck.sampleSize }) },
     stats: { stats: new StatsRepo(db), now: queueSnapshot },
     health: {
       ari: () => ari.status(),

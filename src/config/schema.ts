@@ -79,9 +79,14 @@ export const ConfigSchema = Type.Object(
         storageDir: NonEmpty,
         // Until sign-in exists: true = audio and the access log need the header X-Role: supervisor.
         requireSupervisor: Type.Boolean({ description: 'true or false' }),
+        // Audio older than this is deleted by `npm run retention` (rows, hashes, audit stay); 0 = keep.
+        retentionDays: Type.Integer({ minimum: 0, description: 'days, 0 = keep forever' }),
+        // Below this much free space the retention run raises an ALERT (exit 3), before recording fails.
+        minFreeMb: Type.Integer({ minimum: 0, description: 'megabytes, 0 or more' }),
       },
       { additionalProperties: false },
     ),
+    spotCheck: Type.Object({ sampleSize: Type.Integer({ minimum: 1, maximum: 200, description: 'an integer 1-200' }) }, { additionalProperties: false }),
     store: Type.Object({ path: NonEmpty }, { additionalProperties: false }),
     log: Type.Object(
       {
@@ -122,7 +127,8 @@ export const DEFAULTS: Config = {
   },
   seats: [],
   queue: { ringNoAnswerMs: 2000, wrapUpMs: 0, overflowAfterMs: 0, overflowEndpoint: '', priorities: { from12345: 0, callback: 0, '110': 10 }, callbackTrunk: 'trunk110', defaultDelivery: 'ring' },
-  recording: { storageDir: 'var/recordings', requireSupervisor: false },
+  recording: { storageDir: 'var/recordings', requireSupervisor: false, retentionDays: 0, minFreeMb: 1024 },
+  spotCheck: { sampleSize: 10 },
   store: { path: 'var/cti110.sqlite' },
   log: { level: 'info' },
 };

@@ -10,6 +10,7 @@ import { seatRoutes } from './routes/seats';
 import { statsRoutes, type StatsDeps } from './routes/stats';
 import { abandonedRoutes } from './routes/abandoned';
 import { recordingRoutes, type RecordingRouteDeps } from './routes/recordings';
+import { spotCheckRoutes, type SpotCheckRouteDeps } from './routes/spot-checks';
 
 export interface AppDeps {
   logger: Logger;
@@ -19,6 +20,7 @@ export interface AppDeps {
   stats: StatsDeps;
   abandoned: Parameters<typeof abandonedRoutes>[1];
   recordings: RecordingRouteDeps;
+  spotChecks: SpotCheckRouteDeps;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -37,6 +39,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   statsRoutes(app, deps.stats);
   abandonedRoutes(app, deps.abandoned);
   recordingRoutes(app, deps.recordings);
+  spotCheckRoutes(app, deps.spotChecks);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();
   return app;

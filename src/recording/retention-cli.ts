@@ -10,7 +10,7 @@ async function main(): Promise<number> {
   const file = process.env.CTI110_CONFIG ?? (existsSync('config/cti110.json') ? 'config/cti110.json' : undefined);
   const config = loadConfig(process.env, file);
   // The defaults stand in until the keys are in src/config/schema.ts; then this cast can go.
-  const { storageDir, retentionDays = 0, minFreeMb = 1024 } = config.recording as typeof config.recording & { retentionDays?: number; minFreeMb?: number };
+  const { storageDir, retentionDays, minFreeMb } = config.recording;
   const db = await Database.open(config.store.path);
   let failed = 0;
   try {

@@ -1,4 +1,9 @@
 // Schema history: append only. Each entry runs once, in its own transaction, in order.
+// (The spot-check and retention entries keep their SQL next to their repositories: never edit
+// a released entry, wherever it lives; add a new one.)
+import { SPOT_CHECKS_MIGRATION } from './spot-checks-repo';
+import { RETENTION_MIGRATION } from './retention-repo';
+
 export const MIGRATIONS: string[] = [
   `
   CREATE TABLE incidents (
@@ -100,4 +105,6 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX recording_access_recording ON recording_access (recording_id);
   `,
+  SPOT_CHECKS_MIGRATION,
+  RETENTION_MIGRATION,
 ];

@@ -48,8 +48,8 @@ export class RecordingsRepo {
     return this.db.all<RecordingRow>(`SELECT ${RECORDING_COLUMNS} FROM recordings r JOIN incidents i ON i.id = r.incident_id WHERE r.incident_id = ? ORDER BY r.seq`, [incidentId]);
   }
 
-  /** Every recording, oldest first, for the integrity check. */
+  /** Every recording whose audio is kept (not deleted by retention), oldest first: the integrity check. */
   all(): Promise<RecordingRow[]> {
-    return this.db.all<RecordingRow>(`SELECT ${RECORDING_COLUMNS} FROM recordings r JOIN incidents i ON i.id = r.incident_id ORDER BY r.id`);
+    return this.db.all<RecordingRow>(`SELECT ${RECORDING_COLUMNS} FROM recordings r JOIN incidents i ON i.id = r.incident_id WHERE r.deleted_at IS NULL ORDER BY r.id`);
   }
 }

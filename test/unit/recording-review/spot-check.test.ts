@@ -11,7 +11,7 @@ const T0 = new Date(2026, 10, 23, 8, 0).getTime();
 const NOW = new Date(2026, 10, 24, 0, 30).getTime(); // the morning after: the whole day is in
 
 /** A small seeded generator (mulberry32), so that a draw can be repeated exactly. */
-export function seeded(seed: number): () => number {
+function seeded(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
