@@ -20,6 +20,11 @@ import { SeatsRepo } from './store/seats-repo';
 import { StatsRepo } from './store/stats-repo';
 import { RecordingsRepo } from './store/recordings-repo';
 import { Recorder } from './recording/recorder';
+import { loadDispatchData } from './dispatch/data-files';
+import { Officers } from './dispatch/officers';
+import { Conference } from './dispatch/conference';
+import { OfficersRepo } from './store/officers-repo';
+import type { OfficerLegs } from './calls/call-service';
 import { SpotChecks } from './recording/spot-check';
 import { SpotChecksRepo } from './store/spot-checks-repo';
 import type { QueueSnapshot } from './stats/snapshot';
@@ -38,10 +43,17 @@ async function start(config: Config): Promise<() => Promise<void>> {
   await seats.restore();
   const queue = new QueueService(telephony, seats, config.queue, log.child({ area: 'queue' }));
   const seatService = new SeatService(seats, telephony, log.child({ area: 'seats' }));
+  const dispatchData = loadDispatchData(config.dispatch.gridDir);
+  const officers = new Officers(new OfficersRepo(db), config.dispatch.maxPositionAgeMs);
+  await officers.seed(dispatchData.roster);
+  // Dispatch and calls need each other (an officer joins a call; a call ends its officers):
+  // each gets the other through a small interface, bound here.
+  const officerLegs: OfficerLegs = { officersIn: (n) => conference.officersIn(n), endFor: (n) => conference.endFor(n) };
   const recorder = new Recorder(telephony, incidents, new RecordingsRepo(db), config.recording.storageDir, log.child({ area: 'recording' }));
-  const calls = new CallService(telephony, incidents, queue, seats, recorder, config.queue.priorities, log.child({ area: 'calls' }));
+  const calls = new CallService(telephony, incidents, queue, seats, recorder, officerLegs, config.queue.priorities, log.child({ area: 'calls' }));
+  const conference = new Conference(telephony, incidents, calls, { answerMs: config.dispatch.answerMs, trunk: config.dispatch.trunk }, log.child({ area: 'dispatch' }));
   const callbacks = new CallbackService(telephony, seats, incidents, { trunk: config.queue.callbackTrunk, ringNoAnswerMs: config.queue.ringNoAnswerMs, callerRingMs: 30000 }, log.child({ area: 'callback' }));
-  bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, log: log.child({ area: 'calls' }) });
+  bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, log: log.child({ area: 'calls' }) });
 
   const queueSnapshot = (): QueueSnapshot => ({
     waiting: queue.snapshot().waiting.map((c) => ({ incident: c.incident, arrivedAt: c.arrivedAt, priority: c.priority })),
@@ -53,6 +65,8 @@ async function start(config: Config): Promise<() => Promise<void>> {
     seats: { seats, seatService, repo: seatsRepo },
     abandoned: { incidents, callbacks },
     recordings: { db, storageDir: config.recording.storageDir, requireSupervisor: config.recording.requireSupervisor },
+    officers: { officers, grid: dispatchData.grid, poles: dispatchData.poles },
+    dispatch: { officers, grid: dispatchData.grid, poles: dispatchData.poles, conference, calls },
     spotChecks: { spotChecks: new SpotChecks(new SpotChecksRepo(db), { sampleSize: config.spotCheck.sampleSize }) },
     stats: { stats: new StatsRepo(db), now: queueSnapshot },
     health: {

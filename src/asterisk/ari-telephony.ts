@@ -63,6 +63,10 @@ export class AriTelephony implements Telephony {
     }
   }
 
+  async removeFromBridge(bridgeId: string, channelId: string): Promise<void> {
+    await this.call('remove from bridge', { bridgeId, channelId }, (c) => c.bridges.removeChannel({ bridgeId, channel: channelId }));
+  }
+
   async listBridges(): Promise<LiveBridge[]> {
     const bridges = await this.call('list bridges', {}, (c) => c.bridges.list());
     return bridges.map((b) => ({ id: b.id, channelIds: [...b.channels] }));

@@ -28,6 +28,7 @@ export interface Telephony {
   createBridge(bridgeId: string, name: string): Promise<void>;
   addToBridge(bridgeId: string, channelIds: string[]): Promise<void>;
   destroyBridge(bridgeId: string): Promise<void>;
+  removeFromBridge(bridgeId: string, channelId: string): Promise<void>;
   listBridges(): Promise<LiveBridge[]>;
   /**
    * Creates an outgoing channel in our app with a pre-assigned id, without dialling it: the

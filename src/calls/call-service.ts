@@ -21,6 +21,17 @@ export interface Arrival {
   arrivedAt: number;
 }
 
+/** What the calls area needs of the officer conference (dispatch/). */
+export interface OfficerLegs {
+  officersIn(incident: string): number;
+  endFor(incident: string): Promise<void>;
+}
+
+export class NoCallTaker extends Error {
+  readonly code = 'NO_CALL_TAKER';
+  override readonly name = this.constructor.name;
+}
+
 export class CallService {
   private readonly calls = new Map<string, Call>();
 
@@ -30,6 +41,7 @@ export class CallService {
     private readonly queue: QueueService,
     private readonly seats: Seats,
     private readonly recorder: Recorder,
+    private readonly officers: OfficerLegs,
     private readonly priorities: Record<string, number>,
     private readonly log: Logger,
   ) {
@@ -80,6 +92,7 @@ export class CallService {
       // Bridge first: a nailed seat's connection must be out of it before it takes the next call.
       if (call.bridgeId) await this.telephony.destroyBridge(call.bridgeId);
       if (call.legId) await this.queue.endTalking(call.legId);
+      if (call.incidentNumber) await this.officers.endFor(call.incidentNumber);
       await this.finish(call, { reason: place ? 'abandoned' : 'caller_hung_up', state });
     });
   }
@@ -142,8 +155,39 @@ export class CallService {
       this.enqueueCall(call);
       return;
     }
+    if (call.incidentNumber && this.officers.officersIn(call.incidentNumber) > 0) {
+      // Flat dispatch: the call-taker leaves caller and officer talking.
+      if (call.incidentId !== undefined) await this.incidents.stamp(call.incidentId, 'taker_left', { seat: offer.seat?.id ?? null });
+      return;
+    }
     if (call.incidentId !== undefined) await this.incidents.stamp(call.incidentId, 'taker_hung_up', { seat: offer.seat?.id ?? null });
     await this.telephony.hangup(call.channelId);
+  }
+
+  /** The call in progress of an incident, with the bridge an officer can be joined to. */
+  talkingCall(incident: string): { incidentId: number; bridgeId: string } | undefined {
+    for (const call of this.calls.values()) {
+      if (call.incidentNumber === incident && call.state === 'talking' && call.bridgeId && call.incidentId !== undefined) return { incidentId: call.incidentId, bridgeId: call.bridgeId };
+    }
+    return undefined;
+  }
+
+  /** The call-taker leaves a conference (REST): their leg goes, caller and officer stay. */
+  async takerLeave(incident: string): Promise<void> {
+    const call = [...this.calls.values()].find((c) => c.incidentNumber === incident && c.state === 'talking');
+    if (!call?.legId) throw new NoCallTaker(`incident ${incident} has no call-taker on the line`);
+    if (this.officers.officersIn(incident) === 0) throw new NoCallTaker(`incident ${incident} has no officer on the line: the call-taker would leave the caller alone`);
+    const legId = call.legId;
+    const offer = this.queue.offerOf(legId);
+    if (offer?.delivery === 'nailed' && call.bridgeId) {
+      // A nailed headset stays up: it only leaves the bridge and goes back to idle.
+      call.legId = undefined;
+      await this.telephony.removeFromBridge(call.bridgeId, legId);
+      await this.queue.endTalking(legId);
+      if (call.incidentId !== undefined) await this.incidents.stamp(call.incidentId, 'taker_left', { seat: offer.seat?.id ?? null });
+      return;
+    }
+    await this.telephony.hangup(legId); // its StasisEnd goes through takerHungUp: taker_left
   }
 
   /** A nailed call-taker ends the call (DTMF # on the connection): the caller is hung up. */
@@ -206,7 +250,7 @@ export class CallService {
     }
     for (const channel of live) {
       if (!channel.inOurApp || this.calls.has(channel.id) || this.queue.isLeg(channel.id)) continue;
-      if (channel.appArgs[0] === 'leg' || channel.appArgs[0] === 'callback' || channel.appArgs[0] === 'feature') {
+      if (['leg', 'callback', 'feature', 'officer'].includes(channel.appArgs[0] ?? '')) {
         // A leg of a dead process's offer or callback, or a nailed connection it no longer
         // knows: hung up, the call-taker logs in again.
         await this.telephony.hangup(channel.id);

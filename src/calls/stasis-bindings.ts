@@ -7,6 +7,7 @@ import type { QueueService } from '../queue/queue-service';
 import type { SeatService } from '../queue/seat-service';
 import type { CallbackService } from '../queue/callback-service';
 import type { Recorder } from '../recording/recorder';
+import type { Conference } from '../dispatch/conference';
 import type { Seats } from '../queue/seats';
 import type { CallService } from './call-service';
 
@@ -31,10 +32,11 @@ export interface StasisDeps {
   seatService: SeatService;
   callbacks: CallbackService;
   recorder: Recorder;
+  conference: Conference;
   log: Logger;
 }
 
-export function bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, log }: StasisDeps): void {
+export function bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, log }: StasisDeps): void {
   const handlers: { [K in AriEvent['type']]?: (e: Extract<AriEvent, { type: K }>) => void } = {
     StasisStart: (e) => {
       const [entry = '', ...rest] = e.args;
@@ -51,6 +53,8 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
         queue.legEntered(e.channel.id);
       } else if (entry === 'callback') {
         callbacks.legEntered(e.channel.id);
+      } else if (entry === 'officer') {
+        conference.legEntered(e.channel.id);
       } else if (entry === 'feature') {
         seatService.featureCode(e.channel.id, e.channel.name, rest[0] ?? '').catch((err: Error) => log.error({ channel: e.channel.id, err: err.message }, 'feature code failed'));
       } else {
@@ -61,11 +65,13 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
       if (e.channel.state !== 'Up') return;
       if (queue.isLeg(e.channel.id)) queue.legAnswered(e.channel.id);
       else if (callbacks.isLeg(e.channel.id)) callbacks.legAnswered(e.channel.id);
+      else if (conference.isLeg(e.channel.id)) conference.legAnswered(e.channel.id);
     },
     Dial: (e) => {
       if (!DIAL_FAILED.has(e.dialstatus)) return;
       if (queue.isLeg(e.peer.id)) queue.legGone(e.peer.id, e.dialstatus.toLowerCase());
       else if (callbacks.isLeg(e.peer.id)) callbacks.legGone(e.peer.id, e.dialstatus.toLowerCase());
+      else if (conference.isLeg(e.peer.id)) conference.legGone(e.peer.id, e.dialstatus.toLowerCase());
     },
     StasisEnd: (e) => {
       if (seatService.isNailed(e.channel.id)) {
@@ -74,6 +80,7 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
         seatService.nailedGone(e.channel.id);
       } else if (queue.isLeg(e.channel.id)) queue.legGone(e.channel.id, 'hangup');
       else if (callbacks.isLeg(e.channel.id)) callbacks.legGone(e.channel.id, 'hangup');
+      else if (conference.isLeg(e.channel.id)) conference.legGone(e.channel.id, 'hangup');
       else calls.callerLeft(e.channel.id);
     },
     EndpointStateChange: (e) => {

@@ -87,6 +87,19 @@ export const ConfigSchema = Type.Object(
       { additionalProperties: false },
     ),
     spotCheck: Type.Object({ sampleSize: Type.Integer({ minimum: 1, maximum: 200, description: 'an integer 1-200' }) }, { additionalProperties: false }),
+    dispatch: Type.Object(
+      {
+        // cells.geojson, units.json, poles.json, officers.json: checked whole at start.
+        gridDir: NonEmpty,
+        // An officer's position older than this counts as unknown: they may have moved on since.
+        maxPositionAgeMs: Type.Integer({ minimum: 1000, description: 'milliseconds, at least 1000' }),
+        // How long an officer's (or a duty line's) phone rings before the next one is rung.
+        answerMs: Type.Integer({ minimum: 1000, description: 'milliseconds, at least 1000' }),
+        // Mobile numbers and plain duty-line numbers are dialled as PJSIP/<number>@<trunk>.
+        trunk: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'a PJSIP endpoint name' }),
+      },
+      { additionalProperties: false },
+    ),
     store: Type.Object({ path: NonEmpty }, { additionalProperties: false }),
     log: Type.Object(
       {
@@ -129,6 +142,7 @@ export const DEFAULTS: Config = {
   queue: { ringNoAnswerMs: 2000, wrapUpMs: 0, overflowAfterMs: 0, overflowEndpoint: '', priorities: { from12345: 0, callback: 0, '110': 10 }, callbackTrunk: 'trunk110', defaultDelivery: 'ring' },
   recording: { storageDir: 'var/recordings', requireSupervisor: false, retentionDays: 0, minFreeMb: 1024 },
   spotCheck: { sampleSize: 10 },
+  dispatch: { gridDir: 'config/grid', maxPositionAgeMs: 120000, answerMs: 15000, trunk: 'trunk110' },
   store: { path: 'var/cti110.sqlite' },
   log: { level: 'info' },
 };
@@ -146,6 +160,7 @@ export const ENV_OVERRIDES: Record<string, { path: string; kind: 'string' | 'int
   CTI110_AMI_USER: { path: 'ami.user', kind: 'string' },
   CTI110_AMI_SECRET: { path: 'ami.secret', kind: 'string' },
   CTI110_DB_PATH: { path: 'store.path', kind: 'string' },
+  CTI110_GRID_DIR: { path: 'dispatch.gridDir', kind: 'string' },
   CTI110_RECORDINGS_DIR: { path: 'recording.storageDir', kind: 'string' },
   CTI110_LOG_LEVEL: { path: 'log.level', kind: 'string' },
 };

@@ -11,6 +11,8 @@ import { statsRoutes, type StatsDeps } from './routes/stats';
 import { abandonedRoutes } from './routes/abandoned';
 import { recordingRoutes, type RecordingRouteDeps } from './routes/recordings';
 import { spotCheckRoutes, type SpotCheckRouteDeps } from './routes/spot-checks';
+import { officerRoutes, type OfficerRouteDeps } from './routes/officers';
+import { dispatchRoutes, type DispatchRouteDeps } from './routes/dispatch';
 
 export interface AppDeps {
   logger: Logger;
@@ -21,6 +23,8 @@ export interface AppDeps {
   abandoned: Parameters<typeof abandonedRoutes>[1];
   recordings: RecordingRouteDeps;
   spotChecks: SpotCheckRouteDeps;
+  officers: OfficerRouteDeps;
+  dispatch: DispatchRouteDeps;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -40,6 +44,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   abandonedRoutes(app, deps.abandoned);
   recordingRoutes(app, deps.recordings);
   spotCheckRoutes(app, deps.spotChecks);
+  officerRoutes(app, deps.officers);
+  dispatchRoutes(app, deps.dispatch);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();
   return app;

@@ -18,6 +18,13 @@ export type TimelineKind =
   | 'recording_failed' //   it could not start: loud in the log, visible here
   | 'recorded' //           a finished recording is stored with its SHA-256
   | 'fallback_call' //      the call was answered by the dialplan fallback (service down)
+  | 'dispatch' //           flat dispatch started: who will be rung, in order
+  | 'dispatch_ringing' //   an officer's (or a unit duty line's) phone rings
+  | 'dispatch_failed' //    it did not answer in time or could not be reached: next one
+  | 'dispatch_exhausted' // nobody answered: the call-taker keeps the caller and is told
+  | 'officer_joined' //     caller, call-taker and officer talk together
+  | 'officer_left' //
+  | 'taker_left' //         the call-taker left caller and officer talking
   | 'seat_lost' //          a nailed seat's connection dropped mid-call: the caller is queued again
   | 'abandoned' //          the caller hung up before anyone answered
   | 'callback' //           a call-taker calls an abandoned caller back

@@ -3,6 +3,7 @@
 // a released entry, wherever it lives; add a new one.)
 import { SPOT_CHECKS_MIGRATION } from './spot-checks-repo';
 import { RETENTION_MIGRATION } from './retention-repo';
+import { OFFICERS_MIGRATION } from './officers-repo';
 
 export const MIGRATIONS: string[] = [
   `
@@ -107,4 +108,5 @@ export const MIGRATIONS: string[] = [
   `,
   SPOT_CHECKS_MIGRATION,
   RETENTION_MIGRATION,
+  OFFICERS_MIGRATION,
 ];

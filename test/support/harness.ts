@@ -230,7 +230,7 @@ export async function seatPhone(
   t: Teardown,
   sandbox: Sandbox,
   seat: string,
-  opts: { logDir: string; stayS?: number; answerMs?: number; answerMinMs?: number; answerMaxMs?: number },
+  opts: { logDir: string; stayS?: number; answerMs?: number; answerMinMs?: number; answerMaxMs?: number; password?: string },
 ): Promise<Sipp & { logFile: string }> {
   const logFile = join(opts.logDir, `seat-${seat}-${Date.now()}.log`);
   const delay = opts.answerMaxMs
@@ -239,7 +239,7 @@ export async function seatPhone(
   const phone = await sipp(
     t,
     'seat-multi.xml',
-    ['-oocsf', join(ROOT, 'test/sipp/seat-multi-answer.xml'), '-aa', '-s', seat, '-au', seat, '-ap', `seat-${seat}-dev`, '-set', 'stay_s', String(opts.stayS ?? 120), ...delay, '-trace_logs', '-log_file', logFile, '-m', '1', '-l', '1', '-timeout', `${(opts.stayS ?? 120) + 60}s`, '-timeout_error'],
+    ['-oocsf', join(ROOT, 'test/sipp/seat-multi-answer.xml'), '-aa', '-s', seat, '-au', seat, '-ap', opts.password ?? `seat-${seat}-dev`, '-set', 'stay_s', String(opts.stayS ?? 120), ...delay, '-trace_logs', '-log_file', logFile, '-m', '1', '-l', '1', '-timeout', `${(opts.stayS ?? 120) + 60}s`, '-timeout_error'],
     { sandbox, logDir: opts.logDir },
   );
   return { ...phone, logFile };
@@ -277,7 +277,8 @@ export async function registered(sandbox: Sandbox, seat: string): Promise<void> 
 /** POST a JSON body (or none) to the service. */
 export async function post<T = unknown>(service: Service, path: string, body?: unknown): Promise<{ status: number; body: T }> {
   const res = await fetch(service.url + path, body === undefined ? { method: 'POST' } : { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as T };
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
 }
 
 /** An incident as the REST API returns it (the fields the tests read). */

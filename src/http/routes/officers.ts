@@ -55,12 +55,14 @@ const RankingSchema = Type.Object({
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,32}$', description: 'an officer id' }) });
 const PositionBody = Type.Object({ lon: Lon, lat: Lat, accuracyM: Type.Optional(Type.Number({ minimum: 0, maximum: 100000, description: 'metres' })) }, { additionalProperties: false });
 const DutyBody = Type.Object({ duty: DutySchema }, { additionalProperties: false });
+export const LocationFields = { lon: Type.Optional(Lon), lat: Type.Optional(Lat), pole: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'a street-light pole code, e.g. BJ-DC-0001' })) };
+
 const NearestQuery = Type.Object(
   { lon: Type.Optional(Lon), lat: Type.Optional(Lat), pole: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'a street-light pole code, e.g. BJ-DC-0001' })), limit: Type.Integer({ minimum: 1, maximum: 100, default: 10 }) },
   { additionalProperties: false },
 );
 
-function locationOf(q: Static<typeof NearestQuery>, poles: PoleRegister): CallerLocation {
+export function locationOf(q: { lon?: number; lat?: number; pole?: string }, poles: PoleRegister): CallerLocation {
   const coordinates = q.lon !== undefined || q.lat !== undefined;
   if (coordinates === (q.pole !== undefined) || (coordinates && (q.lon === undefined || q.lat === undefined))) {
     throw new HttpError(400, 'BAD_REQUEST', 'give either lon and lat, or pole');

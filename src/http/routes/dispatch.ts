@@ -1,0 +1,53 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { CallService } from '../../calls/call-service';
+import type { Conference } from '../../dispatch/conference';
+import type { Grid } from '../../dispatch/grid';
+import type { PoleRegister } from '../../dispatch/location';
+import type { Officers } from '../../dispatch/officers';
+import { rankOfficers } from '../../dispatch/ranking';
+import { ErrorBody } from '../schemas';
+import { LocationFields, locationOf } from './officers';
+
+const NumberParams = Type.Object({ number: Type.String({ pattern: '^[0-9]{8}-[0-9]{6,}$', description: 'an incident number' }) });
+const DispatchBody = Type.Object(LocationFields, { additionalProperties: false, description: 'where the incident is: lon and lat, or a street-light pole code' });
+const Started = Type.Object({
+  cell: Type.Union([Type.String(), Type.Null()]),
+  targets: Type.Array(Type.Object({ kind: Type.String(), id: Type.String() }), { description: 'who is rung, in order: the nearest officer, then the duty lines up the unit chain' }),
+});
+
+export interface DispatchRouteDeps {
+  officers: Officers;
+  grid: Grid;
+  poles: PoleRegister;
+  conference: Conference;
+  calls: CallService;
+}
+
+export function dispatchRoutes(app: FastifyInstance, deps: DispatchRouteDeps): void {
+  app.post<{ Params: Static<typeof NumberParams>; Body: Static<typeof DispatchBody> }>(
+    '/incidents/:number/dispatch',
+    {
+      schema: {
+        summary: 'Flat dispatch: ring the nearest officer into the call (caller, call-taker, officer), escalating to the unit and its superiors',
+        params: NumberParams,
+        body: DispatchBody,
+        response: { 202: Started, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const ranking = rankOfficers(locationOf(req.body, deps.poles), deps.grid, await deps.officers.all());
+      const targets = await deps.conference.start(req.params.number, ranking);
+      return reply.status(202).send({ cell: ranking.cell?.id ?? null, targets: targets.map((t) => ({ kind: t.kind, id: t.id })) });
+    },
+  );
+
+  app.post<{ Params: Static<typeof NumberParams> }>(
+    '/incidents/:number/taker/leave',
+    { schema: { summary: 'The call-taker leaves caller and officer talking', params: NumberParams, response: { 204: Type.Null(), 404: ErrorBody, 409: ErrorBody } } },
+    async (req, reply) => {
+      await deps.calls.takerLeave(req.params.number);
+      return reply.status(204).send();
+    },
+  );
+}
