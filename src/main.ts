@@ -51,7 +51,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
   const officerLegs: OfficerLegs = { officersIn: (n) => conference.officersIn(n), endFor: (n) => conference.endFor(n) };
   const recorder = new Recorder(telephony, incidents, new RecordingsRepo(db), config.recording.storageDir, log.child({ area: 'recording' }));
   const calls = new CallService(telephony, incidents, queue, seats, recorder, officerLegs, config.queue.priorities, log.child({ area: 'calls' }));
-  const conference = new Conference(telephony, incidents, calls, { answerMs: config.dispatch.answerMs, trunk: config.dispatch.trunk }, log.child({ area: 'dispatch' }));
+  const conference = new Conference(telephony, incidents, calls, { answerMs: config.dispatch.answerMs, trunk: config.dispatch.trunk, officersToTry: config.dispatch.officersToTry }, log.child({ area: 'dispatch' }));
   const callbacks = new CallbackService(telephony, seats, incidents, { trunk: config.queue.callbackTrunk, ringNoAnswerMs: config.queue.ringNoAnswerMs, callerRingMs: 30000 }, log.child({ area: 'callback' }));
   bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, log: log.child({ area: 'calls' }) });
 

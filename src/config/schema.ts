@@ -95,6 +95,8 @@ export const ConfigSchema = Type.Object(
         maxPositionAgeMs: Type.Integer({ minimum: 1000, description: 'milliseconds, at least 1000' }),
         // How long an officer's (or a duty line's) phone rings before the next one is rung.
         answerMs: Type.Integer({ minimum: 1000, description: 'milliseconds, at least 1000' }),
+        // How many of the nearest officers are tried before the unit's duty line.
+        officersToTry: Type.Integer({ minimum: 0, maximum: 10, description: 'an integer 0-10' }),
         // Mobile numbers and plain duty-line numbers are dialled as PJSIP/<number>@<trunk>.
         trunk: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'a PJSIP endpoint name' }),
       },
@@ -142,7 +144,7 @@ export const DEFAULTS: Config = {
   queue: { ringNoAnswerMs: 2000, wrapUpMs: 0, overflowAfterMs: 0, overflowEndpoint: '', priorities: { from12345: 0, callback: 0, '110': 10 }, callbackTrunk: 'trunk110', defaultDelivery: 'ring' },
   recording: { storageDir: 'var/recordings', requireSupervisor: false, retentionDays: 0, minFreeMb: 1024 },
   spotCheck: { sampleSize: 10 },
-  dispatch: { gridDir: 'config/grid', maxPositionAgeMs: 120000, answerMs: 15000, trunk: 'trunk110' },
+  dispatch: { gridDir: 'config/grid', maxPositionAgeMs: 120000, answerMs: 15000, officersToTry: 2, trunk: 'trunk110' },
   store: { path: 'var/cti110.sqlite' },
   log: { level: 'info' },
 };

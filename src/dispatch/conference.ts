@@ -35,11 +35,11 @@ interface Attempt {
   answered: boolean;
 }
 
-/** The ranked officers first, then the unit chain's duty lines. */
-export function dispatchTargets(ranking: Ranking, toEndpoint: (phone: string) => string): DispatchTarget[] {
-  const officers = ranking.candidates.map((c) => ({ kind: 'officer' as const, id: c.id, endpoint: toEndpoint(c.phone) }));
+/** The nearest `officersToTry` officers first, then the unit chain's duty lines. */
+export function dispatchTargets(ranking: Ranking, officersToTry: number, toEndpoint: (phone: string) => string): DispatchTarget[] {
+  const officers = ranking.candidates.slice(0, officersToTry).map((c) => ({ kind: 'officer' as const, id: c.id, endpoint: toEndpoint(c.phone) }));
   const units = ranking.escalation.map((u) => ({ kind: 'unit' as const, id: u.id, endpoint: toEndpoint(u.dutyLine) }));
-  return [...officers.slice(0, 1), ...units];
+  return [...officers, ...units];
 }
 
 export class Conference {
@@ -50,7 +50,7 @@ export class Conference {
     private readonly telephony: Telephony,
     private readonly incidents: Incidents,
     private readonly calls: LiveCalls,
-    private readonly settings: { answerMs: number; trunk: string },
+    private readonly settings: { answerMs: number; trunk: string; officersToTry: number },
     private readonly log: Logger,
   ) {}
 
@@ -62,7 +62,7 @@ export class Conference {
   async start(incident: string, ranking: Ranking): Promise<DispatchTarget[]> {
     const call = this.calls.talkingCall(incident);
     if (!call) throw new NoCallToConference(`incident ${incident} has no call in progress with a call-taker`);
-    const targets = dispatchTargets(ranking, (p) => this.endpointFor(p));
+    const targets = dispatchTargets(ranking, this.settings.officersToTry, (p) => this.endpointFor(p));
     if (targets.length === 0) throw new NoCallToConference(`nobody to dispatch for incident ${incident}: no officer on duty nearby and no unit for the location`);
     await this.incidents.stamp(call.incidentId, 'dispatch', { targets: targets.map((t) => `${t.kind}:${t.id}`), cell: ranking.cell?.id ?? null });
     await this.ring({ incident, incidentId: call.incidentId, bridgeId: call.bridgeId, targets, index: 0, legId: '', timer: undefined, answered: false });

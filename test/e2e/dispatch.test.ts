@@ -11,7 +11,7 @@ t.test('flat dispatch', async (t) => {
   const sandbox = await startAsterisk(t, 'dispatch');
   const service = await startConfiguredService(t, sandbox, logDir, {
     seats: [{ id: '1001', endpoint: 'PJSIP/1001', autoAnswer: true }],
-    dispatch: { gridDir: 'config/grid', maxPositionAgeMs: 600000, answerMs: 3000, trunk: 'trunk110' },
+    dispatch: { gridDir: 'config/grid', maxPositionAgeMs: 600000, answerMs: 3000, officersToTry: 2, trunk: 'trunk110' },
   });
   const seat = await seatPhone(t, sandbox, '1001', { logDir, stayS: 120, answerMs: 200 });
   await registered(sandbox, '1001');
@@ -36,7 +36,7 @@ t.test('flat dispatch', async (t) => {
     const inc = await talking('13200000001');
     const started = await post<{ targets: { kind: string; id: string }[] }>(service, `/incidents/${inc.number}/dispatch`, { pole: 'BJ-DC-0001' });
     t.equal(started.status, 202);
-    t.same(started.body.targets.map((x) => `${x.kind}:${x.id}`), ['officer:2001', 'unit:PS1', 'unit:BUR1', 'unit:CITY'], 'officer first, then the unit chain');
+    t.same(started.body.targets.map((x) => `${x.kind}:${x.id}`), ['officer:2001', 'officer:2002', 'unit:PS1', 'unit:BUR1', 'unit:CITY'], 'the nearest officers first, then the unit chain');
     const joined = await waitFor('officer joined', async () => {
       const [full] = await incidentsOf(service, '13200000001');
       return full.timeline.find((e) => e.kind === 'officer_joined');
@@ -53,25 +53,33 @@ t.test('flat dispatch', async (t) => {
     t.ok(kinds.indexOf('officer_joined') < kinds.indexOf('taker_left'), 'officer joined, then the call-taker left');
     t.ok(kinds.includes('recorded') || kinds.includes('recording'), 'the conference is on the recording of the call');
     await waitFor('the officer hung up with the caller', () => readSeatLog(officer.logFile).some((l) => l.event === 'bye'));
+    await waitFor('no channel or bridge left in Asterisk', async () => /^0 active channels/m.test(await sandbox.cli('core show channels count')) && !/cti110-/.test(await sandbox.cli('bridge show all')));
+    t.pass('caller gone: officer leg and bridge cleaned up');
     await officer.kill();
   });
 
-  await t.test('the officer does not answer: the unit duty line is rung at once', async (t) => {
+  await t.test('officers do not answer: the next officer, then the unit duty line, each at once', async (t) => {
     const officer = await seatPhone(t, sandbox, '2001', { logDir, stayS: 60, answerMs: -1, password: 'officer-2001-dev' });
     const duty = await seatPhone(t, sandbox, '2901', { logDir, stayS: 60, answerMs: 200, password: 'officer-2901-dev' });
     await registered(sandbox, '2001');
     await registered(sandbox, '2901');
     const caller = await sipp(t, 'caller.xml', ['-s', '110', '-key', 'callerid', '13200000002', '-set', 'hold_s', '12', '-m', '1', '-l', '1', '-timeout', '60s', '-timeout_error'], { sandbox, ip: '127.0.0.2', logDir });
     const inc = await talking('13200000002');
+    const ringingAt = Date.now();
     t.equal((await post(service, `/incidents/${inc.number}/dispatch`, { lon: 116.3851, lat: 39.9052 })).status, 202);
     const full = await waitFor('duty line joined', async () => {
       const [x] = await incidentsOf(service, '13200000002');
       return x.timeline.some((e) => e.kind === 'officer_joined') ? x : undefined;
     }, 20000);
     const failed = full.timeline.find((e) => e.kind === 'dispatch_failed')!;
-    t.match(failed.detail, { kind: 'officer', id: '2001', cause: 'no_answer' }, 'the officer did not answer in 3 s');
+    t.match(failed.detail, { kind: 'officer', id: '2001', cause: 'no_answer' }, 'the nearest officer did not answer in 3 s');
+    const attempts = full.timeline.filter((e) => e.kind === 'dispatch_ringing').map((e) => e.detail.id);
+    t.same(attempts, ['2001', '2002', 'PS1'], 'then the next officer (no phone registered: fails at once), then the unit');
     t.match(full.timeline.find((e) => e.kind === 'officer_joined')!.detail, { kind: 'unit', id: 'PS1' }, "the officer's unit duty line joined instead");
     t.ok(readSeatLog(officer.logFile).some((l) => l.event === 'cancelled'), "the officer's ringing was withdrawn");
+    const unitRung = full.timeline.find((e) => e.kind === 'dispatch_ringing' && e.detail.id === 'PS1')!;
+    t.ok(unitRung.at - ringingAt < 3000 + 2000, `the duty line rang within the timeout plus a margin (${unitRung.at - ringingAt} ms)`);
+    t.equal((await post<{ error: string }>(service, `/incidents/${inc.number}/dispatch`, { pole: 'XX-NOPE' })).status, 404, 'an unknown pole code is a clear 4xx');
     t.equal(await caller.done, 0);
     await Promise.all([officer.kill(), duty.kill()]);
   });
