@@ -23,6 +23,8 @@ import { Recorder } from './recording/recorder';
 import { loadDispatchData } from './dispatch/data-files';
 import { Officers } from './dispatch/officers';
 import { Conference } from './dispatch/conference';
+import { HotTransfer } from './transfer/hot-transfer';
+import { TransferService } from './transfer/service';
 import { OfficersRepo } from './store/officers-repo';
 import type { OfficerLegs } from './calls/call-service';
 import { SpotChecks } from './recording/spot-check';
@@ -48,12 +50,21 @@ async function start(config: Config): Promise<() => Promise<void>> {
   await officers.seed(dispatchData.roster);
   // Dispatch and calls need each other (an officer joins a call; a call ends its officers):
   // each gets the other through a small interface, bound here.
-  const officerLegs: OfficerLegs = { officersIn: (n) => conference.officersIn(n), endFor: (n) => conference.endFor(n) };
+  // Officers and a 12345 agent are the third parties a call-taker may leave the caller with.
+  const officerLegs: OfficerLegs = {
+    officersIn: (n) => conference.officersIn(n) + transfer.activeIn(n),
+    endFor: async (n) => {
+      await conference.endFor(n);
+      await transfer.endFor(n);
+    },
+  };
   const recorder = new Recorder(telephony, incidents, new RecordingsRepo(db), config.recording.storageDir, log.child({ area: 'recording' }));
   const calls = new CallService(telephony, incidents, queue, seats, recorder, officerLegs, config.queue.priorities, log.child({ area: 'calls' }));
+  const transfer = new HotTransfer(telephony, incidents, calls, { endpoint: config.transfer.endpoint, answerMs: config.transfer.answerMs }, log.child({ area: 'transfer' }));
+  const transfers = new TransferService(incidents, transfer, config.transfer.categories, { send: async () => undefined });
   const conference = new Conference(telephony, incidents, calls, { answerMs: config.dispatch.answerMs, trunk: config.dispatch.trunk, officersToTry: config.dispatch.officersToTry }, log.child({ area: 'dispatch' }));
   const callbacks = new CallbackService(telephony, seats, incidents, { trunk: config.queue.callbackTrunk, ringNoAnswerMs: config.queue.ringNoAnswerMs, callerRingMs: 30000 }, log.child({ area: 'callback' }));
-  bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, log: log.child({ area: 'calls' }) });
+  bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, transfer, log: log.child({ area: 'calls' }) });
 
   const queueSnapshot = (): QueueSnapshot => ({
     waiting: queue.snapshot().waiting.map((c) => ({ incident: c.incident, arrivedAt: c.arrivedAt, priority: c.priority })),
@@ -67,6 +78,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
     recordings: { db, storageDir: config.recording.storageDir, requireSupervisor: config.recording.requireSupervisor },
     officers: { officers, grid: dispatchData.grid, poles: dispatchData.poles },
     dispatch: { officers, grid: dispatchData.grid, poles: dispatchData.poles, conference, calls },
+    triage: { transfers },
     spotChecks: { spotChecks: new SpotChecks(new SpotChecksRepo(db), { sampleSize: config.spotCheck.sampleSize }) },
     stats: { stats: new StatsRepo(db), now: queueSnapshot },
     health: {

@@ -17,6 +17,8 @@ export interface Arrival {
   callerName: string;
   /** The SIP From header as received (may be empty when Asterisk could not read it). */
   callerRaw: string;
+  /** A call handed back by 12345: its case reference (X-12345-Case). */
+  caseRef?: string;
   trunk: string;
   arrivedAt: number;
 }
@@ -67,7 +69,9 @@ export class CallService {
     });
     const priority = this.priorities[arrival.trunk] ?? 100;
     void call.enqueue('open incident', async () => {
-      const incident = await this.incidents.open({ ...arrival, state: call.state, priority });
+      const { caseRef, ...fields } = arrival;
+      const incident = await this.incidents.open({ ...fields, state: call.state, priority });
+      if (caseRef) await this.incidents.setCaseRef(incident.id, caseRef);
       call.incidentId = incident.id;
       call.incidentNumber = incident.number;
       call.priority = priority;
@@ -250,7 +254,7 @@ export class CallService {
     }
     for (const channel of live) {
       if (!channel.inOurApp || this.calls.has(channel.id) || this.queue.isLeg(channel.id)) continue;
-      if (['leg', 'callback', 'feature', 'officer'].includes(channel.appArgs[0] ?? '')) {
+      if (['leg', 'callback', 'feature', 'officer', 'transfer'].includes(channel.appArgs[0] ?? '')) {
         // A leg of a dead process's offer or callback, or a nailed connection it no longer
         // knows: hung up, the call-taker logs in again.
         await this.telephony.hangup(channel.id);

@@ -8,6 +8,7 @@ import type { SeatService } from '../queue/seat-service';
 import type { CallbackService } from '../queue/callback-service';
 import type { Recorder } from '../recording/recorder';
 import type { Conference } from '../dispatch/conference';
+import type { HotTransfer } from '../transfer/hot-transfer';
 import type { Seats } from '../queue/seats';
 import type { CallService } from './call-service';
 
@@ -33,10 +34,11 @@ export interface StasisDeps {
   callbacks: CallbackService;
   recorder: Recorder;
   conference: Conference;
+  transfer: HotTransfer;
   log: Logger;
 }
 
-export function bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, log }: StasisDeps): void {
+export function bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, transfer, log }: StasisDeps): void {
   const handlers: { [K in AriEvent['type']]?: (e: Extract<AriEvent, { type: K }>) => void } = {
     StasisStart: (e) => {
       const [entry = '', ...rest] = e.args;
@@ -46,6 +48,7 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
           callerNumber: e.channel.caller?.number ?? '',
           callerName: e.channel.caller?.name ?? '',
           callerRaw: e.channel.channelvars?.CTI110_FROM ?? '',
+          caseRef: e.channel.channelvars?.CTI110_CASEREF || undefined,
           trunk: entry,
           arrivedAt: parseAsteriskTime(e.channel.creationtime, Date.now()),
         });
@@ -55,6 +58,8 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
         callbacks.legEntered(e.channel.id);
       } else if (entry === 'officer') {
         conference.legEntered(e.channel.id);
+      } else if (entry === 'transfer') {
+        transfer.legEntered(e.channel.id);
       } else if (entry === 'feature') {
         seatService.featureCode(e.channel.id, e.channel.name, rest[0] ?? '').catch((err: Error) => log.error({ channel: e.channel.id, err: err.message }, 'feature code failed'));
       } else {
@@ -66,12 +71,14 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
       if (queue.isLeg(e.channel.id)) queue.legAnswered(e.channel.id);
       else if (callbacks.isLeg(e.channel.id)) callbacks.legAnswered(e.channel.id);
       else if (conference.isLeg(e.channel.id)) conference.legAnswered(e.channel.id);
+      else if (transfer.isLeg(e.channel.id)) transfer.legAnswered(e.channel.id);
     },
     Dial: (e) => {
       if (!DIAL_FAILED.has(e.dialstatus)) return;
       if (queue.isLeg(e.peer.id)) queue.legGone(e.peer.id, e.dialstatus.toLowerCase());
       else if (callbacks.isLeg(e.peer.id)) callbacks.legGone(e.peer.id, e.dialstatus.toLowerCase());
       else if (conference.isLeg(e.peer.id)) conference.legGone(e.peer.id, e.dialstatus.toLowerCase());
+      else if (transfer.isLeg(e.peer.id)) transfer.legGone(e.peer.id, e.dialstatus.toLowerCase());
     },
     StasisEnd: (e) => {
       if (seatService.isNailed(e.channel.id)) {
@@ -81,6 +88,7 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
       } else if (queue.isLeg(e.channel.id)) queue.legGone(e.channel.id, 'hangup');
       else if (callbacks.isLeg(e.channel.id)) callbacks.legGone(e.channel.id, 'hangup');
       else if (conference.isLeg(e.channel.id)) conference.legGone(e.channel.id, 'hangup');
+      else if (transfer.isLeg(e.channel.id)) transfer.legGone(e.channel.id, 'hangup');
       else calls.callerLeft(e.channel.id);
     },
     EndpointStateChange: (e) => {
@@ -93,6 +101,8 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
     },
     RecordingFinished: (e) => void recorder.finished(e.recording.name),
     RecordingFailed: (e) => log.error({ recording: e.recording.name, cause: e.recording.cause }, 'RECORDING FAILED'),
+    // A recording of record stopped before its call ended would be a gap: make it loud.
+    RecordingStarted: (e) => log.debug({ recording: e.recording.name }, 'recording started'),
     ChannelDtmfReceived: (e) => {
       // "#" on a nailed connection ends the call in progress (the headset itself stays up).
       if (e.digit === '#' && seatService.isNailed(e.channel.id)) calls.release(e.channel.id);

@@ -102,6 +102,18 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    transfer: Type.Object(
+      {
+        // Triage categories and where each goes: '12345' (hand over) or 'police' (keep).
+        categories: Type.Record(Type.String({ pattern: '^[a-z0-9_]{1,40}$' }), Type.Union([Type.Literal('12345'), Type.Literal('police')], { description: "'12345' or 'police'" })),
+        endpoint: Type.String({ pattern: '^PJSIP/[^\\s]{1,128}$', description: 'the 12345 trunk, e.g. PJSIP/12345@trunk12345' }),
+        answerMs: Type.Integer({ minimum: 1000, description: 'milliseconds, at least 1000' }),
+        // The 12345 platform's hand-over endpoint ('' = none) and its bearer token.
+        handoverUrl: Type.String({ pattern: '^(|https?://\\S+)$', description: "'' or an http(s) URL" }),
+        handoverToken: Type.String(),
+      },
+      { additionalProperties: false },
+    ),
     store: Type.Object({ path: NonEmpty }, { additionalProperties: false }),
     log: Type.Object(
       {
@@ -145,6 +157,24 @@ export const DEFAULTS: Config = {
   recording: { storageDir: 'var/recordings', requireSupervisor: false, retentionDays: 0, minFreeMb: 1024 },
   spotCheck: { sampleSize: 10 },
   dispatch: { gridDir: 'config/grid', maxPositionAgeMs: 120000, answerMs: 15000, officersToTry: 2, trunk: 'trunk110' },
+  transfer: {
+    categories: {
+      car_moving: '12345',
+      utilities: '12345',
+      door_opening: '12345',
+      consumer_dispute: '12345',
+      labour_dispute: '12345',
+      administrative_violation: '12345',
+      government_services: '12345',
+      unclear_jurisdiction: 'police',
+      crime: 'police',
+      traffic_accident: 'police',
+    },
+    endpoint: 'PJSIP/12345@trunk12345',
+    answerMs: 20000,
+    handoverUrl: '',
+    handoverToken: '',
+  },
   store: { path: 'var/cti110.sqlite' },
   log: { level: 'info' },
 };
@@ -162,6 +192,8 @@ export const ENV_OVERRIDES: Record<string, { path: string; kind: 'string' | 'int
   CTI110_AMI_USER: { path: 'ami.user', kind: 'string' },
   CTI110_AMI_SECRET: { path: 'ami.secret', kind: 'string' },
   CTI110_DB_PATH: { path: 'store.path', kind: 'string' },
+  CTI110_HANDOVER_URL: { path: 'transfer.handoverUrl', kind: 'string' },
+  CTI110_HANDOVER_TOKEN: { path: 'transfer.handoverToken', kind: 'string' },
   CTI110_GRID_DIR: { path: 'dispatch.gridDir', kind: 'string' },
   CTI110_RECORDINGS_DIR: { path: 'recording.storageDir', kind: 'string' },
   CTI110_LOG_LEVEL: { path: 'log.level', kind: 'string' },

@@ -13,6 +13,7 @@ import { recordingRoutes, type RecordingRouteDeps } from './routes/recordings';
 import { spotCheckRoutes, type SpotCheckRouteDeps } from './routes/spot-checks';
 import { officerRoutes, type OfficerRouteDeps } from './routes/officers';
 import { dispatchRoutes, type DispatchRouteDeps } from './routes/dispatch';
+import { triageRoutes } from './routes/triage';
 
 export interface AppDeps {
   logger: Logger;
@@ -25,6 +26,7 @@ export interface AppDeps {
   spotChecks: SpotCheckRouteDeps;
   officers: OfficerRouteDeps;
   dispatch: DispatchRouteDeps;
+  triage: Parameters<typeof triageRoutes>[1];
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -46,6 +48,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   spotCheckRoutes(app, deps.spotChecks);
   officerRoutes(app, deps.officers);
   dispatchRoutes(app, deps.dispatch);
+  triageRoutes(app, deps.triage);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();
   return app;

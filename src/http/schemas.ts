@@ -19,6 +19,10 @@ export const Incident = Type.Object({
   abandonedAt: Type.Union([Type.Integer(), Type.Null()], { description: 'the caller hung up before an answer (ms)' }),
   seatId: Type.Union([Type.String(), Type.Null()], { description: 'the seat that answered' }),
   delivery: Type.Union([Type.String(), Type.Null()], { description: 'ring, nailed or overflow' }),
+  police: Type.Union([Type.Integer(), Type.Null()], { description: '1 police matter, 0 not, null not classified yet' }),
+  category: Type.Union([Type.String(), Type.Null()]),
+  summary: Type.Union([Type.String(), Type.Null()]),
+  caseRef: Type.Union([Type.String(), Type.Null()], { description: "the 12345 case a handed-back call refers to" }),
 });
 
 export const TimelineEntry = Type.Object({

@@ -24,6 +24,11 @@ export type TimelineKind =
   | 'dispatch_exhausted' // nobody answered: the call-taker keeps the caller and is told
   | 'officer_joined' //     caller, call-taker and officer talk together
   | 'officer_left' //
+  | 'classified' //         police matter or not, category, summary (call-taker)
+  | 'transfer_dialed' //    12345 is rung into the call
+  | 'transfer_answered' //  a 12345 agent is on the line with caller and call-taker
+  | 'transfer_failed' //    busy, no answer, trunk down: the call-taker keeps the caller
+  | 'transfer_left' //
   | 'taker_left' //         the call-taker left caller and officer talking
   | 'seat_lost' //          a nailed seat's connection dropped mid-call: the caller is queued again
   | 'abandoned' //          the caller hung up before anyone answered
@@ -43,6 +48,17 @@ export class Incidents {
 
   open(call: NewIncident): Promise<IncidentRow> {
     return this.repo.create(call);
+  }
+
+  async classify(number: string, c: { police: boolean; category: string | null; summary: string | null }): Promise<IncidentRow> {
+    const row = await this.findByNumber(number);
+    await this.repo.classify(row.id, c);
+    await this.repo.addEvent(row.id, 'classified', { police: c.police, category: c.category });
+    return { ...row, police: c.police ? 1 : 0, category: c.category, summary: c.summary };
+  }
+
+  setCaseRef(incidentId: number, caseRef: string): Promise<void> {
+    return this.repo.setCaseRef(incidentId, caseRef);
   }
 
   async offered(incidentId: number, at: number, detail: Record<string, unknown>): Promise<void> {

@@ -42,6 +42,7 @@ export class Recorder {
 
   /** RecordingFinished (or found left over after a restart): fetch, store, register, clean up. */
   async finished(name: string): Promise<void> {
+    this.log.debug({ name }, 'recording finished');
     const parsed = NAME.exec(name);
     if (!parsed) return;
     const [, incidentNumber, started, seat] = parsed;
@@ -81,7 +82,7 @@ export class Recorder {
       await this.telephony.deleteRecording(name); // ours now: Asterisk's copy is not the one of record
       this.log.info({ incident: incident.number, seq, durationMs, size: stored.size }, 'recording stored');
     } catch (err) {
-      if (err instanceof RecordingGone) return;
+      if (err instanceof RecordingGone) return void this.log.warn({ name }, 'recording finished but not stored in Asterisk');
       // Left in Asterisk's store: the next reconcile() tries again. Nothing is lost.
       this.log.error({ name, err: (err as Error).message }, 'recording not stored yet, will retry');
     } finally {

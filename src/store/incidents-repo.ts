@@ -20,6 +20,10 @@ export interface IncidentRow {
   delivery: string | null;
   seatChannelId: string | null;
   bridgeId: string | null;
+  police: number | null;
+  category: string | null;
+  summary: string | null;
+  caseRef: string | null;
 }
 
 export interface AbandonedRow {
@@ -54,7 +58,7 @@ export interface NewIncident {
 const COLUMNS = `id, number, caller_number AS callerNumber, caller_name AS callerName, caller_raw AS callerRaw, trunk,
   channel_id AS channelId, state, arrived_at AS arrivedAt, ended_at AS endedAt, priority,
   offered_at AS offeredAt, answered_at AS answeredAt, abandoned_at AS abandonedAt, seat_id AS seatId,
-  delivery, seat_channel_id AS seatChannelId, bridge_id AS bridgeId`;
+  delivery, seat_channel_id AS seatChannelId, bridge_id AS bridgeId, police, category, summary, case_ref AS caseRef`;
 
 function dayOf(ms: number): string {
   const d = new Date(ms);
@@ -79,7 +83,7 @@ export class IncidentsRepo {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [number, incident.callerNumber, incident.callerName, incident.callerRaw, incident.trunk, incident.channelId, incident.state, incident.arrivedAt, incident.priority],
     );
-    return { id: lastID, number, ...incident, endedAt: null, offeredAt: null, answeredAt: null, abandonedAt: null, seatId: null, delivery: null, seatChannelId: null, bridgeId: null };
+    return { id: lastID, number, ...incident, endedAt: null, offeredAt: null, answeredAt: null, abandonedAt: null, seatId: null, delivery: null, seatChannelId: null, bridgeId: null, police: null, category: null, summary: null, caseRef: null };
   }
 
   async addEvent(incidentId: number, kind: string, detail: Record<string, unknown> = {}, at = Date.now()): Promise<void> {
@@ -97,6 +101,14 @@ export class IncidentsRepo {
 
   async markEnded(incidentId: number, at: number): Promise<void> {
     await this.db.run('UPDATE incidents SET ended_at = ? WHERE id = ? AND ended_at IS NULL', [at, incidentId]);
+  }
+
+  async classify(incidentId: number, c: { police: boolean; category: string | null; summary: string | null }): Promise<void> {
+    await this.db.run('UPDATE incidents SET police = ?, category = ?, summary = ? WHERE id = ?', [c.police ? 1 : 0, c.category, c.summary, incidentId]);
+  }
+
+  async setCaseRef(incidentId: number, caseRef: string): Promise<void> {
+    await this.db.run('UPDATE incidents SET case_ref = ? WHERE id = ?', [caseRef, incidentId]);
   }
 
   async markOffered(incidentId: number, at: number): Promise<void> {

@@ -109,4 +109,11 @@ export const MIGRATIONS: string[] = [
   SPOT_CHECKS_MIGRATION,
   RETENTION_MIGRATION,
   OFFICERS_MIGRATION,
+  // Triage by the call-taker, and the 12345 case a handed-back call refers to.
+  `
+  ALTER TABLE incidents ADD COLUMN police INTEGER;      -- 1 police matter, 0 not, NULL not yet classified
+  ALTER TABLE incidents ADD COLUMN category TEXT;
+  ALTER TABLE incidents ADD COLUMN summary TEXT;
+  ALTER TABLE incidents ADD COLUMN case_ref TEXT;       -- X-12345-Case of a call handed back by 12345
+  `,
 ];

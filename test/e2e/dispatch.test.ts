@@ -45,13 +45,13 @@ t.test('flat dispatch', async (t) => {
     t.equal((await post(service, `/incidents/${inc.number}/taker/leave`)).status, 204, 'the call-taker leaves');
     await waitFor('seat free again', async () => (await service.get<{ state: string }>('/seats/1001')).body.state === 'ready');
     t.equal(await caller.done, 0, 'the caller stayed on with the officer until they hung up');
-    const [done] = await waitFor('ended', async () => {
+    const [done] = await waitFor('ended and its recording stored', async () => {
       const list = await incidentsOf(service, '13200000001');
-      return list[0]?.endedAt ? list : undefined;
-    });
+      return list[0]?.timeline.some((e) => e.kind === 'recorded') ? list : undefined;
+    }, 30000);
     const kinds = done.timeline.map((e) => e.kind);
     t.ok(kinds.indexOf('officer_joined') < kinds.indexOf('taker_left'), 'officer joined, then the call-taker left');
-    t.ok(kinds.includes('recorded') || kinds.includes('recording'), 'the conference is on the recording of the call');
+    t.ok(kinds.indexOf('recorded') > kinds.indexOf('officer_joined'), 'the conference is on the recording of the call');
     await waitFor('the officer hung up with the caller', () => readSeatLog(officer.logFile).some((l) => l.event === 'bye'));
     await waitFor('no channel or bridge left in Asterisk', async () => /^0 active channels/m.test(await sandbox.cli('core show channels count')) && !/cti110-/.test(await sandbox.cli('bridge show all')));
     t.pass('caller gone: officer leg and bridge cleaned up');

@@ -1,0 +1,42 @@
+// Triage and hand-over: the call-taker classifies the incident; non-police categories mapped to
+// 12345 can be hot-transferred, with the case data handed to 12345's platform (durably).
+import type { Incidents, IncidentRow } from '../incidents/incidents';
+import { TransferRefused, type HotTransfer } from './hot-transfer';
+
+export class BadClassification extends Error {
+  readonly code = 'BAD_CLASSIFICATION';
+  override readonly name = this.constructor.name;
+}
+
+/** The durable hand-over (outbox); '' URL means 12345 has no platform to notify. */
+export interface Handover {
+  send(incident: IncidentRow): Promise<void>;
+}
+
+export class TransferService {
+  constructor(
+    private readonly incidents: Incidents,
+    private readonly hot: HotTransfer,
+    private readonly categories: Record<string, '12345' | 'police'>,
+    private readonly handover: Handover,
+  ) {}
+
+  /** "Unclear jurisdiction" and every police category stay with the police, whatever is said. */
+  async classify(number: string, c: { police: boolean; category?: string; summary?: string }): Promise<IncidentRow> {
+    const category = c.category ?? null;
+    if (category !== null && !(category in this.categories)) {
+      throw new BadClassification(`unknown category ${JSON.stringify(category)}; known: ${Object.keys(this.categories).join(', ')}`);
+    }
+    if (!c.police && category === null) throw new BadClassification('a call that is not a police matter needs a category');
+    const police = c.police || (category !== null && this.categories[category] === 'police');
+    return this.incidents.classify(number, { police, category, summary: c.summary ?? null });
+  }
+
+  async transfer(number: string): Promise<void> {
+    const incident = await this.incidents.findByNumber(number);
+    if (incident.police !== 0 || incident.category === null) throw new TransferRefused(`incident ${number} is not classified as a non-police matter: classify it first`);
+    if (this.categories[incident.category] !== '12345') throw new TransferRefused(`category ${incident.category} stays with the police`);
+    await this.hot.start(number);
+    await this.handover.send(incident);
+  }
+}

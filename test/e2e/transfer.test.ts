@@ -1,0 +1,78 @@
+// Hot transfer of a non-police call to the 12345 hotline through a real Asterisk: the trunk is
+// rung into the call, the call-taker leaves once 12345 has the caller; failures leave the caller
+// with the call-taker.
+import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startAsterisk, startConfiguredService, incidentsOf, sipp, waitFor, workDir, seatPhone, registered, post } from '../support/harness';
+
+t.test('hot transfer to 12345', async (t) => {
+  const logDir = workDir(t);
+  const sandbox = await startAsterisk(t, 'transfer');
+  const service = await startConfiguredService(t, sandbox, logDir, {
+    seats: [{ id: '1001', endpoint: 'PJSIP/1001', autoAnswer: true }],
+    transfer: { answerMs: 3000 },
+  });
+  const seat = await seatPhone(t, sandbox, '1001', { logDir, stayS: 90, answerMs: 200 });
+  await registered(sandbox, '1001');
+  await waitFor('1001 reachable', async () => (await service.get<{ reachable: boolean }>('/seats/1001')).body.reachable);
+  await post(service, '/seats/1001/login');
+
+  const caller = await sipp(t, 'caller.xml', ['-s', '110', '-key', 'callerid', '13000000001', '-set', 'hold_s', '16', '-m', '1', '-l', '1', '-timeout', '60s', '-timeout_error'], { sandbox, ip: '127.0.0.2', logDir });
+  const inc = await waitFor('answered', async () => {
+    const [i] = await incidentsOf(service, '13000000001');
+    return i?.answeredAt ? i : undefined;
+  });
+  const timeline = async () => (await incidentsOf(service, '13000000001'))[0].timeline;
+
+  await t.test('classification decides what may be transferred', async (t) => {
+    t.equal((await post(service, `/incidents/${inc.number}/transfer`)).status, 409, 'not classified yet: refused');
+    t.equal((await post(service, `/incidents/${inc.number}/classify`, { police: false, category: 'no_such' })).status, 400);
+    const unclear = await post<{ police: number }>(service, `/incidents/${inc.number}/classify`, { police: false, category: 'unclear_jurisdiction' });
+    t.equal(unclear.body.police, 1, 'unclear jurisdiction stays with the police');
+    t.equal((await post(service, `/incidents/${inc.number}/transfer`)).status, 409, 'a police matter is not handed to 12345');
+    const ok = await post<{ police: number; category: string }>(service, `/incidents/${inc.number}/classify`, { police: false, category: 'car_moving', summary: 'a car blocks the gate' });
+    t.same([ok.status, ok.body.police, ok.body.category], [200, 0, 'car_moving']);
+  });
+
+  await t.test('12345 does not answer in time: the call-taker keeps the caller and is told why', async (t) => {
+    const slow = await sipp(t, 'trunk-callee.xml', ['-set', 'answer_ms', '10000', '-m', '1', '-l', '1', '-timeout', '30s', '-timeout_error'], { sandbox, ip: '127.0.0.3', port: sandbox.trunk12345Port, logDir });
+    t.equal((await post(service, `/incidents/${inc.number}/transfer`)).status, 202);
+    const failed = await waitFor('transfer failed', async () => (await timeline()).find((e) => e.kind === 'transfer_failed'), 15000);
+    t.equal(failed.detail.cause, 'no_answer');
+    t.equal((await service.get<{ state: string }>(`/incidents/${inc.number}`)).body.state, 'talking', 'caller and call-taker still talking');
+    await slow.done; // cancelled: the 12345 side saw the ringing withdrawn
+  });
+
+  await t.test('12345 answers: all three together, then the call-taker leaves', async (t) => {
+    const messages = join(logDir, 'trunk12345-messages.log');
+    const agent = await sipp(t, 'trunk-callee.xml', ['-set', 'answer_ms', '300', '-m', '1', '-l', '1', '-timeout', '40s', '-timeout_error', '-trace_msg', '-message_file', messages], { sandbox, ip: '127.0.0.3', port: sandbox.trunk12345Port, logDir });
+    t.equal((await post(service, `/incidents/${inc.number}/transfer`)).status, 202, 'retry allowed after a failure');
+    await waitFor('12345 answered', async () => (await timeline()).some((e) => e.kind === 'transfer_answered'));
+    t.match(readFileSync(messages, 'utf8'), new RegExp(`X-CTI110-Incident: ${inc.number}`), 'the INVITE to the trunk carried the incident number');
+    t.equal((await post(service, `/incidents/${inc.number}/taker/leave`)).status, 204);
+    await waitFor('seat free again', async () => (await service.get<{ state: string }>('/seats/1001')).body.state === 'ready');
+    t.equal(await caller.done, 0, 'the caller stayed connected to 12345 until they hung up');
+    t.equal(await agent.done, 0, 'the 12345 agent was hung up with the caller');
+    const kinds = (await waitFor('recorded', async () => {
+      const tl = await timeline();
+      return tl.some((e) => e.kind === 'recorded') ? tl : undefined;
+    })).map((e) => e.kind);
+    const order = ['classified', 'transfer_dialed', 'transfer_answered', 'taker_left'].map((k) => kinds.lastIndexOf(k));
+    t.same([...order].sort((a, b) => a - b), order, 'classify → transfer dialed → 12345 answered → call-taker left');
+    t.ok(kinds.includes('recorded'), 'one recording covers the whole call');
+  });
+  await t.test('12345 trunk down: a second call is not lost either', async (t) => {
+    const second = await sipp(t, 'caller.xml', ['-s', '110', '-key', 'callerid', '13000000002', '-set', 'hold_s', '8', '-m', '1', '-l', '1', '-timeout', '60s', '-timeout_error'], { sandbox, ip: '127.0.0.2', logDir });
+    const inc2 = await waitFor('answered', async () => {
+      const [i] = await incidentsOf(service, '13000000002');
+      return i?.answeredAt ? i : undefined;
+    });
+    await post(service, `/incidents/${inc2.number}/classify`, { police: false, category: 'utilities' });
+    t.equal((await post(service, `/incidents/${inc2.number}/transfer`)).status, 202);
+    const failed = await waitFor('transfer failed', async () => (await incidentsOf(service, '13000000002'))[0].timeline.find((e) => e.kind === 'transfer_failed'), 15000);
+    t.ok(failed.detail.cause, `cause: ${String(failed.detail.cause)}`);
+    t.equal(await second.done, 0, 'the caller stayed with the call-taker to the end');
+  });
+  await seat.kill();
+});
