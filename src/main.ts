@@ -24,7 +24,9 @@ import { loadDispatchData } from './dispatch/data-files';
 import { Officers } from './dispatch/officers';
 import { Conference } from './dispatch/conference';
 import { HotTransfer } from './transfer/hot-transfer';
-import { TransferService } from './transfer/service';
+import { TransferService, handoverThroughOutbox } from './transfer/service';
+import { Outbox } from './outbox/outbox';
+import { OutboxRepo } from './store/outbox-repo';
 import { OfficersRepo } from './store/officers-repo';
 import type { OfficerLegs } from './calls/call-service';
 import { SpotChecks } from './recording/spot-check';
@@ -61,7 +63,8 @@ async function start(config: Config): Promise<() => Promise<void>> {
   const recorder = new Recorder(telephony, incidents, new RecordingsRepo(db), config.recording.storageDir, log.child({ area: 'recording' }));
   const calls = new CallService(telephony, incidents, queue, seats, recorder, officerLegs, config.queue.priorities, log.child({ area: 'calls' }));
   const transfer = new HotTransfer(telephony, incidents, calls, { endpoint: config.transfer.endpoint, answerMs: config.transfer.answerMs }, log.child({ area: 'transfer' }));
-  const transfers = new TransferService(incidents, transfer, config.transfer.categories, { send: async () => undefined });
+  const outbox = new Outbox(new OutboxRepo(db), { minBackoffMs: 1000, maxBackoffMs: 60000, timeoutMs: 10000, pollMs: 30000 }, log.child({ area: 'outbox' }));
+  const transfers = new TransferService(incidents, transfer, config.transfer.categories, handoverThroughOutbox(outbox, config.transfer.handoverUrl, config.transfer.handoverToken));
   const conference = new Conference(telephony, incidents, calls, { answerMs: config.dispatch.answerMs, trunk: config.dispatch.trunk, officersToTry: config.dispatch.officersToTry }, log.child({ area: 'dispatch' }));
   const callbacks = new CallbackService(telephony, seats, incidents, { trunk: config.queue.callbackTrunk, ringNoAnswerMs: config.queue.ringNoAnswerMs, callerRingMs: 30000 }, log.child({ area: 'callback' }));
   bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, transfer, log: log.child({ area: 'calls' }) });
@@ -92,6 +95,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
   log.info({ address, ari: config.ari.url, app: config.ari.app, db: config.store.path }, 'cti110 listening');
   ari.start();
   ami.start();
+  outbox.start();
   // Fallback calls end while nobody listens for it: look for their recordings every minute.
   const sweep = setInterval(() => {
     if (ari.isUp) recorder.reconcile().catch((err: Error) => log.error({ err: err.message }, 'recording sweep failed'));
@@ -102,6 +106,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
     clearInterval(sweep);
     await app.close();
     queue.stop();
+    await outbox.stop();
     ami.stop();
     await ari.stop();
     await db.close();

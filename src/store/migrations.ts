@@ -4,6 +4,7 @@
 import { SPOT_CHECKS_MIGRATION } from './spot-checks-repo';
 import { RETENTION_MIGRATION } from './retention-repo';
 import { OFFICERS_MIGRATION } from './officers-repo';
+import { OUTBOX_MIGRATION } from './outbox-repo';
 
 export const MIGRATIONS: string[] = [
   `
@@ -116,4 +117,5 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE incidents ADD COLUMN summary TEXT;
   ALTER TABLE incidents ADD COLUMN case_ref TEXT;       -- X-12345-Case of a call handed back by 12345
   `,
+  OUTBOX_MIGRATION,
 ];

@@ -2,6 +2,7 @@
 // 12345 can be hot-transferred, with the case data handed to 12345's platform (durably).
 import type { Incidents, IncidentRow } from '../incidents/incidents';
 import { TransferRefused, type HotTransfer } from './hot-transfer';
+import type { Outbox } from '../outbox/outbox';
 
 export class BadClassification extends Error {
   readonly code = 'BAD_CLASSIFICATION';
@@ -11,6 +12,23 @@ export class BadClassification extends Error {
 /** The durable hand-over (outbox); '' URL means 12345 has no platform to notify. */
 export interface Handover {
   send(incident: IncidentRow): Promise<void>;
+}
+
+/** The case data 12345's platform receives with every transfer, through the durable outbox. */
+export function handoverThroughOutbox(outbox: Outbox, url: string, token: string): Handover {
+  return {
+    send: async (incident) => {
+      if (!url) return;
+      await outbox.enqueue({
+        kind: 'transfer12345',
+        url,
+        headers: token ? { Authorization: `Bearer ${token}` } : {},
+        body: { incident: incident.number, callerNumber: incident.callerNumber, category: incident.category, summary: incident.summary, arrivedAt: incident.arrivedAt },
+        // One hand-over per incident, however often the transfer is retried.
+        key: `transfer12345-${incident.number}`,
+      });
+    },
+  };
 }
 
 export class TransferService {

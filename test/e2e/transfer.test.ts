@@ -3,15 +3,29 @@
 // with the call-taker.
 import t from 'tap';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startAsterisk, startConfiguredService, incidentsOf, sipp, waitFor, workDir, seatPhone, registered, post } from '../support/harness';
 
 t.test('hot transfer to 12345', async (t) => {
   const logDir = workDir(t);
   const sandbox = await startAsterisk(t, 'transfer');
+  // 12345's platform: a local receiver of the case hand-over.
+  const received: { key: string | undefined; auth: string | undefined; body: { incident: string; category: string } }[] = [];
+  const receiver = createServer((req, res) => {
+    let text = '';
+    req.on('data', (c) => (text += c));
+    req.on('end', () => {
+      received.push({ key: req.headers['idempotency-key'] as string | undefined, auth: req.headers.authorization, body: JSON.parse(text) });
+      res.writeHead(201).end();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
+  t.teardown(() => new Promise<void>((r) => receiver.close(() => r())));
   const service = await startConfiguredService(t, sandbox, logDir, {
     seats: [{ id: '1001', endpoint: 'PJSIP/1001', autoAnswer: true }],
-    transfer: { answerMs: 3000 },
+    transfer: { answerMs: 3000, handoverUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/cases`, handoverToken: 't0ken' },
   });
   const seat = await seatPhone(t, sandbox, '1001', { logDir, stayS: 90, answerMs: 200 });
   await registered(sandbox, '1001');
@@ -61,6 +75,9 @@ t.test('hot transfer to 12345', async (t) => {
     const order = ['classified', 'transfer_dialed', 'transfer_answered', 'taker_left'].map((k) => kinds.lastIndexOf(k));
     t.same([...order].sort((a, b) => a - b), order, 'classify → transfer dialed → 12345 answered → call-taker left');
     t.ok(kinds.includes('recorded'), 'one recording covers the whole call');
+    await waitFor('the case handed over', () => received.length > 0);
+    t.match(received[0], { key: `transfer12345-${inc.number}`, auth: 'Bearer t0ken', body: { incident: inc.number, category: 'car_moving' } }, "12345's platform got the case, with an idempotency key");
+    t.equal(received.filter((r) => r.body.incident === inc.number).length, 1, 'once, although the transfer was tried twice');
   });
   await t.test('12345 trunk down: a second call is not lost either', async (t) => {
     const second = await sipp(t, 'caller.xml', ['-s', '110', '-key', 'callerid', '13000000002', '-set', 'hold_s', '8', '-m', '1', '-l', '1', '-timeout', '60s', '-timeout_error'], { sandbox, ip: '127.0.0.2', logDir });
