@@ -82,6 +82,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
     officers: { officers, grid: dispatchData.grid, poles: dispatchData.poles },
     dispatch: { officers, grid: dispatchData.grid, poles: dispatchData.poles, conference, calls },
     triage: { transfers },
+    transferStats: { db },
     spotChecks: { spotChecks: new SpotChecks(new SpotChecksRepo(db), { sampleSize: config.spotCheck.sampleSize }) },
     stats: { stats: new StatsRepo(db), now: queueSnapshot },
     health: {

@@ -48,7 +48,8 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
           callerNumber: e.channel.caller?.number ?? '',
           callerName: e.channel.caller?.name ?? '',
           callerRaw: e.channel.channelvars?.CTI110_FROM ?? '',
-          caseRef: e.channel.channelvars?.CTI110_CASEREF || undefined,
+          // Kept as received, within reason: 12345's reference is an identifier, not a text.
+          caseRef: e.channel.channelvars?.CTI110_CASEREF?.slice(0, 128) || undefined,
           trunk: entry,
           arrivedAt: parseAsteriskTime(e.channel.creationtime, Date.now()),
         });

@@ -14,6 +14,7 @@ import { spotCheckRoutes, type SpotCheckRouteDeps } from './routes/spot-checks';
 import { officerRoutes, type OfficerRouteDeps } from './routes/officers';
 import { dispatchRoutes, type DispatchRouteDeps } from './routes/dispatch';
 import { triageRoutes } from './routes/triage';
+import { transferStatsRoutes } from './routes/transfer-stats';
 
 export interface AppDeps {
   logger: Logger;
@@ -27,6 +28,7 @@ export interface AppDeps {
   officers: OfficerRouteDeps;
   dispatch: DispatchRouteDeps;
   triage: Parameters<typeof triageRoutes>[1];
+  transferStats: Parameters<typeof transferStatsRoutes>[1];
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -49,6 +51,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   officerRoutes(app, deps.officers);
   dispatchRoutes(app, deps.dispatch);
   triageRoutes(app, deps.triage);
+  transferStatsRoutes(app, deps.transferStats);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();
   return app;

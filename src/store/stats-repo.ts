@@ -28,3 +28,22 @@ export class StatsRepo {
     );
   }
 }
+
+export interface TransferStatsRow {
+  day: string;
+  category: string | null;
+  transferred: number;
+  failed: number;
+}
+
+/** Calls handed to 12345 per day (local) and category, and failed attempts, for incidents arriving in [from, to). */
+export function transferStats(db: Database, fromMs: number, toMs: number): Promise<TransferStatsRow[]> {
+  return db.all<TransferStatsRow>(
+    `SELECT date(i.arrived_at / 1000, 'unixepoch', 'localtime') AS day, i.category AS category,
+            SUM(e.kind = 'transfer_answered') AS transferred, SUM(e.kind = 'transfer_failed') AS failed
+     FROM incident_events e JOIN incidents i ON i.id = e.incident_id
+     WHERE e.kind IN ('transfer_answered', 'transfer_failed') AND i.arrived_at >= ? AND i.arrived_at < ?
+     GROUP BY day, i.category ORDER BY day, i.category`,
+    [fromMs, toMs],
+  );
+}

@@ -90,6 +90,34 @@ t.test('hot transfer to 12345', async (t) => {
     const failed = await waitFor('transfer failed', async () => (await incidentsOf(service, '13000000002'))[0].timeline.find((e) => e.kind === 'transfer_failed'), 15000);
     t.ok(failed.detail.cause, `cause: ${String(failed.detail.cause)}`);
     t.equal(await second.done, 0, 'the caller stayed with the call-taker to the end');
+    await waitFor('no channel left over', async () => /^0 active channels/m.test(await sandbox.cli('core show channels count')));
+    t.pass('no channel left over');
+  });
+
+  await t.test('stats: calls handed to 12345 per day and category, and failures', async (t) => {
+    const rows = (await service.get<{ day: string; category: string; transferred: number; failed: number }[]>('/stats/transfers')).body;
+    const byCategory = Object.fromEntries(rows.map((r) => [r.category, r]));
+    t.match(byCategory.car_moving, { transferred: 1, failed: 1 });
+    t.match(byCategory.utilities, { transferred: 0, failed: 1 });
+  });
+
+  await t.test('a call handed back by 12345 goes ahead of waiting 110 calls, with its case reference', async (t) => {
+    const busy = await sipp(t, 'caller.xml', ['-s', '110', '-key', 'callerid', '13000000010', '-set', 'hold_s', '5', '-m', '1', '-l', '1', '-timeout', '60s', '-timeout_error'], { sandbox, ip: '127.0.0.2', logDir });
+    await waitFor('the seat busy', async () => (await service.get<{ state: string }>('/seats/1001')).body.state === 'on_call');
+    // These two wait; they give up after 12 s (their SIPp exit codes do not matter here).
+    await sipp(t, 'caller-ringing.xml', ['-s', '110', '-key', 'from', '<sip:13000000011@127.0.0.2>', '-d', '12000', '-m', '1', '-timeout', '30s'], { sandbox, ip: '127.0.0.2', logDir });
+    await waitFor('the 110 caller waiting', async () => (await incidentsOf(service, '13000000011')).length === 1);
+    await sipp(t, 'caller-12345.xml', ['-s', '110', '-key', 'from', '<sip:13000000012@127.0.0.3>', '-key', 'case', 'CASE-42', '-d', '12000', '-m', '1', '-timeout', '30s'], { sandbox, ip: '127.0.0.3', logDir });
+    const handedBack = await waitFor('the 12345 call in', async () => (await incidentsOf(service, '13000000012'))[0]);
+    t.match(handedBack, { trunk: 'from12345', caseRef: 'CASE-42', priority: 0 }, 'from 12345, with its case reference and its priority');
+    t.equal(await busy.done, 0);
+    const firstOffer = await waitFor('the freed seat offered a call', async () => {
+      const [waiting110] = await incidentsOf(service, '13000000011');
+      const [from12345] = await incidentsOf(service, '13000000012');
+      const at = (i: typeof waiting110) => i.timeline.find((e) => e.kind === 'offered')?.at;
+      return at(waiting110) || at(from12345) ? { waiting110: at(waiting110), from12345: at(from12345) } : undefined;
+    });
+    t.ok(firstOffer.from12345 && (!firstOffer.waiting110 || firstOffer.from12345 < firstOffer.waiting110), 'the 12345 call was offered first, although it came later');
   });
   await seat.kill();
 });
