@@ -117,6 +117,14 @@ export class AriTelephony implements Telephony {
     return res.body;
   }
 
+  async stopRecording(name: string): Promise<void> {
+    try {
+      await this.call('stop recording', {}, (c) => c.recordings.stop({ recordingName: name }));
+    } catch (err) {
+      if (!(err instanceof TelephonyRejected)) throw err; // already finished
+    }
+  }
+
   async deleteRecording(name: string): Promise<void> {
     try {
       await this.call('delete recording', {}, (c) => c.recordings.deleteStored({ recordingName: name }));

@@ -48,6 +48,8 @@ export interface Telephony {
   /** The stored recording's file; RecordingGone when Asterisk has no such recording. */
   downloadRecording(name: string): Promise<Buffer>;
   deleteRecording(name: string): Promise<void>;
+  /** Ends a live recording now (its file is complete when this resolves). */
+  stopRecording(name: string): Promise<void>;
   listRecordings(): Promise<string[]>;
 }
 

@@ -93,6 +93,7 @@ export class CallService {
       const state = call.state;
       await this.move(call, 'caller_hung_up');
       if (place && call.incidentId !== undefined) await this.incidents.abandoned(call.incidentId, Date.now(), place.waitMs, place.position);
+      if (call.recordingName) await this.recorder.stop(call.recordingName);
       // Bridge first: a nailed seat's connection must be out of it before it takes the next call.
       if (call.bridgeId) await this.telephony.destroyBridge(call.bridgeId);
       if (call.legId) await this.queue.endTalking(call.legId);
@@ -134,7 +135,7 @@ export class CallService {
     await this.move(call, 'taker_answered');
     if (!call.recording && call.incidentId !== undefined && call.incidentNumber !== undefined) {
       call.recording = true; // one recording per bridge, from the first answer to the end
-      await this.recorder.start(call.incidentId, call.incidentNumber, call.bridgeId, offer.seat?.id ?? null);
+      call.recordingName = await this.recorder.start(call.incidentId, call.incidentNumber, call.bridgeId, offer.seat?.id ?? null);
     }
     const answerMs = at - call.arrivedAt;
     call.log.info({ seat: offer.seat?.id, answerMs }, 'call answered');

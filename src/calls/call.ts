@@ -13,6 +13,7 @@ export class Call {
   bridgeId: string | undefined;
   /** The bridge is being recorded (started at the first answer). */
   recording = false;
+  recordingName: string | undefined;
   /** A ringback tone played to an answered caller who is waiting again. */
   ringbackId: string | undefined;
   private lane: Promise<void> = Promise.resolve();

@@ -28,16 +28,32 @@ export class Recorder {
     private readonly log: Logger,
   ) {}
 
-  /** Starts recording a call's bridge. A failure is logged loudly and stamped, never fatal. */
-  async start(incidentId: number, incident: string, bridgeId: string, seatId: string | null): Promise<void> {
+  /** Starts recording a call's bridge; returns its name. A failure is logged loudly and stamped, never fatal. */
+  async start(incidentId: number, incident: string, bridgeId: string, seatId: string | null): Promise<string | undefined> {
     const name = recordingName(incident, Date.now(), seatId);
     try {
       await this.telephony.recordBridge(bridgeId, name);
       await this.incidents.stamp(incidentId, 'recording', { name });
+      return name;
     } catch (err) {
       this.log.error({ incident, bridgeId, err: (err as Error).message }, 'RECORDING DID NOT START');
       await this.incidents.stamp(incidentId, 'recording_failed', { error: (err as Error).message });
+      return undefined;
     }
+  }
+
+  /**
+   * The call is over: stop its recording and store it now. Waiting for RecordingFinished alone is
+   * not enough: once the bridge is gone Asterisk may have nobody to send that event to.
+   */
+  async stop(name: string): Promise<void> {
+    try {
+      await this.telephony.stopRecording(name);
+    } catch (err) {
+      this.log.warn({ name, err: (err as Error).message }, 'could not stop recording; the sweep will store it');
+      return;
+    }
+    await this.finished(name);
   }
 
   /** RecordingFinished (or found left over after a restart): fetch, store, register, clean up. */
