@@ -64,19 +64,10 @@ export interface Score {
   note?: string | null;
 }
 
-export interface SpotCheckItem {
-  id: number;
-  day: string;
-  incidentNumber: string;
-  callerNumber: string;
-  seatId: string | null;
-  arrivedAt: number;
-  answeredAt: number;
-  endedAt: number;
-  recordings: number;
-  drawnAt: number;
+/** A sampled call as the API shows it: the stored row, with its score fields gathered in one. */
+export type SpotCheckItem = Omit<SpotCheckRow, 'scoredAt' | 'scorer' | 'speed' | 'attitude' | 'correctness' | 'note'> & {
   score: (Required<Score> & { scorer: string; scoredAt: number }) | null;
-}
+};
 
 export interface DaySample {
   day: string;
