@@ -7,13 +7,23 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 status=0
 out=$(mktemp)
+# Every process the tests start inherits this: the leftover check below looks only at this run's
+# own processes, so another run on the same machine (a second clone, a benchmark) is left alone.
+export CTI110_TEST_RUN="run-$$-$(date +%s)"
 npx tap 'dist/test/unit/**/*.test.js' 'dist/test/e2e/**/*.test.js' "$@" 2>&1 | tee "$out" || status=$?
 
 # Anything a test started and did not stop is a bug in that test: fail loudly.
-left=$(pgrep -a -f 'sipp 127\.0\.0\.1|asterisk -C /srv/cti110/' || true)
+ours() {
+  local pid
+  for pid in $(pgrep -f 'sipp 127\.0\.0\.1|asterisk -C /srv/cti110/' || true); do
+    tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "CTI110_TEST_RUN=$CTI110_TEST_RUN" && echo "$pid"
+  done
+  return 0
+}
+left=$(ours)
 if [ -n "$left" ]; then
-  echo "test: processes left behind:"; echo "$left"
-  pkill -9 -f 'sipp 127\.0\.0\.1' || true
+  echo "test: processes left behind:"; ps -o pid,args -p "$(tr '\n' ',' <<<"$left" | sed 's/,$//')" || true
+  kill -9 $left 2>/dev/null || true
   status=1
 fi
 

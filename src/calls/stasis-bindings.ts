@@ -61,6 +61,8 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
         conference.legEntered(e.channel.id);
       } else if (entry === 'transfer') {
         transfer.legEntered(e.channel.id);
+      } else if (entry === 'headset') {
+        seatService.headsets.entered(e.channel.id);
       } else if (entry === 'feature') {
         seatService.featureCode(e.channel.id, e.channel.name, rest[0] ?? '').catch((err: Error) => log.error({ channel: e.channel.id, err: err.message }, 'feature code failed'));
       } else {
@@ -73,6 +75,7 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
       else if (callbacks.isLeg(e.channel.id)) callbacks.legAnswered(e.channel.id);
       else if (conference.isLeg(e.channel.id)) conference.legAnswered(e.channel.id);
       else if (transfer.isLeg(e.channel.id)) transfer.legAnswered(e.channel.id);
+      else if (seatService.headsets.isLeg(e.channel.id)) seatService.headsets.answered(e.channel.id);
     },
     Dial: (e) => {
       if (!DIAL_FAILED.has(e.dialstatus)) return;
@@ -80,6 +83,7 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
       else if (callbacks.isLeg(e.peer.id)) callbacks.legGone(e.peer.id, e.dialstatus.toLowerCase());
       else if (conference.isLeg(e.peer.id)) conference.legGone(e.peer.id, e.dialstatus.toLowerCase());
       else if (transfer.isLeg(e.peer.id)) transfer.legGone(e.peer.id, e.dialstatus.toLowerCase());
+      else if (seatService.headsets.isLeg(e.peer.id)) seatService.headsets.gone(e.peer.id, e.dialstatus.toLowerCase());
     },
     StasisEnd: (e) => {
       if (seatService.isNailed(e.channel.id)) {
@@ -90,6 +94,7 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
       else if (callbacks.isLeg(e.channel.id)) callbacks.legGone(e.channel.id, 'hangup');
       else if (conference.isLeg(e.channel.id)) conference.legGone(e.channel.id, 'hangup');
       else if (transfer.isLeg(e.channel.id)) transfer.legGone(e.channel.id, 'hangup');
+      else if (seatService.headsets.isLeg(e.channel.id)) seatService.headsets.gone(e.channel.id, 'hangup');
       else calls.callerLeft(e.channel.id);
     },
     EndpointStateChange: (e) => {

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Telephony } from '../asterisk/telephony';
 import { orderWaiting, pickSeat } from './distribution';
-import type { Seat, Seats } from './seats';
+import { autoAnswerHeaders, type Seat, type Seats } from './seats';
 
 export interface QueueSettings {
   ringNoAnswerMs: number;
@@ -51,15 +51,6 @@ interface Entry {
   overflowOffer: Offer | undefined;
   overflowTimer: NodeJS.Timeout | undefined;
 }
-
-const SEAT_ANSWER_HEADERS = (seat: Seat): Record<string, string> =>
-  seat.autoAnswer
-    ? {
-        // Softphones answer by themselves, with a beep, as emergency positions do.
-        'PJSIP_HEADER(add,Call-Info)': '<sip:cti110>;answer-after=0',
-        'PJSIP_HEADER(add,Alert-Info)': '<http://cti110/auto-answer>;info=alert-autoanswer;delay=0',
-      }
-    : {};
 
 export class QueueService extends EventEmitter<QueueEvents> {
   private readonly waiting = new Map<string, Entry>();
@@ -238,7 +229,7 @@ export class QueueService extends EventEmitter<QueueEvents> {
         endpoint: seat ? seat.endpoint : this.settings.overflowEndpoint,
         appArgs: `leg,${entry.call.channelId}`,
         callerId: entry.call.callerNumber,
-        variables: seat ? SEAT_ANSWER_HEADERS(seat) : {},
+        variables: seat ? autoAnswerHeaders(seat) : {},
       })
       .catch((err: Error) => this.failed(offer, `create: ${err.message}`));
   }

@@ -1,17 +1,34 @@
 // What call-takers do with their seat, from the REST API or from the softphone's feature codes.
 import type { Logger } from 'pino';
 import type { Telephony } from '../asterisk/telephony';
+import { HeadsetDialer } from './headset-dialer';
 import { SeatStateError } from './seat-state';
 import type { Seat, Seats } from './seats';
 
 export type SeatAction = 'login' | 'logout' | 'ready' | 'notready';
 
 export class SeatService {
+  /** Calls nailed seats' headsets for a log-in from the API. */
+  readonly headsets: HeadsetDialer;
+
   constructor(
     private readonly seats: Seats,
     private readonly telephony: Telephony,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.headsets = new HeadsetDialer(seats, telephony, (seat, channelId) => this.nailedLogin(seat, channelId, true), log);
+  }
+
+  /**
+   * Log-in from the API. A ringing seat is ready at once; a nailed seat's headset is called
+   * first and the seat becomes ready when it answers (`pending`).
+   */
+  async login(seatId: string): Promise<{ seat: Seat; pending: boolean }> {
+    const seat = this.seats.get(seatId);
+    if (seat.delivery !== 'nailed') return { seat: this.act(seatId, 'login'), pending: false };
+    await this.headsets.dial(seat);
+    return { seat, pending: true };
+  }
 
   /** Applies an action; throws SeatNotFound / SeatStateError (4xx for the API). */
   act(seatId: string, action: SeatAction, reason: string | null = null): Seat {
@@ -48,12 +65,12 @@ export class SeatService {
    * Nailed log-in: the softphone's call to the feature code becomes the seat's connection for
    * the shift. Answered, confirmed with a beep, and kept: calls are switched into it.
    */
-  private async nailedLogin(seat: Seat, channelId: string): Promise<void> {
+  private async nailedLogin(seat: Seat, channelId: string, answered = false): Promise<void> {
     if (seat.state !== 'logged_out') {
       this.log.info({ seat: seat.id, state: seat.state }, 'nailed log-in refused: already logged in');
       return this.confirm(channelId, false);
     }
-    await this.telephony.answer(channelId);
+    if (!answered) await this.telephony.answer(channelId);
     seat.nailedChannel = channelId;
     this.seats.apply(seat, 'login');
     this.seats.note(seat, 'nailed_login', { channel: channelId });

@@ -25,6 +25,16 @@ export interface Seat extends SeatConfig {
   nailedChannel: string | undefined;
 }
 
+/** Channel variables that make an auto-answer seat's softphone pick up by itself, with a beep. */
+export const autoAnswerHeaders = (seat: SeatConfig): Record<string, string> =>
+  seat.autoAnswer
+    ? {
+        // Softphones answer by themselves, as emergency positions do.
+        'PJSIP_HEADER(add,Call-Info)': '<sip:cti110>;answer-after=0',
+        'PJSIP_HEADER(add,Alert-Info)': '<http://cti110/auto-answer>;info=alert-autoanswer;delay=0',
+      }
+    : {};
+
 export class SeatNotFound extends Error {
   readonly code = 'SEAT_NOT_FOUND';
   override readonly name = this.constructor.name;

@@ -39,13 +39,18 @@ export function seatRoutes(app: FastifyInstance, deps: { seats: Seats; seatServi
     '/seats/:id/:action',
     {
       schema: {
-        summary: 'Log in, log out, ready, not ready; not-ready takes an optional body {"reason": "..."}',
+        summary: 'Log in, log out, ready, not ready; not-ready takes an optional body {"reason": "..."}. Log-in of a nailed seat calls its headset: 202, ready once answered',
         params: ActionParams,
-        response: { 200: SeatBody, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+        response: { 200: SeatBody, 202: SeatBody, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const action = req.params.action === 'not-ready' ? 'notready' : req.params.action;
+      if (action === 'login') {
+        reasonOf(req.body);
+        const { seat, pending } = await deps.seatService.login(req.params.id);
+        return reply.code(pending ? 202 : 200).send(view(seat));
+      }
       return view(deps.seatService.act(req.params.id, action, reasonOf(req.body)));
     },
   );

@@ -1,0 +1,110 @@
+// Everything else works from a nailed-up seat exactly as from a ringing one: '#' ends a call,
+// the officer conference and the 12345 hand-over let the call-taker leave, and afterwards the
+// headset is idle on the same connection and takes the next call. Also: log-in over REST.
+import t from 'tap';
+import { startAsterisk, startConfiguredService, incidentsOf, sipp, waitFor, workDir, seatPhone, readSeatLog, registered, post, type Service } from '../support/harness';
+
+interface SeatView {
+  state: string;
+  reachable: boolean;
+}
+
+const put = async (service: Service, path: string, body: unknown) => (await fetch(service.url + path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status;
+
+t.test('nailed seats: features on the permanent connection', async (t) => {
+  const logDir = workDir(t);
+  const sandbox = await startAsterisk(t, 'nailedfx');
+  const service = await startConfiguredService(t, sandbox, logDir, {
+    seats: ['1001', '1002', '1003'].map((id) => ({ id, endpoint: `PJSIP/${id}`, autoAnswer: true, delivery: 'nailed' })),
+    queue: { ringNoAnswerMs: 2000, wrapUpMs: 0, overflowAfterMs: 0, overflowEndpoint: '' },
+    dispatch: { gridDir: 'config/grid', maxPositionAgeMs: 600000, answerMs: 5000, officersToTry: 1, trunk: 'trunk110' },
+    transfer: { answerMs: 5000 },
+  });
+  const seat = async (id: string) => (await service.get<SeatView>(`/seats/${id}`)).body;
+  const caller = (number: string, holdS: number) =>
+    sipp(t, 'caller.xml', ['-s', '110', '-key', 'callerid', number, '-set', 'hold_s', String(holdS), '-m', '1', '-l', '1', '-timeout', '60s', '-timeout_error'], { sandbox, ip: '127.0.0.2', logDir });
+  const answered = (number: string) =>
+    waitFor(`${number} answered`, async () => {
+      const [inc] = await incidentsOf(service, number);
+      return inc?.answeredAt ? inc : undefined;
+    });
+  const timeline = async (number: string) => (await incidentsOf(service, number))[0].timeline;
+
+  await t.test("one connection for the shift: '#', officer conference, 12345, next call", async (t) => {
+    const phone = await seatPhone(t, sandbox, '1001', { logDir, stayS: 120, answerMs: 200 });
+    await registered(sandbox, '1001');
+    await waitFor('1001 reachable', async () => (await seat('1001')).reachable);
+    const connectionLog = `${logDir}/nailed-1001.log`;
+    // The headset dials *11 and stays up; 6 s after log-in it presses '#' once.
+    const connection = await sipp(t, 'seat-feature.xml', ['-s', '*11', '-key', 'seat', '1001', '-au', '1001', '-ap', 'seat-1001-dev', '-set', 'max_s', '110', '-set', 'release_s', '6', '-trace_logs', '-log_file', connectionLog, '-m', '1', '-l', '1', '-timeout', '140s', '-timeout_error'], { sandbox, logDir });
+    let connectionEnded = false;
+    void connection.done.then(() => (connectionEnded = true));
+    await waitFor('1001 nailed up', async () => (await seat('1001')).state === 'ready');
+
+    const first = await caller('13100000001', 30);
+    const inc1 = await answered('13100000001');
+    t.equal(inc1.delivery, 'nailed');
+    t.equal(await first.done, 0, "'#' on the headset ended the call (the caller got a BYE)");
+    t.ok((await timeline('13100000001')).some((e) => e.kind === 'taker_hung_up' && e.detail.via === 'dtmf'), "the timeline says the call-taker ended it with '#'");
+    await waitFor('1001 idle again', async () => (await seat('1001')).state === 'ready');
+
+    // Officer conference from the nailed seat; the call-taker leaves, the headset stays up.
+    const officer = await seatPhone(t, sandbox, '2001', { logDir, stayS: 60, answerMs: 200, password: 'officer-2001-dev' });
+    await registered(sandbox, '2001');
+    t.equal(await put(service, '/officers/2001/position', { lon: 116.3855, lat: 39.905 }), 200);
+    const second = await caller('13100000002', 14);
+    const inc2 = await answered('13100000002');
+    t.equal((await post(service, `/incidents/${inc2.number}/dispatch`, { pole: 'BJ-DC-0001' })).status, 202);
+    await waitFor('officer joined', async () => (await timeline('13100000002')).some((e) => e.kind === 'officer_joined'));
+    t.equal((await post(service, `/incidents/${inc2.number}/taker/leave`)).status, 204, 'the call-taker leaves the conference');
+    await waitFor('1001 idle on the same connection', async () => (await seat('1001')).state === 'ready');
+    t.notOk(connectionEnded, 'the headset was not hung up');
+    t.equal(await second.done, 0, 'caller and officer talked on until the caller hung up');
+
+    // 12345 hot transfer from the nailed seat, while the conference call may still be ending.
+    const agent = await sipp(t, 'trunk-callee.xml', ['-set', 'answer_ms', '300', '-m', '1', '-l', '1', '-timeout', '40s', '-timeout_error'], { sandbox, ip: '127.0.0.3', port: sandbox.trunk12345Port, logDir });
+    const third = await caller('13100000003', 14);
+    const inc3 = await answered('13100000003');
+    t.equal(inc3.timeline.find((e) => e.kind === 'answered')?.detail.delivery, 'nailed', 'the same nailed seat took the next call');
+    t.equal((await post(service, `/incidents/${inc3.number}/classify`, { police: false, category: 'car_moving' })).status, 200);
+    t.equal((await post(service, `/incidents/${inc3.number}/transfer`)).status, 202);
+    await waitFor('12345 answered', async () => (await timeline('13100000003')).some((e) => e.kind === 'transfer_answered'));
+    t.equal((await post(service, `/incidents/${inc3.number}/taker/leave`)).status, 204);
+    await waitFor('1001 idle again', async () => (await seat('1001')).state === 'ready');
+    t.notOk(connectionEnded, 'the headset is still the same connection');
+    t.equal(await third.done, 0, 'the caller stayed with 12345 until they hung up');
+    t.equal(await agent.done, 0);
+
+    const fourth = await caller('13100000004', 2);
+    const inc4 = await answered('13100000004');
+    t.equal(inc4.timeline.find((e) => e.kind === 'answered')?.detail.seat, '1001', 'and it takes the next call');
+    t.equal(await fourth.done, 0);
+    t.equal(readSeatLog(phone.logFile).filter((l) => l.event === 'invite').length, 0, 'four calls, not one INVITE to the seat');
+
+    await waitFor('1001 idle', async () => (await seat('1001')).state === 'ready');
+    t.equal((await post(service, '/seats/1001/logout')).status, 200);
+    t.equal(await connection.done, 0, 'logging out hangs up the headset');
+    await Promise.all([phone.kill(), officer.kill()]);
+  });
+
+  await t.test('log-in over REST calls the headset; the seat is ready once it answers', async (t) => {
+    const phone = await seatPhone(t, sandbox, '1002', { logDir, stayS: 60, answerMs: 200 });
+    await registered(sandbox, '1002');
+    await waitFor('1002 reachable', async () => (await seat('1002')).reachable);
+    t.equal((await post(service, '/seats/1003/login')).status, 409, 'a seat whose phone is not registered cannot be called: 409');
+    const login = await post<{ state: string }>(service, '/seats/1002/login');
+    t.same([login.status, login.body.state], [202, 'logged_out'], '202: the headset is being called');
+    t.equal((await post(service, '/seats/1002/login')).status, 409, 'a second log-in while it rings: 409');
+    await waitFor('1002 nailed up', async () => (await seat('1002')).state === 'ready');
+    const call = await caller('13100000005', 2);
+    const inc = await answered('13100000005');
+    t.match(inc.timeline.find((e) => e.kind === 'answered')?.detail, { seat: '1002', delivery: 'nailed' });
+    t.equal(await call.done, 0);
+    t.equal(readSeatLog(phone.logFile).filter((l) => l.event === 'invite').length, 1, 'one INVITE: the log-in itself, none for the call');
+    await waitFor('1002 idle', async () => (await seat('1002')).state === 'ready');
+    t.equal((await post(service, '/seats/1002/logout')).status, 200);
+    await waitFor('the headset hung up', () => readSeatLog(phone.logFile).some((l) => l.event === 'bye'));
+    await waitFor('no channel left in Asterisk', async () => /^0 active channels/m.test(await sandbox.cli('core show channels count')));
+    await phone.kill();
+  });
+});
