@@ -107,4 +107,34 @@ t.test('nailed seats: features on the permanent connection', async (t) => {
     await waitFor('no channel left in Asterisk', async () => /^0 active channels/m.test(await sandbox.cli('core show channels count')));
     await phone.kill();
   });
+
+  await t.test("a nailed seat's phone dies without a word (no BYE): its caller is answered by another seat", async (t) => {
+    const dying = await seatPhone(t, sandbox, '1003', { logDir, stayS: 60, answerMs: 200 });
+    const other = await seatPhone(t, sandbox, '1002', { logDir, stayS: 60, answerMs: 200 });
+    await registered(sandbox, '1003');
+    await registered(sandbox, '1002');
+    await waitFor('phones reachable', async () => (await seat('1003')).reachable && (await seat('1002')).reachable);
+    const connection = await sipp(t, 'seat-feature.xml', ['-s', '*11', '-key', 'seat', '1003', '-au', '1003', '-ap', 'seat-1003-dev', '-set', 'max_s', '60', '-m', '1', '-l', '1', '-timeout', '90s'], { sandbox, logDir });
+    await waitFor('1003 nailed up', async () => (await seat('1003')).state === 'ready');
+    t.equal((await post(service, '/seats/1002/login')).status, 202);
+    await waitFor('1002 nailed up', async () => (await seat('1002')).state === 'ready');
+    const call = await caller('13100000006', 25);
+    await waitFor('1003 took the call', async () => (await seat('1003')).state === 'on_call');
+    const killedAt = Date.now();
+    await Promise.all([connection.kill(), dying.kill()]); // SIGKILL: no BYE, no un-REGISTER
+    const inc = await waitFor('answered again by 1002', async () => {
+      const [i] = await incidentsOf(service, '13100000006');
+      return i.timeline.filter((e) => e.kind === 'answered').length === 2 ? i : undefined;
+    }, 30000);
+    const lost = inc.timeline.find((e) => e.kind === 'seat_lost')!;
+    t.ok(lost.at - killedAt < 15000, `the dead headset was noticed by qualify in ${lost.at - killedAt} ms`);
+    t.same(inc.timeline.filter((e) => e.kind === 'answered').map((e) => `${e.detail.seat}/${e.detail.delivery}`), ['1003/nailed', '1002/nailed'], 'the caller went back to the head of the queue and to the next seat');
+    t.equal((await seat('1003')).state, 'logged_out', 'the dead seat is logged out');
+    const events = (await service.get<{ seatId: string; kind: string }[]>('/seats/events?limit=100')).body;
+    t.ok(events.some((e) => e.seatId === '1003' && e.kind === 'connection_lost'), 'with an event for supervisors');
+    t.equal(await call.done, 0, 'the caller was never dropped');
+    await waitFor('1002 idle', async () => (await seat('1002')).state === 'ready');
+    await post(service, '/seats/1002/logout');
+    await other.kill();
+  });
 });
