@@ -255,7 +255,8 @@ export class CallService {
     }
     for (const channel of live) {
       if (!channel.inOurApp || this.calls.has(channel.id) || this.queue.isLeg(channel.id)) continue;
-      if (['leg', 'callback', 'feature', 'officer', 'transfer'].includes(channel.appArgs[0] ?? '')) {
+      if (this.seats.byNailedChannel(channel.id)) continue; // a nailed headset, taken back idle
+      if (['leg', 'callback', 'feature', 'headset', 'officer', 'transfer'].includes(channel.appArgs[0] ?? '')) {
         // A leg of a dead process's offer or callback, or a nailed connection it no longer
         // knows: hung up, the call-taker logs in again.
         await this.telephony.hangup(channel.id);

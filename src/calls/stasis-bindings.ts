@@ -127,7 +127,11 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
       .then(() => telephony.listEndpoints())
       .then((endpoints) => endpoints.forEach((e) => seats.setReachable(e.endpoint, e.online)))
       .then(() => telephony.listChannels())
-      .then((live) => calls.reconcile(live))
+      .then((live) => {
+        // Nailed headsets first: a call re-attached to a dead one must go back to the queue.
+        seatService.reconcileNailed(new Set(live.map((c) => c.id)));
+        return calls.reconcile(live);
+      })
       .then(() => recorder.reconcile())
       .catch((err: Error) => log.error({ err: err.message }, 'reconcile after connect failed'));
   });

@@ -110,7 +110,8 @@ export class QueueService extends EventEmitter<QueueEvents> {
 
   /** Re-attach after a restart: a call that was talking with a seat leg. */
   adoptTalking(call: QueuedCall, legId: string, seat: Seat | undefined): void {
-    const offer: Offer = { legId, call, seat, delivery: seat ? 'ring' : 'overflow', startedAt: Date.now(), dialled: true, answered: true, timer: undefined };
+    const delivery = seat?.nailedChannel === legId ? 'nailed' : seat ? 'ring' : 'overflow';
+    const offer: Offer = { legId, call, seat, delivery, startedAt: Date.now(), dialled: true, answered: true, timer: undefined };
     this.talking.set(legId, offer);
     if (seat && seat.state !== 'on_call') {
       if (seat.state === 'ready') this.seats.apply(seat, 'offer');

@@ -57,6 +57,13 @@ export class SeatService {
     this.seats.apply(seat, 'logout');
   }
 
+  /** After a (re)connect: a nailed connection Asterisk no longer has is gone, as if hung up. */
+  reconcileNailed(liveChannelIds: Set<string>): void {
+    for (const seat of this.seats.all()) {
+      if (seat.nailedChannel && !liveChannelIds.has(seat.nailedChannel)) this.nailedGone(seat.nailedChannel);
+    }
+  }
+
   isNailed(channelId: string): boolean {
     return this.seats.byNailedChannel(channelId) !== undefined;
   }

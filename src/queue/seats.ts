@@ -77,8 +77,12 @@ export class Seats extends EventEmitter<SeatsEvents> {
       const seat = this.byId.get(row.id);
       if (!seat || !(SEAT_STATES as readonly string[]).includes(row.state)) continue;
       seat.state = row.state === 'ringing' ? 'ready' : (row.state as SeatState);
-      // A nailed connection does not survive a restart in memory; reconcile() finds it again.
-      if (seat.delivery === 'nailed' && row.state !== 'logged_out') seat.state = 'logged_out';
+      // A nailed connection outlives the service in Asterisk: taken back here, and dropped by
+      // SeatService.reconcileNailed() if Asterisk no longer has it.
+      if (seat.delivery === 'nailed' && row.state !== 'logged_out') {
+        if (row.nailedChannel) seat.nailedChannel = row.nailedChannel;
+        else seat.state = 'logged_out';
+      }
       seat.reason = row.reason;
       seat.since = row.since;
       seat.idleSince = row.idleSince;
@@ -137,7 +141,7 @@ export class Seats extends EventEmitter<SeatsEvents> {
   }
 
   private persist(seat: Seat, event: SeatEvent): void {
-    const row = { id: seat.id, state: seat.state, reason: seat.reason, since: seat.since, idleSince: seat.idleSince };
+    const row = { id: seat.id, state: seat.state, reason: seat.reason, since: seat.since, idleSince: seat.idleSince, nailedChannel: seat.nailedChannel ?? null };
     // Both writes are fire-and-forget on purpose: distribution must not wait on the disk, and
     // sqlite3 runs them in order on its one connection.
     void this.repo.save(row).catch((err: Error) => this.log.error({ err: err.message }, 'seat state not stored'));

@@ -118,4 +118,6 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE incidents ADD COLUMN case_ref TEXT;       -- X-12345-Case of a call handed back by 12345
   `,
   OUTBOX_MIGRATION,
+  // A nailed seat's connection (its ARI channel), so that a restarted service takes it back.
+  `ALTER TABLE seats ADD COLUMN nailed_channel TEXT;`,
 ];

@@ -7,6 +7,8 @@ export interface SeatRow {
   reason: string | null;
   since: number;
   idleSince: number;
+  /** The channel of a nailed seat's connection, while it is up. */
+  nailedChannel: string | null;
 }
 
 export interface SeatEventRow {
@@ -20,14 +22,14 @@ export class SeatsRepo {
   constructor(private readonly db: Database) {}
 
   all(): Promise<SeatRow[]> {
-    return this.db.all<SeatRow>('SELECT id, state, reason, since, idle_since AS idleSince FROM seats');
+    return this.db.all<SeatRow>('SELECT id, state, reason, since, idle_since AS idleSince, nailed_channel AS nailedChannel FROM seats');
   }
 
   async save(seat: SeatRow): Promise<void> {
     await this.db.run(
-      `INSERT INTO seats (id, state, reason, since, idle_since) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET state = excluded.state, reason = excluded.reason, since = excluded.since, idle_since = excluded.idle_since`,
-      [seat.id, seat.state, seat.reason, seat.since, seat.idleSince],
+      `INSERT INTO seats (id, state, reason, since, idle_since, nailed_channel) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET state = excluded.state, reason = excluded.reason, since = excluded.since, idle_since = excluded.idle_since, nailed_channel = excluded.nailed_channel`,
+      [seat.id, seat.state, seat.reason, seat.since, seat.idleSince, seat.nailedChannel],
     );
   }
 

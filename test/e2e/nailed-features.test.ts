@@ -14,12 +14,13 @@ const put = async (service: Service, path: string, body: unknown) => (await fetc
 t.test('nailed seats: features on the permanent connection', async (t) => {
   const logDir = workDir(t);
   const sandbox = await startAsterisk(t, 'nailedfx');
-  const service = await startConfiguredService(t, sandbox, logDir, {
+  const config = {
     seats: ['1001', '1002', '1003'].map((id) => ({ id, endpoint: `PJSIP/${id}`, autoAnswer: true, delivery: 'nailed' })),
     queue: { ringNoAnswerMs: 2000, wrapUpMs: 0, overflowAfterMs: 0, overflowEndpoint: '' },
     dispatch: { gridDir: 'config/grid', maxPositionAgeMs: 600000, answerMs: 5000, officersToTry: 1, trunk: 'trunk110' },
     transfer: { answerMs: 5000 },
-  });
+  };
+  let service = await startConfiguredService(t, sandbox, logDir, config);
   const seat = async (id: string) => (await service.get<SeatView>(`/seats/${id}`)).body;
   const caller = (number: string, holdS: number) =>
     sipp(t, 'caller.xml', ['-s', '110', '-key', 'callerid', number, '-set', 'hold_s', String(holdS), '-m', '1', '-l', '1', '-timeout', '60s', '-timeout_error'], { sandbox, ip: '127.0.0.2', logDir });
@@ -136,5 +137,34 @@ t.test('nailed seats: features on the permanent connection', async (t) => {
     await waitFor('1002 idle', async () => (await seat('1002')).state === 'ready');
     await post(service, '/seats/1002/logout');
     await other.kill();
+  });
+
+  await t.test('the service dies and restarts: the nailed headset is taken back, mid-call, and takes the next call', async (t) => {
+    const phone = await seatPhone(t, sandbox, '1001', { logDir, stayS: 90, answerMs: 200 });
+    await registered(sandbox, '1001');
+    await waitFor('1001 reachable', async () => (await seat('1001')).reachable);
+    const connection = await sipp(t, 'seat-feature.xml', ['-s', '*11', '-key', 'seat', '1001', '-au', '1001', '-ap', 'seat-1001-dev', '-set', 'max_s', '80', '-m', '1', '-l', '1', '-timeout', '110s', '-timeout_error'], { sandbox, logDir });
+    let connectionEnded = false;
+    void connection.done.then(() => (connectionEnded = true));
+    await waitFor('1001 nailed up', async () => (await seat('1001')).state === 'ready');
+    const during = await caller('13100000007', 12);
+    await answered('13100000007');
+    await service.kill('SIGKILL');
+    service = await startConfiguredService(t, sandbox, logDir, config);
+    const [inc] = await incidentsOf(service, '13100000007');
+    t.ok(inc.timeline.some((e) => e.kind === 'reattached'), 'the call in progress was re-attached');
+    t.equal((await seat('1001')).state, 'on_call', 'the nailed seat is still on that call');
+    t.equal(await during.done, 0, 'caller and call-taker talked on through the restart');
+    await waitFor('1001 idle on the same connection', async () => (await seat('1001')).state === 'ready');
+    const next = await caller('13100000008', 2);
+    const inc2 = await answered('13100000008');
+    t.match(inc2.timeline.find((e) => e.kind === 'answered')?.detail, { seat: '1001', delivery: 'nailed' }, 'the next call is switched into the same headset');
+    t.equal(await next.done, 0);
+    t.notOk(connectionEnded, 'the headset was never hung up');
+    t.equal(readSeatLog(phone.logFile).filter((l) => l.event === 'invite').length, 0, 'and no INVITE reached the seat');
+    await waitFor('1001 idle', async () => (await seat('1001')).state === 'ready');
+    await post(service, '/seats/1001/logout');
+    t.equal(await connection.done, 0);
+    await phone.kill();
   });
 });
