@@ -10,7 +10,7 @@ import type { Recorder } from '../recording/recorder';
 import type { Conference } from '../dispatch/conference';
 import type { HotTransfer } from '../transfer/hot-transfer';
 import type { Seats } from '../queue/seats';
-import type { CallService } from './call-service';
+import type { Arrival, CallService } from './call-service';
 
 /** Stasis() arguments set by dialplan/extensions.conf for callers; anything else is not a caller. */
 const CALLER_ENTRIES = new Set(['110', 'from12345']);
@@ -22,6 +22,13 @@ export function parseAsteriskTime(text: string | undefined, fallback: number): n
   if (!text) return fallback;
   const ms = Date.parse(text.replace(/([+-]\d\d)(\d\d)$/, '$1:$2'));
   return Number.isFinite(ms) ? ms : fallback;
+}
+
+/** The INVITE's location as the dialplan put it in channel variables (none: no Geolocation header). */
+function sipLocation(vars: Record<string, string> | undefined): Arrival['location'] {
+  const header = vars?.CTI110_GEOLOC ?? '';
+  if (!header) return undefined;
+  return { header, format: vars?.CTI110_GEOLOC_FORMAT ?? '', info: vars?.CTI110_GEOLOC_INFO ?? '', method: vars?.CTI110_GEOLOC_METHOD ?? '' };
 }
 
 export interface StasisDeps {
@@ -51,6 +58,7 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
           // Kept as received, within reason: 12345's reference is an identifier, not a text.
           caseRef: e.channel.channelvars?.CTI110_CASEREF?.slice(0, 128) || undefined,
           trunk: entry,
+          location: sipLocation(e.channel.channelvars),
           arrivedAt: parseAsteriskTime(e.channel.creationtime, Date.now()),
         });
       } else if (entry === 'leg') {

@@ -5,6 +5,7 @@ import { SPOT_CHECKS_MIGRATION } from './spot-checks-repo';
 import { RETENTION_MIGRATION } from './retention-repo';
 import { OFFICERS_MIGRATION } from './officers-repo';
 import { OUTBOX_MIGRATION } from './outbox-repo';
+import { DISPATCH_MIGRATION } from './dispatch-repo';
 
 export const MIGRATIONS: string[] = [
   `
@@ -118,4 +119,5 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE incidents ADD COLUMN case_ref TEXT;       -- X-12345-Case of a call handed back by 12345
   `,
   OUTBOX_MIGRATION,
+  DISPATCH_MIGRATION,
 ];
