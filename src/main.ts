@@ -26,6 +26,8 @@ import { Conference } from './dispatch/conference';
 import { CallerLocator } from './dispatch/caller-location';
 import { IncidentRecord, checkUnitWebhooks } from './dispatch/incident-record';
 import { DispatchService } from './dispatch/service';
+import { DtmfDispatch } from './dispatch/dtmf';
+import { MajorAlerts } from './dispatch/alerts';
 import { DispatchRepo } from './store/dispatch-repo';
 import { HotTransfer } from './transfer/hot-transfer';
 import { TransferService, handoverThroughOutbox } from './transfer/service';
@@ -70,12 +72,13 @@ async function start(config: Config): Promise<() => Promise<void>> {
   const calls = new CallService(telephony, incidents, queue, seats, recorder, officerLegs, locator, config.queue.priorities, log.child({ area: 'calls' }));
   const transfer = new HotTransfer(telephony, incidents, calls, { endpoint: config.transfer.endpoint, answerMs: config.transfer.answerMs }, log.child({ area: 'transfer' }));
   const outbox = new Outbox(new OutboxRepo(db), { minBackoffMs: 1000, maxBackoffMs: 60000, timeoutMs: 10000, pollMs: 30000 }, log.child({ area: 'outbox' }));
-  const transfers = new TransferService(incidents, transfer, config.transfer.categories, handoverThroughOutbox(outbox, config.transfer.handoverUrl, config.transfer.handoverToken));
+  const alerts = new MajorAlerts(incidents, dispatchRepo, config.dispatch.majorCategories, log.child({ area: 'dispatch' }));
+  const transfers = new TransferService(incidents, transfer, config.transfer.categories, handoverThroughOutbox(outbox, config.transfer.handoverUrl, config.transfer.handoverToken), (row) => alerts.classified(row));
   const record = new IncidentRecord(dispatchRepo, incidents, officers, outbox, checkUnitWebhooks(config.dispatch.unitWebhooks, dispatchData.grid), log.child({ area: 'dispatch' }));
   const conference = new Conference(telephony, incidents, calls, { answerMs: config.dispatch.answerMs, trunk: config.dispatch.trunk, officersToTry: config.dispatch.officersToTry }, record, log.child({ area: 'dispatch' }));
   const dispatch = new DispatchService(incidents, dispatchRepo, dispatchData.grid, officers, conference, config.dispatch);
   const callbacks = new CallbackService(telephony, seats, incidents, { trunk: config.queue.callbackTrunk, ringNoAnswerMs: config.queue.ringNoAnswerMs, callerRingMs: 30000 }, log.child({ area: 'callback' }));
-  bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, transfer, log: log.child({ area: 'calls' }) });
+  bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, dtmfDispatch: new DtmfDispatch(calls, dispatch, incidents, telephony, log.child({ area: 'dispatch' })), transfer, log: log.child({ area: 'calls' }) });
 
   const queueSnapshot = (): QueueSnapshot => ({
     waiting: queue.snapshot().waiting.map((c) => ({ incident: c.incident, arrivedAt: c.arrivedAt, priority: c.priority })),
@@ -89,7 +92,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
     recordings: { db, storageDir: config.recording.storageDir, requireSupervisor: config.recording.requireSupervisor },
     officers: { officers, grid: dispatchData.grid, poles: dispatchData.poles },
     dispatch: { poles: dispatchData.poles, dispatch, calls },
-    dispatchRecord: { record, repo: dispatchRepo },
+    dispatchRecord: { record, repo: dispatchRepo, alerts },
     triage: { transfers },
     transferStats: { db },
     spotChecks: { spotChecks: new SpotChecks(new SpotChecksRepo(db), { sampleSize: config.spotCheck.sampleSize }) },

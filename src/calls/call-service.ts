@@ -187,6 +187,12 @@ export class CallService {
     return undefined;
   }
 
+  /** The incident a call-taker's leg is talking on (for *1 from their headset). */
+  incidentOfTaker(legId: string): string | undefined {
+    for (const call of this.calls.values()) if (call.legId === legId && call.state === 'talking') return call.incidentNumber;
+    return undefined;
+  }
+
   /** The call-taker leaves a conference (REST): their leg goes, caller and officer stay. */
   async takerLeave(incident: string): Promise<void> {
     const call = [...this.calls.values()].find((c) => c.incidentNumber === incident && c.state === 'talking');

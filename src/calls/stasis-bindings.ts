@@ -8,6 +8,7 @@ import type { SeatService } from '../queue/seat-service';
 import type { CallbackService } from '../queue/callback-service';
 import type { Recorder } from '../recording/recorder';
 import type { Conference } from '../dispatch/conference';
+import type { DtmfDispatch } from '../dispatch/dtmf';
 import type { HotTransfer } from '../transfer/hot-transfer';
 import type { Seats } from '../queue/seats';
 import type { Arrival, CallService } from './call-service';
@@ -41,11 +42,12 @@ export interface StasisDeps {
   callbacks: CallbackService;
   recorder: Recorder;
   conference: Conference;
+  dtmfDispatch: DtmfDispatch;
   transfer: HotTransfer;
   log: Logger;
 }
 
-export function bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, transfer, log }: StasisDeps): void {
+export function bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, dtmfDispatch, transfer, log }: StasisDeps): void {
   const handlers: { [K in AriEvent['type']]?: (e: Extract<AriEvent, { type: K }>) => void } = {
     StasisStart: (e) => {
       const [entry = '', ...rest] = e.args;
@@ -90,6 +92,7 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
       else if (transfer.isLeg(e.peer.id)) transfer.legGone(e.peer.id, e.dialstatus.toLowerCase());
     },
     StasisEnd: (e) => {
+      dtmfDispatch.forget(e.channel.id);
       if (seatService.isNailed(e.channel.id)) {
         // Order matters: the call it carried goes back to the queue, then the seat logs out.
         if (queue.isLeg(e.channel.id)) queue.legGone(e.channel.id, 'hangup');
@@ -115,6 +118,8 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
     ChannelDtmfReceived: (e) => {
       // "#" on a nailed connection ends the call in progress (the headset itself stays up).
       if (e.digit === '#' && seatService.isNailed(e.channel.id)) calls.release(e.channel.id);
+      // "*1" from a call-taker during a call: dispatch the nearest officer (dispatch/dtmf.ts).
+      else dtmfDispatch.digit(e.channel.id, e.digit);
     },
   };
 

@@ -23,6 +23,7 @@ export type TimelineKind =
   | 'dispatch' //           flat dispatch started: who will be rung, in order
   | 'dispatch_ringing' //   an officer's (or a unit duty line's) phone rings
   | 'dispatch_failed' //    it did not answer in time or could not be reached: next one
+  | 'dispatch_refused' //   *1 from the headset could not start a dispatch (why: detail.reason)
   | 'dispatch_exhausted' // nobody answered: the call-taker keeps the caller and is told
   | 'officer_joined' //     caller, call-taker and officer talk together
   | 'officer_left' //

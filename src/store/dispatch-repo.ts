@@ -49,6 +49,14 @@ export interface DispatchStatsRow {
   talkMs: number[];
 }
 
+export interface AlertRow {
+  incident: string;
+  at: number;
+  category: string;
+  callerNumber: string;
+  state: string;
+}
+
 const SELECT = `SELECT location_lon AS lon, location_lat AS lat, location_source AS source, location_accuracy_m AS accuracyM,
   location_at AS locationAt, officer_id AS officerId, unit_id AS unitId, dispatch_at AS dispatchAt,
   officer_answered_at AS officerAnsweredAt, officer_talk_ms AS officerTalkMs, signed_for_at AS signedForAt, on_scene_at AS onSceneAt
@@ -98,6 +106,20 @@ export class DispatchRepo {
     );
     const talkMs = rows.map((r) => r.talkMs).filter((v): v is number => v !== null).sort((a, b) => a - b);
     return { dispatched: rows.length, answered: talkMs.length, within30s: talkMs.filter((v) => v <= 30000).length, talkMs };
+  }
+
+  /** Major-incident alerts, newest first: the timeline is their record (nothing kept twice). */
+  async alerts(limit: number): Promise<AlertRow[]> {
+    const rows = await this.db.all<Omit<AlertRow, 'category'> & { detail: string }>(
+      `SELECT i.number AS incident, e.at, e.detail, i.caller_number AS callerNumber, i.state FROM incident_events e
+       JOIN incidents i ON i.id = e.incident_id WHERE e.kind = 'major_alert' ORDER BY e.id DESC LIMIT ?`,
+      [limit],
+    );
+    return rows.map(({ detail, ...r }) => ({ ...r, category: String((JSON.parse(detail) as { category?: unknown }).category ?? '') }));
+  }
+
+  async hasAlert(incidentId: number): Promise<boolean> {
+    return (await this.db.get("SELECT 1 FROM incident_events WHERE incident_id = ? AND kind = 'major_alert'", [incidentId])) !== undefined;
   }
 
   private async upsert(incidentId: number, set: string, params: unknown[]): Promise<void> {

@@ -81,8 +81,10 @@ t.test('dispatch from the location on the INVITE', async (t) => {
 
   const sandbox = await startAsterisk(t, 'dispatchloc');
   const service = await startConfiguredService(t, sandbox, logDir, {
-    seats: [{ id: '1001', endpoint: 'PJSIP/1001', autoAnswer: true }],
-    dispatch: { maxPositionAgeMs: 600000, answerMs: 5000, unitWebhooks: { PS1: receiver.url }, lookupUrl: `http://127.0.0.1:${lookupPort}/locate`, lookupTimeoutMs: 1000 },
+    seats: [
+      { id: '1001', endpoint: 'PJSIP/1001', autoAnswer: true },
+    ],
+    dispatch: { maxPositionAgeMs: 600000, answerMs: 5000, unitWebhooks: { PS1: receiver.url }, lookupUrl: `http://127.0.0.1:${lookupPort}/locate`, lookupTimeoutMs: 1000, fraudEndpoint: 'PJSIP/96110@trunk12345' },
   });
   const seat = await seatPhone(t, sandbox, '1001', { logDir, stayS: 110, answerMs: 200 });
   await registered(sandbox, '1001');
@@ -170,5 +172,30 @@ t.test('dispatch from the location on the INVITE', async (t) => {
     const fromLookup = await waitFor('lookup location', async () => (await incidentsOf(service, '13300000002'))[0]?.timeline.find((e) => e.kind === 'location'));
     t.match(fromLookup.detail, { source: 'lookup', lon: 116.399, lat: 39.908, accuracyM: 500 });
   });
+
+  await t.test('telecom fraud: the anti-fraud centre is rung into the call before any officer', async (t) => {
+    const centre = await sipp(t, 'trunk-callee.xml', ['-set', 'answer_ms', '300', '-m', '1', '-l', '1', '-timeout', '40s', '-timeout_error'], { sandbox, ip: '127.0.0.3', port: sandbox.trunk12345Port, logDir });
+    const caller = await sipp(t, 'caller-geo.xml', ['-s', '110', '-key', 'callerid', '13300000004', '-key', 'pos', '39.9052 116.3851', '-key', 'radius', '35', '-set', 'hold_s', '8', '-m', '1', '-l', '1', '-timeout', '60s', '-timeout_error'], { sandbox, ip: '127.0.0.2', logDir });
+    const inc = await talking('13300000004');
+    t.equal((await post(service, `/incidents/${inc.number}/classify`, { police: true, category: 'telecom_fraud' })).status, 200);
+    const started = await post<{ targets: { kind: string; id: string }[] }>(service, `/incidents/${inc.number}/dispatch`);
+    t.same(started.body.targets.slice(0, 2), [{ kind: 'anti_fraud', id: 'anti-fraud' }, { kind: 'officer', id: '2001' }], 'the anti-fraud centre first, then the officers');
+    const joined = await waitFor('anti-fraud centre joined', async () => (await incidentsOf(service, '13300000004'))[0]?.timeline.find((e) => e.kind === 'officer_joined'));
+    t.match(joined.detail, { kind: 'anti_fraud' }, 'the anti-fraud centre is on the line with caller and call-taker');
+    t.equal(await caller.done, 0);
+    await centre.kill();
+  });
+
+  await t.test('a major category raises an alert for supervisors, once', async (t) => {
+    const [plain] = await incidentsOf(service, '13300000001');
+    const [major] = await incidentsOf(service, '13300000002');
+    t.equal((await post(service, `/incidents/${plain.number}/classify`, { police: true, category: 'crime' })).status, 200);
+    t.equal((await post(service, `/incidents/${major.number}/classify`, { police: true, category: 'robbery' })).status, 200);
+    t.equal((await post(service, `/incidents/${major.number}/classify`, { police: true, category: 'robbery', summary: 'two armed men' })).status, 200);
+    const alerts = (await service.get<{ incident: string; category: string }[]>('/dispatch/alerts')).body;
+    t.match(alerts, [{ incident: major.number, category: 'robbery' }], 'one alert, for the robbery only');
+    t.equal(alerts.length, 1);
+  });
+
   await seat.kill();
 });

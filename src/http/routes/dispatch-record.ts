@@ -2,6 +2,7 @@
 // reports (signed for, on scene, free again), and how fast callers reached an officer.
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
+import type { MajorAlerts } from '../../dispatch/alerts';
 import type { IncidentRecord } from '../../dispatch/incident-record';
 import type { DispatchRepo } from '../../store/dispatch-repo';
 import { PeriodError, resolvePeriod } from '../../stats/period';
@@ -27,7 +28,7 @@ const StatsQuery = Type.Object({ from: Type.Optional(Type.Integer({ minimum: 0 }
 /** Nearest-rank percentile of sorted values. */
 const pct = (sorted: number[], p: number): number | null => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : null);
 
-export function dispatchRecordRoutes(app: FastifyInstance, deps: { record: IncidentRecord; repo: DispatchRepo }): void {
+export function dispatchRecordRoutes(app: FastifyInstance, deps: { record: IncidentRecord; repo: DispatchRepo; alerts: MajorAlerts }): void {
   app.get<{ Params: Static<typeof NumberParams> }>(
     '/incidents/:number/dispatch',
     { schema: { summary: "An incident's location (with source and accuracy), dispatched officer and unit, and times", params: NumberParams, response: { 200: Record_, 404: ErrorBody } } },
@@ -53,6 +54,19 @@ export function dispatchRecordRoutes(app: FastifyInstance, deps: { record: Incid
     '/incidents/:number/release',
     { schema: { summary: 'The officer busy on this incident is free for the next one', params: NumberParams, response: { 200: Type.Object({ officer: Type.String() }), 404: ErrorBody, 409: ErrorBody } } },
     async (req) => ({ officer: await deps.record.release(req.params.number) }),
+  );
+
+  const AlertsQuery = Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }) }, { additionalProperties: false });
+  app.get<{ Querystring: Static<typeof AlertsQuery> }>(
+    '/dispatch/alerts',
+    {
+      schema: {
+        summary: 'Major-incident alerts for supervisors (categories in dispatch.majorCategories), newest first',
+        querystring: AlertsQuery,
+        response: { 200: Type.Array(Type.Object({ incident: Type.String(), at: Type.Integer(), category: Type.String(), callerNumber: Type.String(), state: Type.String({ description: 'the call now' }) })), 400: ErrorBody },
+      },
+    },
+    async (req) => deps.alerts.list(req.query.limit),
   );
 
   app.get<{ Querystring: Static<typeof StatsQuery> }>(
