@@ -23,6 +23,12 @@ import { Recorder } from './recording/recorder';
 import { loadDispatchData } from './dispatch/data-files';
 import { Officers } from './dispatch/officers';
 import { Conference } from './dispatch/conference';
+import { CallerLocator } from './dispatch/caller-location';
+import { IncidentRecord, checkUnitWebhooks } from './dispatch/incident-record';
+import { DispatchService } from './dispatch/service';
+import { DtmfDispatch } from './dispatch/dtmf';
+import { MajorAlerts } from './dispatch/alerts';
+import { DispatchRepo } from './store/dispatch-repo';
 import { HotTransfer } from './transfer/hot-transfer';
 import { TransferService, handoverThroughOutbox } from './transfer/service';
 import { Outbox } from './outbox/outbox';
@@ -61,13 +67,18 @@ async function start(config: Config): Promise<() => Promise<void>> {
     },
   };
   const recorder = new Recorder(telephony, incidents, new RecordingsRepo(db), config.recording.storageDir, log.child({ area: 'recording' }));
-  const calls = new CallService(telephony, incidents, queue, seats, recorder, officerLegs, config.queue.priorities, log.child({ area: 'calls' }));
+  const dispatchRepo = new DispatchRepo(db);
+  const locator = new CallerLocator(dispatchRepo, incidents, { url: config.dispatch.lookupUrl, timeoutMs: config.dispatch.lookupTimeoutMs }, log.child({ area: 'location' }));
+  const calls = new CallService(telephony, incidents, queue, seats, recorder, officerLegs, locator, config.queue.priorities, log.child({ area: 'calls' }));
   const transfer = new HotTransfer(telephony, incidents, calls, { endpoint: config.transfer.endpoint, answerMs: config.transfer.answerMs }, log.child({ area: 'transfer' }));
   const outbox = new Outbox(new OutboxRepo(db), { minBackoffMs: 1000, maxBackoffMs: 60000, timeoutMs: 10000, pollMs: 30000 }, log.child({ area: 'outbox' }));
-  const transfers = new TransferService(incidents, transfer, config.transfer.categories, handoverThroughOutbox(outbox, config.transfer.handoverUrl, config.transfer.handoverToken));
-  const conference = new Conference(telephony, incidents, calls, { answerMs: config.dispatch.answerMs, trunk: config.dispatch.trunk, officersToTry: config.dispatch.officersToTry }, log.child({ area: 'dispatch' }));
+  const alerts = new MajorAlerts(incidents, dispatchRepo, config.dispatch.majorCategories, log.child({ area: 'dispatch' }));
+  const transfers = new TransferService(incidents, transfer, config.transfer.categories, handoverThroughOutbox(outbox, config.transfer.handoverUrl, config.transfer.handoverToken), (row) => alerts.classified(row));
+  const record = new IncidentRecord(dispatchRepo, incidents, officers, outbox, checkUnitWebhooks(config.dispatch.unitWebhooks, dispatchData.grid), log.child({ area: 'dispatch' }));
+  const conference = new Conference(telephony, incidents, calls, { answerMs: config.dispatch.answerMs, trunk: config.dispatch.trunk, officersToTry: config.dispatch.officersToTry }, record, log.child({ area: 'dispatch' }));
+  const dispatch = new DispatchService(incidents, dispatchRepo, dispatchData.grid, officers, conference, config.dispatch);
   const callbacks = new CallbackService(telephony, seats, incidents, { trunk: config.queue.callbackTrunk, ringNoAnswerMs: config.queue.ringNoAnswerMs, callerRingMs: 30000 }, log.child({ area: 'callback' }));
-  bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, transfer, log: log.child({ area: 'calls' }) });
+  bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, dtmfDispatch: new DtmfDispatch(calls, dispatch, incidents, telephony, log.child({ area: 'dispatch' })), transfer, log: log.child({ area: 'calls' }) });
 
   const queueSnapshot = (): QueueSnapshot => ({
     waiting: queue.snapshot().waiting.map((c) => ({ incident: c.incident, arrivedAt: c.arrivedAt, priority: c.priority })),
@@ -80,7 +91,8 @@ async function start(config: Config): Promise<() => Promise<void>> {
     abandoned: { incidents, callbacks },
     recordings: { db, storageDir: config.recording.storageDir, requireSupervisor: config.recording.requireSupervisor },
     officers: { officers, grid: dispatchData.grid, poles: dispatchData.poles },
-    dispatch: { officers, grid: dispatchData.grid, poles: dispatchData.poles, conference, calls },
+    dispatch: { poles: dispatchData.poles, dispatch, calls },
+    dispatchRecord: { record, repo: dispatchRepo, alerts },
     triage: { transfers },
     transferStats: { db },
     spotChecks: { spotChecks: new SpotChecks(new SpotChecksRepo(db), { sampleSize: config.spotCheck.sampleSize }) },

@@ -21,6 +21,13 @@ export interface Arrival {
   caseRef?: string;
   trunk: string;
   arrivedAt: number;
+  /** The caller's location as Asterisk read it from the INVITE (see dispatch/caller-location.ts). */
+  location?: { header: string; format: string; info: string; method: string };
+}
+
+/** Finds where the caller is once the incident exists (dispatch/); it never holds the call up. */
+export interface ArrivalLocator {
+  onArrival(incidentId: number, callerNumber: string, sip: Arrival['location']): Promise<void>;
 }
 
 /** What the calls area needs of the officer conference (dispatch/). */
@@ -44,6 +51,7 @@ export class CallService {
     private readonly seats: Seats,
     private readonly recorder: Recorder,
     private readonly officers: OfficerLegs,
+    private readonly locator: ArrivalLocator,
     private readonly priorities: Record<string, number>,
     private readonly log: Logger,
   ) {
@@ -69,7 +77,7 @@ export class CallService {
     });
     const priority = this.priorities[arrival.trunk] ?? 100;
     void call.enqueue('open incident', async () => {
-      const { caseRef, ...fields } = arrival;
+      const { caseRef, location, ...fields } = arrival;
       const incident = await this.incidents.open({ ...fields, state: call.state, priority });
       if (caseRef) await this.incidents.setCaseRef(incident.id, caseRef);
       call.incidentId = incident.id;
@@ -81,6 +89,8 @@ export class CallService {
       call.log.info({ callerNumber: arrival.callerNumber, trunk: arrival.trunk }, 'call entered service');
       await this.move(call, 'incident_opened');
       this.enqueueCall(call);
+      // Beside the call, not in its step queue: a slow lookup must not delay the next step.
+      void this.locator.onArrival(incident.id, arrival.callerNumber, location);
     });
   }
 
@@ -174,6 +184,12 @@ export class CallService {
     for (const call of this.calls.values()) {
       if (call.incidentNumber === incident && call.state === 'talking' && call.bridgeId && call.incidentId !== undefined) return { incidentId: call.incidentId, bridgeId: call.bridgeId };
     }
+    return undefined;
+  }
+
+  /** The incident a call-taker's leg is talking on (for *1 from their headset). */
+  incidentOfTaker(legId: string): string | undefined {
+    for (const call of this.calls.values()) if (call.legId === legId && call.state === 'talking') return call.incidentNumber;
     return undefined;
   }
 

@@ -8,9 +8,10 @@ import type { SeatService } from '../queue/seat-service';
 import type { CallbackService } from '../queue/callback-service';
 import type { Recorder } from '../recording/recorder';
 import type { Conference } from '../dispatch/conference';
+import type { DtmfDispatch } from '../dispatch/dtmf';
 import type { HotTransfer } from '../transfer/hot-transfer';
 import type { Seats } from '../queue/seats';
-import type { CallService } from './call-service';
+import type { Arrival, CallService } from './call-service';
 
 /** Stasis() arguments set by dialplan/extensions.conf for callers; anything else is not a caller. */
 const CALLER_ENTRIES = new Set(['110', 'from12345']);
@@ -24,6 +25,13 @@ export function parseAsteriskTime(text: string | undefined, fallback: number): n
   return Number.isFinite(ms) ? ms : fallback;
 }
 
+/** The INVITE's location as the dialplan put it in channel variables (none: no Geolocation header). */
+function sipLocation(vars: Record<string, string> | undefined): Arrival['location'] {
+  const header = vars?.CTI110_GEOLOC ?? '';
+  if (!header) return undefined;
+  return { header, format: vars?.CTI110_GEOLOC_FORMAT ?? '', info: vars?.CTI110_GEOLOC_INFO ?? '', method: vars?.CTI110_GEOLOC_METHOD ?? '' };
+}
+
 export interface StasisDeps {
   ari: AriConnection;
   telephony: Telephony;
@@ -34,11 +42,12 @@ export interface StasisDeps {
   callbacks: CallbackService;
   recorder: Recorder;
   conference: Conference;
+  dtmfDispatch: DtmfDispatch;
   transfer: HotTransfer;
   log: Logger;
 }
 
-export function bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, transfer, log }: StasisDeps): void {
+export function bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, dtmfDispatch, transfer, log }: StasisDeps): void {
   const handlers: { [K in AriEvent['type']]?: (e: Extract<AriEvent, { type: K }>) => void } = {
     StasisStart: (e) => {
       const [entry = '', ...rest] = e.args;
@@ -51,6 +60,7 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
           // Kept as received, within reason: 12345's reference is an identifier, not a text.
           caseRef: e.channel.channelvars?.CTI110_CASEREF?.slice(0, 128) || undefined,
           trunk: entry,
+          location: sipLocation(e.channel.channelvars),
           arrivedAt: parseAsteriskTime(e.channel.creationtime, Date.now()),
         });
       } else if (entry === 'leg') {
@@ -86,6 +96,7 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
       else if (seatService.headsets.isLeg(e.peer.id)) seatService.headsets.gone(e.peer.id, e.dialstatus.toLowerCase());
     },
     StasisEnd: (e) => {
+      dtmfDispatch.forget(e.channel.id);
       if (seatService.isNailed(e.channel.id)) {
         // Order matters: the call it carried goes back to the queue, then the seat logs out.
         if (queue.isLeg(e.channel.id)) queue.legGone(e.channel.id, 'hangup');
@@ -112,6 +123,8 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
     ChannelDtmfReceived: (e) => {
       // "#" on a nailed connection ends the call in progress (the headset itself stays up).
       if (e.digit === '#' && seatService.isNailed(e.channel.id)) calls.release(e.channel.id);
+      // "*1" from a call-taker during a call: dispatch the nearest officer (dispatch/dtmf.ts).
+      else dtmfDispatch.digit(e.channel.id, e.digit);
     },
   };
 

@@ -99,6 +99,18 @@ export const ConfigSchema = Type.Object(
         officersToTry: Type.Integer({ minimum: 0, maximum: 10, description: 'an integer 0-10' }),
         // Mobile numbers and plain duty-line numbers are dialled as PJSIP/<number>@<trunk>.
         trunk: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'a PJSIP endpoint name' }),
+        // Location lookup by caller number (GET <url>?number=...), for calls without a location
+        // on the INVITE ('' = none). The call never waits for it; it gives up after the timeout.
+        lookupUrl: Type.String({ pattern: '^(|https?://\\S+)$', description: "'' or an http(s) URL" }),
+        lookupTimeoutMs: Type.Integer({ minimum: 100, maximum: 10000, description: 'milliseconds, 100-10000' }),
+        // The incident is pushed to these units' systems when it is dispatched to them (or to a
+        // unit below them), through the durable outbox: unit id -> URL.
+        unitWebhooks: Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,32}$' }), Type.String({ pattern: '^https?://\\S+$', description: 'an http(s) URL' })),
+        // Telecom fraud goes to the anti-fraud centre first (to stop payments fast); '' = nobody.
+        fraudCategories: Type.Array(Type.String({ pattern: '^[a-z0-9_]{1,40}$' })),
+        fraudEndpoint: Type.String({ pattern: '^(|PJSIP/[^\\s]{1,128})$', description: "'' or a dial string, e.g. PJSIP/96110@trunk110" }),
+        // Categories that raise an alert for supervisors (GET /dispatch/alerts).
+        majorCategories: Type.Array(Type.String({ pattern: '^[a-z0-9_]{1,40}$' })),
       },
       { additionalProperties: false },
     ),
@@ -156,7 +168,19 @@ export const DEFAULTS: Config = {
   queue: { ringNoAnswerMs: 2000, wrapUpMs: 0, overflowAfterMs: 0, overflowEndpoint: '', priorities: { from12345: 0, callback: 0, '110': 10 }, callbackTrunk: 'trunk110', defaultDelivery: 'ring' },
   recording: { storageDir: 'var/recordings', requireSupervisor: false, retentionDays: 0, minFreeMb: 1024 },
   spotCheck: { sampleSize: 10 },
-  dispatch: { gridDir: 'config/grid', maxPositionAgeMs: 120000, answerMs: 15000, officersToTry: 2, trunk: 'trunk110' },
+  dispatch: {
+    gridDir: 'config/grid',
+    maxPositionAgeMs: 120000,
+    answerMs: 15000,
+    officersToTry: 2,
+    trunk: 'trunk110',
+    lookupUrl: '',
+    lookupTimeoutMs: 1500,
+    unitWebhooks: {},
+    fraudCategories: ['telecom_fraud'],
+    fraudEndpoint: '',
+    majorCategories: ['murder', 'robbery', 'kidnapping', 'explosion'],
+  },
   transfer: {
     categories: {
       car_moving: '12345',
@@ -169,6 +193,11 @@ export const DEFAULTS: Config = {
       unclear_jurisdiction: 'police',
       crime: 'police',
       traffic_accident: 'police',
+      telecom_fraud: 'police',
+      murder: 'police',
+      robbery: 'police',
+      kidnapping: 'police',
+      explosion: 'police',
     },
     endpoint: 'PJSIP/12345@trunk12345',
     answerMs: 20000,
@@ -195,6 +224,7 @@ export const ENV_OVERRIDES: Record<string, { path: string; kind: 'string' | 'int
   CTI110_HANDOVER_URL: { path: 'transfer.handoverUrl', kind: 'string' },
   CTI110_HANDOVER_TOKEN: { path: 'transfer.handoverToken', kind: 'string' },
   CTI110_GRID_DIR: { path: 'dispatch.gridDir', kind: 'string' },
+  CTI110_LOCATION_LOOKUP_URL: { path: 'dispatch.lookupUrl', kind: 'string' },
   CTI110_RECORDINGS_DIR: { path: 'recording.storageDir', kind: 'string' },
   CTI110_LOG_LEVEL: { path: 'log.level', kind: 'string' },
 };

@@ -9,9 +9,18 @@ import type { Incidents } from '../incidents/incidents';
 import type { Ranking } from './ranking';
 
 export interface DispatchTarget {
-  kind: 'officer' | 'unit';
+  /** anti_fraud: the anti-fraud centre, rung before any officer for a fraud category. */
+  kind: 'officer' | 'unit' | 'anti_fraud';
   id: string;
   endpoint: string;
+  /** The officer's unit, or the unit whose duty line this is; null for the anti-fraud centre. */
+  unit: string | null;
+}
+
+/** What else happens when a dispatch starts or is answered (dispatch/incident-record.ts). */
+export interface DispatchHooks {
+  dispatched(d: { incident: string; incidentId: number; ranking: Ranking; targets: DispatchTarget[] }): Promise<void>;
+  answered(d: { incident: string; incidentId: number; target: DispatchTarget; at: number }): Promise<void>;
 }
 
 /** What the conference needs of the call in progress (the calls area provides it). */
@@ -37,8 +46,8 @@ interface Attempt {
 
 /** The nearest `officersToTry` officers first, then the unit chain's duty lines. */
 export function dispatchTargets(ranking: Ranking, officersToTry: number, toEndpoint: (phone: string) => string): DispatchTarget[] {
-  const officers = ranking.candidates.slice(0, officersToTry).map((c) => ({ kind: 'officer' as const, id: c.id, endpoint: toEndpoint(c.phone) }));
-  const units = ranking.escalation.map((u) => ({ kind: 'unit' as const, id: u.id, endpoint: toEndpoint(u.dutyLine) }));
+  const officers = ranking.candidates.slice(0, officersToTry).map((c) => ({ kind: 'officer' as const, id: c.id, endpoint: toEndpoint(c.phone), unit: c.unit }));
+  const units = ranking.escalation.map((u) => ({ kind: 'unit' as const, id: u.id, endpoint: toEndpoint(u.dutyLine), unit: u.id }));
   return [...officers, ...units];
 }
 
@@ -51,6 +60,7 @@ export class Conference {
     private readonly incidents: Incidents,
     private readonly calls: LiveCalls,
     private readonly settings: { answerMs: number; trunk: string; officersToTry: number },
+    private readonly hooks: DispatchHooks,
     private readonly log: Logger,
   ) {}
 
@@ -59,13 +69,16 @@ export class Conference {
     return phone.startsWith('PJSIP/') ? phone : `PJSIP/${phone}@${this.settings.trunk}`;
   }
 
-  async start(incident: string, ranking: Ranking): Promise<DispatchTarget[]> {
+  /** `first`: rung before the officers (the anti-fraud centre for a fraud category). */
+  async start(incident: string, ranking: Ranking, first: DispatchTarget[] = []): Promise<DispatchTarget[]> {
     const call = this.calls.talkingCall(incident);
     if (!call) throw new NoCallToConference(`incident ${incident} has no call in progress with a call-taker`);
-    const targets = dispatchTargets(ranking, this.settings.officersToTry, (p) => this.endpointFor(p));
+    const targets = [...first, ...dispatchTargets(ranking, this.settings.officersToTry, (p) => this.endpointFor(p))];
     if (targets.length === 0) throw new NoCallToConference(`nobody to dispatch for incident ${incident}: no officer on duty nearby and no unit for the location`);
     await this.incidents.stamp(call.incidentId, 'dispatch', { targets: targets.map((t) => `${t.kind}:${t.id}`), cell: ranking.cell?.id ?? null });
     await this.ring({ incident, incidentId: call.incidentId, bridgeId: call.bridgeId, targets, index: 0, legId: '', timer: undefined, answered: false });
+    // After the first ring: the unit push and the records must not delay the officer's phone.
+    void this.step(incident, () => this.hooks.dispatched({ incident, incidentId: call.incidentId, ranking, targets }));
     return targets;
   }
 
@@ -84,13 +97,15 @@ export class Conference {
     a.answered = true;
     clearTimeout(a.timer);
     const target = a.targets[a.index];
-    void this.step(a, async () => {
+    const at = Date.now();
+    void this.step(a.incident, async () => {
       await this.telephony.addToBridge(a.bridgeId, [legId]);
       const legs = this.joined.get(a.incident) ?? new Set();
       legs.add(legId);
       this.joined.set(a.incident, legs);
       await this.incidents.stamp(a.incidentId, 'officer_joined', { kind: target.kind, id: target.id });
       this.log.info({ incident: a.incident, target: target.id }, 'officer joined the call');
+      await this.hooks.answered({ incident: a.incident, incidentId: a.incidentId, target, at });
     });
   }
 
@@ -149,11 +164,11 @@ export class Conference {
     await this.ring(a);
   }
 
-  private async step(a: Attempt, work: () => Promise<void>): Promise<void> {
+  private async step(incident: string, work: () => Promise<void>): Promise<void> {
     try {
       await work();
     } catch (err) {
-      this.log.error({ incident: a.incident, err: (err as Error).message }, 'dispatch step failed');
+      this.log.error({ incident, err: (err as Error).message }, 'dispatch step failed');
     }
   }
 }

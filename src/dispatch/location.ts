@@ -5,7 +5,7 @@ import { ConfigError } from '../config/load';
 import { checkLonLat, lonLatProblem, type LonLat } from './geo';
 import { PoleNotFound } from './errors';
 
-export type LocationSource = 'sip-pidf' | 'pole' | 'manual';
+export type LocationSource = 'sip-pidf' | 'lookup' | 'pole' | 'manual';
 
 export interface CallerLocation extends LonLat {
   source: LocationSource;

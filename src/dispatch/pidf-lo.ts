@@ -16,6 +16,30 @@ const METRE = /EPSG::?9001$/;
 const element = (name: string) => new RegExp(`<([\\w.-]+:)?(${name})\\b([^>]*)>([\\s\\S]*?)</\\1?\\2\\s*>`);
 const attribute = (attrs: string, name: string) => new RegExp(`\\b${name}\\s*=\\s*["']([^"']*)["']`).exec(attrs)?.[1];
 
+/** One GML shape as read from a document, before its numbers are checked. */
+interface Shape {
+  kind: string;
+  /** undefined: the sender left it out (4326 is then the only sane reading). */
+  crs: string | undefined;
+  pos: string;
+  radius?: { value: string; metres: boolean };
+}
+
+/** The shape's centre and radius as a caller location; the checks shared by every source. */
+function shapeToLocation(shape: Shape, what: string): CallerLocation {
+  if (shape.crs !== undefined && !SUPPORTED_CRS.test(shape.crs)) throw new LocationInvalid(`${what}: coordinate system ${JSON.stringify(shape.crs)} is not supported (EPSG 4326 or 4979)`);
+  const numbers = shape.pos.trim().split(/\s+/).map(Number);
+  if (numbers.length < 2 || numbers.length > 3 || numbers.some((n) => !Number.isFinite(n))) throw new LocationInvalid(`${what}: pos ${JSON.stringify(shape.pos.trim().slice(0, 80))} is not "lat lon" or "lat lon height"`);
+  const [lat, lon] = numbers as [number, number];
+  const location: CallerLocation = { ...checkLonLat(lon, lat, `${what} pos (lat lon)`), source: 'sip-pidf' };
+  if (shape.kind !== 'Point' && shape.radius) {
+    const metres = Number(shape.radius.value);
+    // A radius in another unit is left out rather than guessed: no accuracy beats a wrong one.
+    if (shape.radius.metres && shape.radius.value.trim() !== '' && Number.isFinite(metres) && metres >= 0) location.accuracyM = metres;
+  }
+  return location;
+}
+
 /** Reads the first Point, Circle or Sphere of a PIDF-LO document. */
 export function parsePidfLo(xml: string): CallerLocation {
   const doc = xml.replace(/<!--[\s\S]*?-->/g, '');
@@ -27,22 +51,31 @@ export function parsePidfLo(xml: string): CallerLocation {
     throw new LocationInvalid('PIDF-LO: no Point, Circle or Sphere found');
   }
   const [, , kind, attrs, inner] = shape as unknown as [string, string, string, string, string];
-  const crs = attribute(attrs, 'srsName');
-  // RFC 5491 requires srsName; when a sender leaves it out, 4326 is the only sane reading.
-  if (crs !== undefined && !SUPPORTED_CRS.test(crs)) throw new LocationInvalid(`PIDF-LO: coordinate system ${JSON.stringify(crs)} is not supported (EPSG 4326 or 4979)`);
   const pos = element('pos').exec(inner)?.[4];
   if (pos === undefined) throw new LocationInvalid(`PIDF-LO: ${kind} has no pos`);
-  const numbers = pos.trim().split(/\s+/).map(Number);
-  if (numbers.length < 2 || numbers.length > 3 || numbers.some((n) => !Number.isFinite(n))) throw new LocationInvalid(`PIDF-LO: pos ${JSON.stringify(pos.trim())} is not "lat lon" or "lat lon height"`);
-  const [lat, lon] = numbers as [number, number];
-  const location: CallerLocation = { ...checkLonLat(lon, lat, 'PIDF-LO pos (lat lon)'), source: 'sip-pidf' };
-  if (kind !== 'Point') {
-    const radius = element('radius').exec(inner);
-    const metres = Number(radius?.[4]);
-    // A radius in another unit is left out rather than guessed: no accuracy beats a wrong one.
-    if (radius && METRE.test(attribute(radius[3] ?? '', 'uom') ?? '') && Number.isFinite(metres) && metres >= 0) location.accuracyM = metres;
-  }
-  return location;
+  const radius = element('radius').exec(inner);
+  return shapeToLocation(
+    { kind, crs: attribute(attrs, 'srsName'), pos, radius: radius ? { value: radius[4] ?? '', metres: METRE.test(attribute(radius[3] ?? '', 'uom') ?? '') } : undefined },
+    'PIDF-LO',
+  );
+}
+
+/**
+ * The same PIDF-LO as Asterisk's res_geolocation hands it to the dialplan once it has parsed the
+ * INVITE: GEOLOC_PROFILE(format) is "GML" and GEOLOC_PROFILE(location_info) reads
+ * `shape="Circle",crs="2d",pos="39.9052 116.3851",radius="35"`. Asterisk has already turned
+ * srsName into crs 2d (EPSG 4326) or 3d (4979) and kept no unit: RFC 5491 lengths are metres.
+ */
+export function parseAsteriskGml(format: string, info: string): CallerLocation {
+  if (format.toUpperCase() !== 'GML') throw new LocationInvalid(`Asterisk geolocation: format ${JSON.stringify(format.slice(0, 40))} has no coordinates (GML needed)`);
+  const fields = new Map([...info.matchAll(/([\w-]+)\s*=\s*(?:"([^"]*)"|([^,]*))/g)].map((m) => [m[1]!.toLowerCase(), (m[2] ?? m[3] ?? '').trim()]));
+  const kind = fields.get('shape') ?? '';
+  if (!/^(Point|Circle|Sphere)$/.test(kind)) throw new LocationInvalid(`Asterisk geolocation: shape ${JSON.stringify(kind.slice(0, 40))} is not supported (Point, Circle or Sphere)`);
+  const pos = fields.get('pos');
+  if (pos === undefined) throw new LocationInvalid(`Asterisk geolocation: ${kind} has no pos`);
+  const crs = { '2d': 'EPSG::4326', '3d': 'EPSG::4979' }[fields.get('crs') ?? '2d'] ?? fields.get('crs');
+  const radius = fields.get('radius');
+  return shapeToLocation({ kind, crs, pos, radius: radius === undefined ? undefined : { value: radius, metres: true } }, 'Asterisk geolocation');
 }
 
 /** The URIs of a Geolocation header value: `<cid:abc@host>, <https://...>;inserted-by=...`. */

@@ -14,6 +14,7 @@ import { spotCheckRoutes, type SpotCheckRouteDeps } from './routes/spot-checks';
 import { officerRoutes, type OfficerRouteDeps } from './routes/officers';
 import { dispatchRoutes, type DispatchRouteDeps } from './routes/dispatch';
 import { triageRoutes } from './routes/triage';
+import { dispatchRecordRoutes } from './routes/dispatch-record';
 import { transferStatsRoutes } from './routes/transfer-stats';
 
 export interface AppDeps {
@@ -27,6 +28,7 @@ export interface AppDeps {
   spotChecks: SpotCheckRouteDeps;
   officers: OfficerRouteDeps;
   dispatch: DispatchRouteDeps;
+  dispatchRecord: Parameters<typeof dispatchRecordRoutes>[1];
   triage: Parameters<typeof triageRoutes>[1];
   transferStats: Parameters<typeof transferStatsRoutes>[1];
 }
@@ -50,6 +52,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   spotCheckRoutes(app, deps.spotChecks);
   officerRoutes(app, deps.officers);
   dispatchRoutes(app, deps.dispatch);
+  dispatchRecordRoutes(app, deps.dispatchRecord);
   triageRoutes(app, deps.triage);
   transferStatsRoutes(app, deps.transferStats);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

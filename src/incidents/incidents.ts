@@ -18,12 +18,21 @@ export type TimelineKind =
   | 'recording_failed' //   it could not start: loud in the log, visible here
   | 'recorded' //           a finished recording is stored with its SHA-256
   | 'fallback_call' //      the call was answered by the dialplan fallback (service down)
+  | 'location' //           the caller's location is known: source, lon, lat, accuracy
+  | 'location_unusable' //  a location came but could not be used (the call goes on without it)
   | 'dispatch' //           flat dispatch started: who will be rung, in order
   | 'dispatch_ringing' //   an officer's (or a unit duty line's) phone rings
   | 'dispatch_failed' //    it did not answer in time or could not be reached: next one
+  | 'dispatch_refused' //   *1 from the headset could not start a dispatch (why: detail.reason)
   | 'dispatch_exhausted' // nobody answered: the call-taker keeps the caller and is told
   | 'officer_joined' //     caller, call-taker and officer talk together
   | 'officer_left' //
+  | 'officer_busy' //       the officer who answered is busy on this incident (not offered again)
+  | 'officer_released' //   ... and free again
+  | 'unit_notified' //      the incident was queued for a unit's webhook (durable outbox)
+  | 'signed_for' //         the officer's terminal signed for the incident
+  | 'on_scene' //           the officer's terminal reported arrival on scene
+  | 'major_alert' //        a major category (murder, robbery...): supervisors alerted
   | 'classified' //         police matter or not, category, summary (call-taker)
   | 'transfer_dialed' //    12345 is rung into the call
   | 'transfer_answered' //  a 12345 agent is on the line with caller and call-taker

@@ -5,6 +5,7 @@ import { SPOT_CHECKS_MIGRATION } from './spot-checks-repo';
 import { RETENTION_MIGRATION } from './retention-repo';
 import { OFFICERS_MIGRATION } from './officers-repo';
 import { OUTBOX_MIGRATION } from './outbox-repo';
+import { DISPATCH_MIGRATION } from './dispatch-repo';
 
 export const MIGRATIONS: string[] = [
   `
@@ -120,4 +121,5 @@ export const MIGRATIONS: string[] = [
   OUTBOX_MIGRATION,
   // A nailed seat's connection (its ARI channel), so that a restarted service takes it back.
   `ALTER TABLE seats ADD COLUMN nailed_channel TEXT;`,
+  DISPATCH_MIGRATION,
 ];

@@ -37,6 +37,8 @@ export class TransferService {
     private readonly hot: HotTransfer,
     private readonly categories: Record<string, '12345' | 'police'>,
     private readonly handover: Handover,
+    /** Told of every classification (dispatch/alerts.ts: major incidents alert supervisors). */
+    private readonly onClassified: (row: IncidentRow) => Promise<void> = async () => undefined,
   ) {}
 
   /** "Unclear jurisdiction" and every police category stay with the police, whatever is said. */
@@ -47,7 +49,9 @@ export class TransferService {
     }
     if (!c.police && category === null) throw new BadClassification('a call that is not a police matter needs a category');
     const police = c.police || (category !== null && this.categories[category] === 'police');
-    return this.incidents.classify(number, { police, category, summary: c.summary ?? null });
+    const row = await this.incidents.classify(number, { police, category, summary: c.summary ?? null });
+    await this.onClassified(row);
+    return row;
   }
 
   async transfer(number: string): Promise<void> {

@@ -55,6 +55,11 @@ t.test('flat dispatch', async (t) => {
     await waitFor('the officer hung up with the caller', () => readSeatLog(officer.logFile).some((l) => l.event === 'bye'));
     await waitFor('no channel or bridge left in Asterisk', async () => /^0 active channels/m.test(await sandbox.cli('core show channels count')) && !/cti110-/.test(await sandbox.cli('bridge show all')));
     t.pass('caller gone: officer leg and bridge cleaned up');
+    // The officer stays busy on the incident after the call (driving there) until released.
+    const officers = async () => (await service.get<{ id: string; duty: string }[]>('/officers')).body;
+    t.equal((await officers()).find((o) => o.id === '2001')?.duty, 'busy', 'the officer who answered is busy on the incident');
+    t.equal((await post(service, `/incidents/${inc.number}/release`)).status, 200, 'released');
+    t.equal((await officers()).find((o) => o.id === '2001')?.duty, 'on_duty');
     await officer.kill();
   });
 

@@ -1,26 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { CallService } from '../../calls/call-service';
-import type { Conference } from '../../dispatch/conference';
-import type { Grid } from '../../dispatch/grid';
 import type { PoleRegister } from '../../dispatch/location';
-import type { Officers } from '../../dispatch/officers';
-import { rankOfficers } from '../../dispatch/ranking';
+import type { DispatchService } from '../../dispatch/service';
 import { ErrorBody } from '../schemas';
 import { LocationFields, locationOf } from './officers';
 
 const NumberParams = Type.Object({ number: Type.String({ pattern: '^[0-9]{8}-[0-9]{6,}$', description: 'an incident number' }) });
-const DispatchBody = Type.Object(LocationFields, { additionalProperties: false, description: 'where the incident is: lon and lat, or a street-light pole code' });
+const DispatchBody = Type.Object(LocationFields, { additionalProperties: false, description: 'where the incident is: lon and lat, or a street-light pole code; nothing: where the call said the caller is (INVITE location or lookup)' });
 const Started = Type.Object({
   cell: Type.Union([Type.String(), Type.Null()]),
   targets: Type.Array(Type.Object({ kind: Type.String(), id: Type.String() }), { description: 'who is rung, in order: the nearest officer, then the duty lines up the unit chain' }),
 });
 
 export interface DispatchRouteDeps {
-  officers: Officers;
-  grid: Grid;
   poles: PoleRegister;
-  conference: Conference;
+  dispatch: DispatchService;
   calls: CallService;
 }
 
@@ -34,10 +29,14 @@ export function dispatchRoutes(app: FastifyInstance, deps: DispatchRouteDeps): v
         body: DispatchBody,
         response: { 202: Started, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
+      // No body at all means the same as {}: use the location the call brought.
+      preValidation: async (req) => {
+        req.body ??= {};
+      },
     },
     async (req, reply) => {
-      const ranking = rankOfficers(locationOf(req.body, deps.poles), deps.grid, await deps.officers.all());
-      const targets = await deps.conference.start(req.params.number, ranking);
+      const given = Object.keys(req.body).length > 0 ? locationOf(req.body, deps.poles) : undefined;
+      const { ranking, targets } = await deps.dispatch.dispatch(req.params.number, given);
       return reply.status(202).send({ cell: ranking.cell?.id ?? null, targets: targets.map((t) => ({ kind: t.kind, id: t.id })) });
     },
   );
