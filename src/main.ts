@@ -33,6 +33,9 @@ import { SpotChecks } from './recording/spot-check';
 import { SpotChecksRepo } from './store/spot-checks-repo';
 import type { QueueSnapshot } from './stats/snapshot';
 import { buildApp } from './http/app';
+import { Arrivals } from './monitoring/arrivals';
+import { MonitoringService } from './monitoring/monitoring-service';
+import { InstantRecall } from './monitoring/recall';
 
 async function start(config: Config): Promise<() => Promise<void>> {
   const log = pino({ level: config.log.level, base: { service: 'cti110' } });
@@ -67,7 +70,12 @@ async function start(config: Config): Promise<() => Promise<void>> {
   const transfers = new TransferService(incidents, transfer, config.transfer.categories, handoverThroughOutbox(outbox, config.transfer.handoverUrl, config.transfer.handoverToken));
   const conference = new Conference(telephony, incidents, calls, { answerMs: config.dispatch.answerMs, trunk: config.dispatch.trunk, officersToTry: config.dispatch.officersToTry }, log.child({ area: 'dispatch' }));
   const callbacks = new CallbackService(telephony, seats, incidents, { trunk: config.queue.callbackTrunk, ringNoAnswerMs: config.queue.ringNoAnswerMs, callerRingMs: 30000 }, log.child({ area: 'callback' }));
-  bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, transfer, log: log.child({ area: 'calls' }) });
+  const arrivals = new Arrivals();
+  const monitoring = new MonitoringService(telephony, incidents, calls, (id) => void seats.get(id), arrivals, config.monitoring, log.child({ area: 'monitoring' }));
+  const recall = new InstantRecall(telephony, incidents, calls, arrivals, { seconds: config.monitoring.recallSeconds, segmentMs: config.monitoring.recallSegmentMs }, log.child({ area: 'recall' }));
+  calls.watch(monitoring);
+  calls.watch(recall);
+  bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, transfer, monitoring, recall, log: log.child({ area: 'calls' }) });
 
   const queueSnapshot = (): QueueSnapshot => ({
     waiting: queue.snapshot().waiting.map((c) => ({ incident: c.incident, arrivedAt: c.arrivedAt, priority: c.priority })),
@@ -83,6 +91,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
     dispatch: { officers, grid: dispatchData.grid, poles: dispatchData.poles, conference, calls },
     triage: { transfers },
     transferStats: { db },
+    monitoring: { monitoring, recall },
     spotChecks: { spotChecks: new SpotChecks(new SpotChecksRepo(db), { sampleSize: config.spotCheck.sampleSize }) },
     stats: { stats: new StatsRepo(db), now: queueSnapshot },
     health: {

@@ -11,6 +11,8 @@ import type { Conference } from '../dispatch/conference';
 import type { HotTransfer } from '../transfer/hot-transfer';
 import type { Seats } from '../queue/seats';
 import type { CallService } from './call-service';
+import type { MonitoringService } from '../monitoring/monitoring-service';
+import type { InstantRecall } from '../monitoring/recall';
 
 /** Stasis() arguments set by dialplan/extensions.conf for callers; anything else is not a caller. */
 const CALLER_ENTRIES = new Set(['110', 'from12345']);
@@ -35,10 +37,12 @@ export interface StasisDeps {
   recorder: Recorder;
   conference: Conference;
   transfer: HotTransfer;
+  monitoring: MonitoringService;
+  recall: InstantRecall;
   log: Logger;
 }
 
-export function bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, transfer, log }: StasisDeps): void {
+export function bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, transfer, monitoring, recall, log }: StasisDeps): void {
   const handlers: { [K in AriEvent['type']]?: (e: Extract<AriEvent, { type: K }>) => void } = {
     StasisStart: (e) => {
       const [entry = '', ...rest] = e.args;
@@ -61,6 +65,9 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
         conference.legEntered(e.channel.id);
       } else if (entry === 'transfer') {
         transfer.legEntered(e.channel.id);
+      } else if (entry === 'monitor') {
+        monitoring.legEntered(e.channel.id); // supervisor legs and every snoop channel
+
       } else if (entry === 'feature') {
         seatService.featureCode(e.channel.id, e.channel.name, rest[0] ?? '').catch((err: Error) => log.error({ channel: e.channel.id, err: err.message }, 'feature code failed'));
       } else {
@@ -73,6 +80,7 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
       else if (callbacks.isLeg(e.channel.id)) callbacks.legAnswered(e.channel.id);
       else if (conference.isLeg(e.channel.id)) conference.legAnswered(e.channel.id);
       else if (transfer.isLeg(e.channel.id)) transfer.legAnswered(e.channel.id);
+      else if (monitoring.isLeg(e.channel.id)) monitoring.legAnswered(e.channel.id);
     },
     Dial: (e) => {
       if (!DIAL_FAILED.has(e.dialstatus)) return;
@@ -80,6 +88,7 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
       else if (callbacks.isLeg(e.peer.id)) callbacks.legGone(e.peer.id, e.dialstatus.toLowerCase());
       else if (conference.isLeg(e.peer.id)) conference.legGone(e.peer.id, e.dialstatus.toLowerCase());
       else if (transfer.isLeg(e.peer.id)) transfer.legGone(e.peer.id, e.dialstatus.toLowerCase());
+      else if (monitoring.isLeg(e.peer.id)) monitoring.legGone(e.peer.id, e.dialstatus.toLowerCase());
     },
     StasisEnd: (e) => {
       if (seatService.isNailed(e.channel.id)) {
@@ -90,6 +99,8 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
       else if (callbacks.isLeg(e.channel.id)) callbacks.legGone(e.channel.id, 'hangup');
       else if (conference.isLeg(e.channel.id)) conference.legGone(e.channel.id, 'hangup');
       else if (transfer.isLeg(e.channel.id)) transfer.legGone(e.channel.id, 'hangup');
+      else if (monitoring.isLeg(e.channel.id)) monitoring.legGone(e.channel.id, 'hangup');
+      else if (recall.isLeg(e.channel.id)) return; // a recall snoop: its owner hung it up, or its call ended
       else calls.callerLeft(e.channel.id);
     },
     EndpointStateChange: (e) => {
@@ -101,6 +112,7 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
       if (!online && seat?.nailedChannel) telephony.hangup(seat.nailedChannel).catch((err: Error) => log.error({ seat: seat.id, err: err.message }, 'could not drop a dead nailed connection'));
     },
     RecordingFinished: (e) => void recorder.finished(e.recording.name),
+    PlaybackFinished: (e) => recall.playbackFinished(e.playback.id),
     RecordingFailed: (e) => log.error({ recording: e.recording.name, cause: e.recording.cause }, 'RECORDING FAILED'),
     // A recording of record stopped before its call ended would be a gap: make it loud.
     RecordingStarted: (e) => log.debug({ recording: e.recording.name }, 'recording started'),
@@ -122,8 +134,12 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
       .then(() => telephony.listEndpoints())
       .then((endpoints) => endpoints.forEach((e) => seats.setReachable(e.endpoint, e.online)))
       .then(() => telephony.listChannels())
-      .then((live) => calls.reconcile(live))
+      .then(async (live) => {
+        await calls.reconcile(live);
+        await monitoring.reconcile(live, (id) => monitoring.isLeg(id) || recall.isLeg(id));
+      })
       .then(() => recorder.reconcile())
+      .then(() => recall.reconcile())
       .catch((err: Error) => log.error({ err: err.message }, 'reconcile after connect failed'));
   });
   ari.on('down', () => {

@@ -15,6 +15,7 @@ import { officerRoutes, type OfficerRouteDeps } from './routes/officers';
 import { dispatchRoutes, type DispatchRouteDeps } from './routes/dispatch';
 import { triageRoutes } from './routes/triage';
 import { transferStatsRoutes } from './routes/transfer-stats';
+import { monitoringRoutes } from './routes/monitoring';
 
 export interface AppDeps {
   logger: Logger;
@@ -29,6 +30,7 @@ export interface AppDeps {
   dispatch: DispatchRouteDeps;
   triage: Parameters<typeof triageRoutes>[1];
   transferStats: Parameters<typeof transferStatsRoutes>[1];
+  monitoring: Parameters<typeof monitoringRoutes>[1];
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -52,6 +54,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   dispatchRoutes(app, deps.dispatch);
   triageRoutes(app, deps.triage);
   transferStatsRoutes(app, deps.transferStats);
+  monitoringRoutes(app, deps.monitoring);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();
   return app;
