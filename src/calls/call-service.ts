@@ -162,8 +162,7 @@ export class CallService {
     }
     const answerMs = at - call.arrivedAt;
     call.log.info({ seat: offer.seat?.id, answerMs }, 'call answered');
-    const live = call.incidentNumber && this.callInProgress(call.incidentNumber);
-    if (live) this.watchers.forEach((w) => w.talking(live));
+    this.announceTalking(call);
     if (call.incidentId !== undefined) {
       await this.incidents.answered(call.incidentId, { at, seatId: offer.seat?.id ?? null, delivery: offer.delivery, seatChannelId: offer.legId, bridgeId: call.bridgeId, answerMs });
     }
@@ -278,6 +277,7 @@ export class CallService {
         call.bridgeId = incident.bridgeId ?? undefined;
         call.recording = true; // its bridge recording goes on in Asterisk without us
         this.queue.adoptTalking({ channelId: call.channelId, incident: incident.number, callerNumber: call.callerNumber, priority: call.priority, arrivedAt: call.arrivedAt, enqueuedAt: Date.now() }, call.legId, incident.seatId ? this.seats.get(incident.seatId) : undefined);
+        this.announceTalking(call); // e.g. instant recall starts its rolling recording again
       } else if (state !== 'arrived') {
         call.state = 'waiting'; // an offer or a talk that died with the old process: queue again
         this.enqueueCall(call);
@@ -309,6 +309,11 @@ export class CallService {
         if (call.incidentId !== undefined) await this.incidents.stamp(call.incidentId, 'adopted', { channel: channel.id });
       });
     }
+  }
+
+  private announceTalking(call: Call): void {
+    const live = call.incidentNumber && this.callInProgress(call.incidentNumber);
+    if (live) this.watchers.forEach((w) => w.talking(live));
   }
 
   private withCall(offer: Offer, step: string, work: (call: Call) => Promise<void>): void {

@@ -13,7 +13,10 @@ import { recallPlan, type Segment } from './modes';
 import { startSnoop, type Arrivals } from './arrivals';
 import { CallNotLive, RecallUnavailable } from './errors';
 
-/** Rolling segments are stored recordings in Asterisk named recall_<incident>_<seq>. */
+/**
+ * Rolling segments are stored recordings in Asterisk named recall_<incident>_<start ms>_<seq>: the
+ * start time keeps a re-attached call's new segments apart from the ones a dead process left.
+ */
 const SEGMENT = /^recall_/;
 
 interface Rolling {
@@ -132,7 +135,7 @@ export class InstantRecall implements CallWatcher {
       r.segments.push({ name: closing.name, durationMs: Date.now() - closing.startedAt });
     }
     if (!r.ended) {
-      const name = `recall_${r.incident}_${++r.seq}`;
+      const name = `recall_${r.incident}_${Date.now()}_${++r.seq}`;
       await this.telephony.recordChannel(r.snoopId, name);
       r.current = { name, startedAt: Date.now() };
     }

@@ -57,7 +57,7 @@ t.test('live monitoring and instant recall', async (t) => {
 
   await t.test('listen, whisper and barge from the supervisor phone', async (t) => {
     const capture = await captureRtp(t, join(logDir, 'monitoring.pcap'), rtpStart, rtpEnd);
-    const caller = await sipp(t, 'caller.xml', ['-s', '110', '-key', 'callerid', '13300000001', '-set', 'hold_s', '24', '-m', '1', '-l', '1', '-timeout', '60s', '-timeout_error'], { sandbox, ip: '127.0.0.2', logDir });
+    const caller = await sipp(t, 'caller.xml', ['-s', '110', '-key', 'callerid', '13300000001', '-set', 'hold_s', '28', '-m', '1', '-l', '1', '-timeout', '60s', '-timeout_error'], { sandbox, ip: '127.0.0.2', logDir });
     const inc = await talking('13300000001');
 
     const bad = async (body: unknown) => request(service, 'POST', '/monitoring', body);
@@ -85,12 +85,25 @@ t.test('live monitoring and instant recall', async (t) => {
     await waitFor('the supervisor phone hung up', () => readSeatLog(supervisor.logFile).filter((l) => l.event === 'bye').length === 1);
     t.match(await request(service, 'PUT', `/monitoring/${id}/mode`, { mode: 'listen' }), { status: 404, body: { error: 'MONITORING_NOT_FOUND' } }, 'a stopped session is gone');
 
+    // The supervisor hangs up (here: Asterisk drops their channel, as on a BYE): the session ends.
+    const hungUp = await bad({ incident: inc.number, mode: 'whisper', supervisor: '3001' });
+    await connected(hungUp.body.id as string);
+    const supChannel = /^(PJSIP\/3001-[0-9a-f]+)!/m.exec(await sandbox.cli('core show channels concise'))![1];
+    await sandbox.cli(`channel request hangup ${supChannel}`);
+    await waitFor('the session ended', async () => (await request(service, 'GET', `/monitoring/${hungUp.body.id as string}`)).status === 404);
+    // Left: the caller, the seat, the recall snoop and the recorders of record (Recorder/ARI).
+    await waitFor('no supervisor leg, monitoring snoop or bridge left', async () => {
+      const seen = (await sandbox.cli('core show channels concise')) + (await sandbox.cli('bridge show all'));
+      return seen.includes(inc.number) && !/PJSIP\/3001-|cti110-snoop-|cti110-monitor-/.test(seen);
+    }, 10000);
+    t.pass('supervisor hung up: their leg, snoop and bridge gone, the call goes on');
+
     // Listening again, by incident this time, until the caller hangs up: the monitoring ends with the call.
     const again = await bad({ incident: inc.number, mode: 'listen', supervisor: '3001' });
     t.equal(again.status, 201);
     await connected(again.body.id as string);
     t.equal(await caller.done, 0, 'the caller talked on to the end, undisturbed');
-    await waitFor('the supervisor phone hung up with the call', () => readSeatLog(supervisor.logFile).filter((l) => l.event === 'bye').length === 2);
+    await waitFor('the supervisor phone hung up with the call', () => readSeatLog(supervisor.logFile).filter((l) => l.event === 'bye').length === 3);
     await waitFor('no channel or bridge left in Asterisk', () => nothingLeft(sandbox), 15000);
     t.pass('call over: supervisor leg, snoop channels and bridges gone');
     t.match(await bad({ incident: inc.number, mode: 'listen', supervisor: '3001' }), { status: 409, body: { error: 'CALL_NOT_LIVE' } }, 'the call is not live any more');
@@ -103,6 +116,8 @@ t.test('live monitoring and instant recall', async (t) => {
         { kind: 'monitoring_mode', supervisor: '3001', from: 'listen', to: 'whisper' },
         { kind: 'monitoring_mode', supervisor: '3001', from: 'whisper', to: 'barge' },
         { kind: 'monitoring_ended', supervisor: '3001', reason: 'stopped' },
+        { kind: 'monitoring_started', supervisor: '3001', mode: 'whisper' },
+        { kind: 'monitoring_ended', supervisor: '3001', reason: 'supervisor_hung_up' },
         { kind: 'monitoring_started', supervisor: '3001', mode: 'listen' },
         { kind: 'monitoring_ended', supervisor: '3001', reason: 'call_ended' },
       ],
