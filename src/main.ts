@@ -39,6 +39,9 @@ import { SpotChecks } from './recording/spot-check';
 import { SpotChecksRepo } from './store/spot-checks-repo';
 import type { QueueSnapshot } from './stats/snapshot';
 import { buildApp } from './http/app';
+import { Arrivals } from './monitoring/arrivals';
+import { MonitoringService } from './monitoring/monitoring-service';
+import { InstantRecall } from './monitoring/recall';
 
 async function start(config: Config): Promise<() => Promise<void>> {
   const log = pino({ level: config.log.level, base: { service: 'cti110' } });
@@ -78,7 +81,13 @@ async function start(config: Config): Promise<() => Promise<void>> {
   const conference = new Conference(telephony, incidents, calls, { answerMs: config.dispatch.answerMs, trunk: config.dispatch.trunk, officersToTry: config.dispatch.officersToTry }, record, log.child({ area: 'dispatch' }));
   const dispatch = new DispatchService(incidents, dispatchRepo, dispatchData.grid, officers, conference, config.dispatch);
   const callbacks = new CallbackService(telephony, seats, incidents, { trunk: config.queue.callbackTrunk, ringNoAnswerMs: config.queue.ringNoAnswerMs, callerRingMs: 30000 }, log.child({ area: 'callback' }));
-  bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, dtmfDispatch: new DtmfDispatch(calls, dispatch, incidents, telephony, log.child({ area: 'dispatch' })), transfer, log: log.child({ area: 'calls' }) });
+  const arrivals = new Arrivals();
+  const monitoring = new MonitoringService(telephony, incidents, calls, (id) => void seats.get(id), arrivals, config.monitoring, log.child({ area: 'monitoring' }));
+  const recall = new InstantRecall(telephony, incidents, calls, arrivals, { seconds: config.monitoring.recallSeconds, segmentMs: config.monitoring.recallSegmentMs }, log.child({ area: 'recall' }));
+  calls.watch(monitoring);
+  calls.watch(recall);
+  const dtmfDispatch = new DtmfDispatch(calls, dispatch, incidents, telephony, log.child({ area: 'dispatch' }));
+  bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, dtmfDispatch, transfer, monitoring, recall, log: log.child({ area: 'calls' }) });
 
   const queueSnapshot = (): QueueSnapshot => ({
     waiting: queue.snapshot().waiting.map((c) => ({ incident: c.incident, arrivedAt: c.arrivedAt, priority: c.priority })),
@@ -95,6 +104,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
     dispatchRecord: { record, repo: dispatchRepo, alerts },
     triage: { transfers },
     transferStats: { db },
+    monitoring: { monitoring, recall },
     spotChecks: { spotChecks: new SpotChecks(new SpotChecksRepo(db), { sampleSize: config.spotCheck.sampleSize }) },
     stats: { stats: new StatsRepo(db), now: queueSnapshot },
     health: {

@@ -40,13 +40,14 @@ export type AriEvent =
   | (Base & { type: 'RecordingFinished'; recording: { name: string; state: string; duration?: number } })
   | (Base & { type: 'RecordingFailed'; recording: { name: string; state: string; cause?: string } })
   | (Base & { type: 'RecordingStarted'; recording: { name: string; state: string } })
+  | (Base & { type: 'PlaybackFinished'; playback: { id: string; state: string; media_uri?: string } })
   | (Base & { type: 'ApplicationReplaced' });
 
 export interface OtherEvent extends Base {
   type: string;
 }
 
-const KNOWN = new Set(['StasisStart', 'StasisEnd', 'ChannelDestroyed', 'ChannelHangupRequest', 'ChannelStateChange', 'ChannelDtmfReceived', 'Dial', 'EndpointStateChange', 'RecordingFinished', 'RecordingFailed', 'RecordingStarted', 'ApplicationReplaced']);
+const KNOWN = new Set(['StasisStart', 'StasisEnd', 'ChannelDestroyed', 'ChannelHangupRequest', 'ChannelStateChange', 'ChannelDtmfReceived', 'Dial', 'EndpointStateChange', 'RecordingFinished', 'RecordingFailed', 'RecordingStarted', 'PlaybackFinished', 'ApplicationReplaced']);
 
 const isChannel = (v: unknown): v is AriChannel =>
   typeof v === 'object' && v !== null && typeof (v as AriChannel).id === 'string' && typeof (v as AriChannel).caller === 'object';

@@ -2,7 +2,7 @@
 import type { AriConnection } from './ari-connection';
 import type { AriChannel } from './ari-events';
 import { AsteriskUnavailable, ChannelGone, translateAriError, BridgeGone, RecordingGone, TelephonyRejected } from './errors';
-import { toLiveChannel, type LiveBridge, type LiveChannel, type Telephony } from './telephony';
+import { toLiveChannel, type LiveBridge, type LiveChannel, type SnoopDirection, type Telephony } from './telephony';
 
 export class AriTelephony implements Telephony {
   constructor(
@@ -84,8 +84,10 @@ export class AriTelephony implements Telephony {
     await this.call('dial', { channelId }, (c) => c.channels.dial({ channelId, timeout: timeoutSec }));
   }
 
-  async play(channelId: string, media: string, playbackId?: string): Promise<void> {
-    await this.call('play', { channelId }, (c) => c.channels.play({ channelId, media, ...(playbackId ? { playbackId } : {}) }));
+  async play(channelId: string, media: string | string[], playbackId?: string, offsetMs?: number): Promise<void> {
+    // Asterisk splits a multi-valued query parameter on commas: one string carries the list.
+    const list = Array.isArray(media) ? media.join(',') : media;
+    await this.call('play', { channelId }, (c) => c.channels.play({ channelId, media: list, ...(playbackId ? { playbackId } : {}), ...(offsetMs ? { offsetms: offsetMs } : {}) }));
   }
 
   async stopPlayback(playbackId: string): Promise<void> {
@@ -136,6 +138,14 @@ export class AriTelephony implements Telephony {
   async listRecordings(): Promise<string[]> {
     const list = await this.call('list recordings', {}, (c) => c.recordings.listStored());
     return list.map((r) => r.name);
+  }
+
+  async snoop(channelId: string, snoop: { snoopId: string; spy: SnoopDirection; whisper: SnoopDirection; appArgs: string }): Promise<void> {
+    await this.call('snoop', { channelId }, (c) => c.channels.snoopChannelWithId({ channelId, snoopId: snoop.snoopId, app: this.app, appArgs: snoop.appArgs, spy: snoop.spy, whisper: snoop.whisper }));
+  }
+
+  async recordChannel(channelId: string, name: string): Promise<void> {
+    await this.call('record channel', { channelId }, (c) => c.channels.record({ channelId, name, format: 'wav', ifExists: 'overwrite', beep: false, terminateOn: 'none' }));
   }
 
   async watchEndpoints(): Promise<void> {

@@ -36,8 +36,11 @@ export interface Telephony {
    */
   createChannel(request: { channelId: string; endpoint: string; appArgs: string; callerId?: string; variables?: Record<string, string> }): Promise<void>;
   dial(channelId: string, timeoutSec: number): Promise<void>;
-  /** Plays a sound or tone (e.g. 'sound:beep', 'tone:ring;tonezone=cn') on one channel. */
-  play(channelId: string, media: string, playbackId?: string): Promise<void>;
+  /**
+   * Plays a sound or tone (e.g. 'sound:beep', 'tone:ring;tonezone=cn', 'recording:<name>') on one
+   * channel; several media play one after the other, `offsetMs` skips into the first.
+   */
+  play(channelId: string, media: string | string[], playbackId?: string, offsetMs?: number): Promise<void>;
   stopPlayback(playbackId: string): Promise<void>;
   /** PJSIP endpoints with their state ('online' when the phone is registered and reachable). */
   listEndpoints(): Promise<{ endpoint: string; online: boolean }[]>;
@@ -51,7 +54,17 @@ export interface Telephony {
   /** Ends a live recording now (its file is complete when this resolves). */
   stopRecording(name: string): Promise<void>;
   listRecordings(): Promise<string[]>;
+  /**
+   * A snoop channel on `channelId`, in our app with Stasis args `appArgs`: it hears the channel's
+   * audio (`spy`: in = what the channel sends, out = what it is sent) and what is played or said
+   * into it reaches the channel (`whisper`), without the channel or its bridge noticing.
+   */
+  snoop(channelId: string, snoop: { snoopId: string; spy: SnoopDirection; whisper: SnoopDirection; appArgs: string }): Promise<void>;
+  /** Records one channel (not in a bridge, e.g. a snoop channel) into stored recording `name`. */
+  recordChannel(channelId: string, name: string): Promise<void>;
 }
+
+export type SnoopDirection = 'none' | 'in' | 'out' | 'both';
 
 export function toLiveChannel(channel: AriChannel, app: string): LiveChannel {
   const appData = channel.dialplan?.app_data ?? '';

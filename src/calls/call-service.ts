@@ -36,6 +36,22 @@ export interface OfficerLegs {
   endFor(incident: string): Promise<void>;
 }
 
+/** A call with a call-taker on the line, as other areas (monitoring) may see it. */
+export interface CallInProgress {
+  incident: string;
+  incidentId: number;
+  callerChannelId: string;
+  takerChannelId: string;
+  bridgeId: string;
+  seatId: string | null;
+}
+
+/** Told when a call gets a call-taker and when it ends (monitoring follows calls this way). */
+export interface CallWatcher {
+  talking(call: CallInProgress): void;
+  ended(incident: string): void;
+}
+
 export class NoCallTaker extends Error {
   readonly code = 'NO_CALL_TAKER';
   override readonly name = this.constructor.name;
@@ -43,6 +59,7 @@ export class NoCallTaker extends Error {
 
 export class CallService {
   private readonly calls = new Map<string, Call>();
+  private readonly watchers: CallWatcher[] = [];
 
   constructor(
     private readonly telephony: Telephony,
@@ -59,6 +76,10 @@ export class CallService {
     queue.on('offer_failed', (offer, cause) => this.withCall(offer, 'offer failed', (call) => this.offerFailed(call, offer, cause)));
     queue.on('answered', (offer) => this.withCall(offer, 'answered', (call) => this.answered(call, offer)));
     queue.on('leg_hung_up', (offer) => this.withCall(offer, 'taker hung up', (call) => this.takerHungUp(call, offer)));
+  }
+
+  watch(watcher: CallWatcher): void {
+    this.watchers.push(watcher);
   }
 
   activeCount(): number {
@@ -108,6 +129,8 @@ export class CallService {
       if (call.bridgeId) await this.telephony.destroyBridge(call.bridgeId);
       if (call.legId) await this.queue.endTalking(call.legId);
       if (call.incidentNumber) await this.officers.endFor(call.incidentNumber);
+      const incident = call.incidentNumber;
+      if (incident) this.watchers.forEach((w) => w.ended(incident));
       await this.finish(call, { reason: place ? 'abandoned' : 'caller_hung_up', state });
     });
   }
@@ -149,6 +172,7 @@ export class CallService {
     }
     const answerMs = at - call.arrivedAt;
     call.log.info({ seat: offer.seat?.id, answerMs }, 'call answered');
+    this.announceTalking(call);
     if (call.incidentId !== undefined) {
       await this.incidents.answered(call.incidentId, { at, seatId: offer.seat?.id ?? null, delivery: offer.delivery, seatChannelId: offer.legId, bridgeId: call.bridgeId, answerMs });
     }
@@ -190,6 +214,21 @@ export class CallService {
   /** The incident a call-taker's leg is talking on (for *1 from their headset). */
   incidentOfTaker(legId: string): string | undefined {
     for (const call of this.calls.values()) if (call.legId === legId && call.state === 'talking') return call.incidentNumber;
+    return undefined;
+  }
+
+  /** The call of an incident while a call-taker is on the line (monitoring, instant recall). */
+  callInProgress(incident: string): CallInProgress | undefined {
+    const call = [...this.calls.values()].find((c) => c.incidentNumber === incident);
+    if (!call || call.state !== 'talking' || !call.legId || !call.bridgeId || call.incidentId === undefined) return undefined;
+    return { incident, incidentId: call.incidentId, callerChannelId: call.channelId, takerChannelId: call.legId, bridgeId: call.bridgeId, seatId: this.queue.offerOf(call.legId)?.seat?.id ?? null };
+  }
+
+  /** The incident whose call a seat's call-taker has on the line now, if any. */
+  incidentAtSeat(seatId: string): string | undefined {
+    for (const call of this.calls.values()) {
+      if (call.legId && call.incidentNumber && call.state === 'talking' && this.queue.offerOf(call.legId)?.seat?.id === seatId) return call.incidentNumber;
+    }
     return undefined;
   }
 
@@ -254,6 +293,7 @@ export class CallService {
         call.bridgeId = incident.bridgeId ?? undefined;
         call.recording = true; // its bridge recording goes on in Asterisk without us
         this.queue.adoptTalking({ channelId: call.channelId, incident: incident.number, callerNumber: call.callerNumber, priority: call.priority, arrivedAt: call.arrivedAt, enqueuedAt: Date.now() }, call.legId, incident.seatId ? this.seats.get(incident.seatId) : undefined);
+        this.announceTalking(call); // e.g. instant recall starts its rolling recording again
       } else if (state !== 'arrived') {
         call.state = 'waiting'; // an offer or a talk that died with the old process: queue again
         this.enqueueCall(call);
@@ -286,6 +326,11 @@ export class CallService {
         if (call.incidentId !== undefined) await this.incidents.stamp(call.incidentId, 'adopted', { channel: channel.id });
       });
     }
+  }
+
+  private announceTalking(call: Call): void {
+    const live = call.incidentNumber && this.callInProgress(call.incidentNumber);
+    if (live) this.watchers.forEach((w) => w.talking(live));
   }
 
   private withCall(offer: Offer, step: string, work: (call: Call) => Promise<void>): void {

@@ -12,6 +12,8 @@ import type { DtmfDispatch } from '../dispatch/dtmf';
 import type { HotTransfer } from '../transfer/hot-transfer';
 import type { Seats } from '../queue/seats';
 import type { Arrival, CallService } from './call-service';
+import type { MonitoringService } from '../monitoring/monitoring-service';
+import type { InstantRecall } from '../monitoring/recall';
 
 /** Stasis() arguments set by dialplan/extensions.conf for callers; anything else is not a caller. */
 const CALLER_ENTRIES = new Set(['110', 'from12345']);
@@ -44,10 +46,12 @@ export interface StasisDeps {
   conference: Conference;
   dtmfDispatch: DtmfDispatch;
   transfer: HotTransfer;
+  monitoring: MonitoringService;
+  recall: InstantRecall;
   log: Logger;
 }
 
-export function bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, dtmfDispatch, transfer, log }: StasisDeps): void {
+export function bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, dtmfDispatch, transfer, monitoring, recall, log }: StasisDeps): void {
   const handlers: { [K in AriEvent['type']]?: (e: Extract<AriEvent, { type: K }>) => void } = {
     StasisStart: (e) => {
       const [entry = '', ...rest] = e.args;
@@ -73,6 +77,8 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
         transfer.legEntered(e.channel.id);
       } else if (entry === 'headset') {
         seatService.headsets.entered(e.channel.id);
+      } else if (entry === 'monitor') {
+        monitoring.legEntered(e.channel.id); // supervisor legs and every snoop channel
       } else if (entry === 'feature') {
         seatService.featureCode(e.channel.id, e.channel.name, rest[0] ?? '').catch((err: Error) => log.error({ channel: e.channel.id, err: err.message }, 'feature code failed'));
       } else {
@@ -86,6 +92,7 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
       else if (conference.isLeg(e.channel.id)) conference.legAnswered(e.channel.id);
       else if (transfer.isLeg(e.channel.id)) transfer.legAnswered(e.channel.id);
       else if (seatService.headsets.isLeg(e.channel.id)) seatService.headsets.answered(e.channel.id);
+      else if (monitoring.isLeg(e.channel.id)) monitoring.legAnswered(e.channel.id);
     },
     Dial: (e) => {
       if (!DIAL_FAILED.has(e.dialstatus)) return;
@@ -94,6 +101,7 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
       else if (conference.isLeg(e.peer.id)) conference.legGone(e.peer.id, e.dialstatus.toLowerCase());
       else if (transfer.isLeg(e.peer.id)) transfer.legGone(e.peer.id, e.dialstatus.toLowerCase());
       else if (seatService.headsets.isLeg(e.peer.id)) seatService.headsets.gone(e.peer.id, e.dialstatus.toLowerCase());
+      else if (monitoring.isLeg(e.peer.id)) monitoring.legGone(e.peer.id, e.dialstatus.toLowerCase());
     },
     StasisEnd: (e) => {
       dtmfDispatch.forget(e.channel.id);
@@ -106,6 +114,8 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
       else if (conference.isLeg(e.channel.id)) conference.legGone(e.channel.id, 'hangup');
       else if (transfer.isLeg(e.channel.id)) transfer.legGone(e.channel.id, 'hangup');
       else if (seatService.headsets.isLeg(e.channel.id)) seatService.headsets.gone(e.channel.id, 'hangup');
+      else if (monitoring.isLeg(e.channel.id)) monitoring.legGone(e.channel.id, 'hangup');
+      else if (recall.isLeg(e.channel.id)) return; // a recall snoop: its owner hung it up, or its call ended
       else calls.callerLeft(e.channel.id);
     },
     EndpointStateChange: (e) => {
@@ -117,6 +127,7 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
       if (!online && seat?.nailedChannel) telephony.hangup(seat.nailedChannel).catch((err: Error) => log.error({ seat: seat.id, err: err.message }, 'could not drop a dead nailed connection'));
     },
     RecordingFinished: (e) => void recorder.finished(e.recording.name),
+    PlaybackFinished: (e) => recall.playbackFinished(e.playback.id),
     RecordingFailed: (e) => log.error({ recording: e.recording.name, cause: e.recording.cause }, 'RECORDING FAILED'),
     // A recording of record stopped before its call ended would be a gap: make it loud.
     RecordingStarted: (e) => log.debug({ recording: e.recording.name }, 'recording started'),
@@ -140,12 +151,14 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
       .then(() => telephony.listEndpoints())
       .then((endpoints) => endpoints.forEach((e) => seats.setReachable(e.endpoint, e.online)))
       .then(() => telephony.listChannels())
-      .then((live) => {
+      .then(async (live) => {
         // Nailed headsets first: a call re-attached to a dead one must go back to the queue.
         seatService.reconcileNailed(new Set(live.map((c) => c.id)));
-        return calls.reconcile(live);
+        await calls.reconcile(live);
+        await monitoring.reconcile(live, (id) => monitoring.isLeg(id) || recall.isLeg(id));
       })
       .then(() => recorder.reconcile())
+      .then(() => recall.reconcile())
       .catch((err: Error) => log.error({ err: err.message }, 'reconcile after connect failed'));
   });
   ari.on('down', () => {

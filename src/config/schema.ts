@@ -126,6 +126,28 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    monitoring: Type.Object(
+      {
+        // Supervisors' own SIP phones (config/asterisk/pjsip.conf, 3001...): rung to listen in.
+        supervisors: Type.Array(
+          Type.Object(
+            {
+              id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$', description: 'a supervisor id: 1-32 letters, digits, _ or -' }),
+              endpoint: Type.String({ pattern: '^PJSIP/[A-Za-z0-9_.-]{1,64}$', description: 'a PJSIP endpoint, e.g. PJSIP/3001' }),
+            },
+            { additionalProperties: false },
+          ),
+          { maxItems: 500, description: 'a list of supervisors' },
+        ),
+        // How long the supervisor's phone rings before the monitoring is given up.
+        answerMs: Type.Integer({ minimum: 1000, description: 'milliseconds, at least 1000' }),
+        // Instant recall: how far back the call-taker can re-hear the call in progress.
+        recallSeconds: Type.Integer({ minimum: 5, maximum: 600, description: 'seconds, 5-600' }),
+        // The rolling recall recording starts a new file this often (bounds its size; two are kept).
+        recallSegmentMs: Type.Integer({ minimum: 10000, description: 'milliseconds, at least 10000' }),
+      },
+      { additionalProperties: false },
+    ),
     store: Type.Object({ path: NonEmpty }, { additionalProperties: false }),
     log: Type.Object(
       {
@@ -203,6 +225,15 @@ export const DEFAULTS: Config = {
     answerMs: 20000,
     handoverUrl: '',
     handoverToken: '',
+  },
+  monitoring: {
+    supervisors: [
+      { id: '3001', endpoint: 'PJSIP/3001' },
+      { id: '3002', endpoint: 'PJSIP/3002' },
+    ],
+    answerMs: 30000,
+    recallSeconds: 60,
+    recallSegmentMs: 300000,
   },
   store: { path: 'var/cti110.sqlite' },
   log: { level: 'info' },

@@ -16,6 +16,7 @@ import { dispatchRoutes, type DispatchRouteDeps } from './routes/dispatch';
 import { triageRoutes } from './routes/triage';
 import { dispatchRecordRoutes } from './routes/dispatch-record';
 import { transferStatsRoutes } from './routes/transfer-stats';
+import { monitoringRoutes } from './routes/monitoring';
 
 export interface AppDeps {
   logger: Logger;
@@ -31,6 +32,7 @@ export interface AppDeps {
   dispatchRecord: Parameters<typeof dispatchRecordRoutes>[1];
   triage: Parameters<typeof triageRoutes>[1];
   transferStats: Parameters<typeof transferStatsRoutes>[1];
+  monitoring: Parameters<typeof monitoringRoutes>[1];
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -55,6 +57,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   dispatchRecordRoutes(app, deps.dispatchRecord);
   triageRoutes(app, deps.triage);
   transferStatsRoutes(app, deps.transferStats);
+  monitoringRoutes(app, deps.monitoring);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();
   return app;

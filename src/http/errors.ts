@@ -35,6 +35,12 @@ const DOMAIN_STATUS: Record<string, number> = {
   BAD_SCORE: 400,
   SPOT_CHECK_NOT_FOUND: 404,
   SPOT_CHECK_SCORED: 409,
+  CALL_NOT_LIVE: 409,
+  SUPERVISOR_NOT_FOUND: 404,
+  SUPERVISOR_UNAVAILABLE: 409,
+  MONITORING_NOT_FOUND: 404,
+  MONITORING_STATE: 409,
+  RECALL_UNAVAILABLE: 409,
 };
 
 export function installErrorHandler(app: FastifyInstance): void {

@@ -42,6 +42,10 @@ export type TimelineKind =
   | 'seat_lost' //          a nailed seat's connection dropped mid-call: the caller is queued again
   | 'abandoned' //          the caller hung up before anyone answered
   | 'callback' //           a call-taker calls an abandoned caller back
+  | 'monitoring_started' // a supervisor listens / whispers / barges (who, mode)
+  | 'monitoring_mode' //    the supervisor switched mode
+  | 'monitoring_ended' //   call ended, supervisor hung up, or stopped by REST (why)
+  | 'recall' //             the call-taker re-heard the last seconds of the call
   | 'ended'; //             the caller's channel is gone
 
 export class IncidentNotFound extends Error {

@@ -191,6 +191,8 @@ export async function startService(t: Teardown, env: Record<string, string>, log
 
 export interface Sipp {
   process: ChildProcess;
+  /** Where this SIPp receives RTP (Asterisk sends this phone's audio to it). */
+  mediaPort: number;
   done: Promise<number>;
   kill(): Promise<void>;
 }
@@ -222,7 +224,7 @@ export async function sipp(t: Teardown, scenario: string, args: string[], opts: 
     await done;
   };
   t.teardown(kill);
-  return { process: child, done, kill };
+  return { process: child, mediaPort: media, done, kill };
 }
 
 /** A seat's softphone (SIPp seat-multi): registers, answers every call after a delay, logs each. */

@@ -1,0 +1,155 @@
+// Instant recall: the call-taker re-hears the last N seconds of the call in progress (an address
+// said once, fast). From the answer on, a snoop channel on the caller's channel (both directions)
+// is recorded in rolling segments, apart from the bridge recording of record, which never stops.
+// A recall closes the current segment (a new one starts at once) and plays the last N seconds of
+// the closed ones, with an offset, into a whisper-only snoop on the call-taker's channel: only the
+// call-taker hears it, still hearing the caller live; the caller hears nothing of it.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Telephony } from '../asterisk/telephony';
+import type { Incidents } from '../incidents/incidents';
+import type { CallInProgress, CallWatcher } from '../calls/call-service';
+import { recallPlan, type Segment } from './modes';
+import { startSnoop, type Arrivals } from './arrivals';
+import { CallNotLive, RecallUnavailable } from './errors';
+
+/**
+ * Rolling segments are stored recordings in Asterisk named recall_<incident>_<start ms>_<seq>: the
+ * start time keeps a re-attached call's new segments apart from the ones a dead process left.
+ */
+const SEGMENT = /^recall_/;
+
+interface Rolling {
+  incident: string;
+  snoopId: string;
+  /** Closed segments, oldest first: only as many as cover the recall time. */
+  segments: Segment[];
+  current: { name: string; startedAt: number } | undefined;
+  seq: number;
+  timer: NodeJS.Timeout | undefined;
+  ended: boolean;
+  lane: Promise<void>;
+}
+
+export interface RecallResult {
+  incident: string;
+  seconds: number;
+  /** How much is replayed: less than asked when the call is younger than that. */
+  heardMs: number;
+}
+
+export class InstantRecall implements CallWatcher {
+  private readonly rolls = new Map<string, Rolling>();
+  /** Playback id → whisper snoop playing it (hung up when the playback finishes). */
+  private readonly replays = new Map<string, { snoopId: string; timer: NodeJS.Timeout }>();
+
+  constructor(
+    private readonly telephony: Telephony,
+    private readonly incidents: Incidents,
+    private readonly calls: { callInProgress(incident: string): CallInProgress | undefined },
+    private readonly arrivals: Arrivals,
+    private readonly settings: { seconds: number; segmentMs: number },
+    private readonly log: Logger,
+  ) {}
+
+  /** A call got its call-taker: start the rolling recording (once per call). */
+  talking(call: CallInProgress): void {
+    if (this.rolls.has(call.incident)) return;
+    const r: Rolling = { incident: call.incident, snoopId: `cti110-rolling-${randomUUID()}`, segments: [], current: undefined, seq: 0, timer: undefined, ended: false, lane: Promise.resolve() };
+    this.rolls.set(call.incident, r);
+    this.run(r, async () => {
+      await startSnoop(this.telephony, this.arrivals, call.callerChannelId, { snoopId: r.snoopId, spy: 'both', whisper: 'none', appArgs: 'monitor' });
+      await this.rotate(r);
+      r.timer = setInterval(() => void this.run(r, () => this.rotate(r)).catch(() => undefined), this.settings.segmentMs);
+    }).catch(() => undefined);
+  }
+
+  /** The call is over: its rolling recording and segments go (they are not the recording of record). */
+  ended(incident: string): void {
+    const r = this.rolls.get(incident);
+    if (!r) return;
+    r.ended = true;
+    clearInterval(r.timer);
+    this.rolls.delete(incident);
+    this.run(r, async () => {
+      if (r.current) await this.telephony.stopRecording(r.current.name);
+      await this.telephony.hangup(r.snoopId);
+      for (const name of [...r.segments.map((s) => s.name), ...(r.current ? [r.current.name] : [])]) await this.telephony.deleteRecording(name);
+    }).catch(() => undefined);
+  }
+
+  /** Plays the last `seconds` (default: the configured time) of the call to its call-taker only. */
+  async recall(incident: string, seconds?: number): Promise<RecallResult> {
+    const call = this.calls.callInProgress(incident);
+    if (!call) {
+      await this.incidents.findByNumber(incident); // unknown: IncidentNotFound (404)
+      throw new CallNotLive(`incident ${incident}`);
+    }
+    const r = this.rolls.get(incident);
+    if (!r) throw new RecallUnavailable(incident, 'this call has no rolling recording (it was answered before the service last started)');
+    // Never more than configured: older segments are not kept.
+    const wantMs = Math.min(seconds ?? this.settings.seconds, this.settings.seconds) * 1000;
+    return this.run(r, async () => {
+      if (!r.current) throw new RecallUnavailable(incident, 'the rolling recording is not running');
+      await this.rotate(r);
+      const plan = recallPlan(r.segments, wantMs);
+      if (plan.names.length === 0) throw new RecallUnavailable(incident, 'nothing recorded yet');
+      const snoopId = `cti110-recall-${randomUUID()}`;
+      const playbackId = `${snoopId}-play`;
+      await startSnoop(this.telephony, this.arrivals, call.takerChannelId, { snoopId, spy: 'none', whisper: 'out', appArgs: 'monitor' });
+      // PlaybackFinished hangs the snoop up; the timer only guards against a lost event.
+      const timer = setTimeout(() => this.playbackFinished(playbackId), plan.coveredMs + 10000);
+      this.replays.set(playbackId, { snoopId, timer });
+      await this.telephony.play(snoopId, plan.names.map((n) => `recording:${n}`), playbackId, plan.offsetMs);
+      await this.incidents.stamp(call.incidentId, 'recall', { seconds: wantMs / 1000, heardMs: plan.coveredMs, seat: call.seatId });
+      this.log.info({ incident, heardMs: plan.coveredMs, seat: call.seatId }, 'instant recall played to the call-taker');
+      return { incident, seconds: wantMs / 1000, heardMs: plan.coveredMs };
+    });
+  }
+
+  playbackFinished(playbackId: string): void {
+    const replay = this.replays.get(playbackId);
+    if (!replay) return;
+    this.replays.delete(playbackId);
+    clearTimeout(replay.timer);
+    this.telephony.hangup(replay.snoopId).catch((err: Error) => this.log.warn({ err: err.message }, 'recall snoop not hung up'));
+  }
+
+  /** Our snoop channels (rolling and replay), for StasisEnd routing and leftovers after a restart. */
+  isLeg(channelId: string): boolean {
+    return [...this.rolls.values()].some((r) => r.snoopId === channelId) || [...this.replays.values()].some((p) => p.snoopId === channelId);
+  }
+
+  /** After a (re)connect: segments a previous process left in Asterisk are deleted. */
+  async reconcile(): Promise<void> {
+    const ours = new Set([...this.rolls.values()].flatMap((r) => [...r.segments.map((s) => s.name), r.current?.name]));
+    for (const name of await this.telephony.listRecordings()) if (SEGMENT.test(name) && !ours.has(name)) await this.telephony.deleteRecording(name);
+  }
+
+  /** Closes the current segment and opens the next; drops old ones the recall time no longer needs. */
+  private async rotate(r: Rolling): Promise<void> {
+    const closing = r.current;
+    r.current = undefined;
+    if (closing) {
+      await this.telephony.stopRecording(closing.name);
+      r.segments.push({ name: closing.name, durationMs: Date.now() - closing.startedAt });
+    }
+    if (!r.ended) {
+      const name = `recall_${r.incident}_${Date.now()}_${++r.seq}`;
+      await this.telephony.recordChannel(r.snoopId, name);
+      r.current = { name, startedAt: Date.now() };
+    }
+    const wantMs = this.settings.seconds * 1000;
+    const rest = (from: number) => r.segments.slice(from).reduce((sum, s) => sum + s.durationMs, 0);
+    while (r.segments.length > 1 && rest(1) >= wantMs) await this.telephony.deleteRecording(r.segments.shift()!.name);
+  }
+
+  private run<T>(r: Rolling, work: () => Promise<T>): Promise<T> {
+    const result = r.lane.then(work);
+    r.lane = result.then(
+      () => undefined,
+      (err: Error) => this.log.error({ incident: r.incident, err: err.message }, 'instant recall step failed'),
+    );
+    return result;
+  }
+}
