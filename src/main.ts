@@ -33,6 +33,7 @@ import { SpotChecks } from './recording/spot-check';
 import { SpotChecksRepo } from './store/spot-checks-repo';
 import type { QueueSnapshot } from './stats/snapshot';
 import { buildApp } from './http/app';
+import { createServiceTime } from './stats/service-time';
 
 async function start(config: Config): Promise<() => Promise<void>> {
   const log = pino({ level: config.log.level, base: { service: 'cti110' } });
@@ -61,7 +62,8 @@ async function start(config: Config): Promise<() => Promise<void>> {
     },
   };
   const recorder = new Recorder(telephony, incidents, new RecordingsRepo(db), config.recording.storageDir, log.child({ area: 'recording' }));
-  const calls = new CallService(telephony, incidents, queue, seats, recorder, officerLegs, config.queue.priorities, log.child({ area: 'calls' }));
+  const serviceTime = createServiceTime();
+  const calls = new CallService(telephony, incidents, queue, seats, recorder, officerLegs, config.queue.priorities, log.child({ area: 'calls' }), serviceTime);
   const transfer = new HotTransfer(telephony, incidents, calls, { endpoint: config.transfer.endpoint, answerMs: config.transfer.answerMs }, log.child({ area: 'transfer' }));
   const outbox = new Outbox(new OutboxRepo(db), { minBackoffMs: 1000, maxBackoffMs: 60000, timeoutMs: 10000, pollMs: 30000 }, log.child({ area: 'outbox' }));
   const transfers = new TransferService(incidents, transfer, config.transfer.categories, handoverThroughOutbox(outbox, config.transfer.handoverUrl, config.transfer.handoverToken));
@@ -84,7 +86,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
     triage: { transfers },
     transferStats: { db },
     spotChecks: { spotChecks: new SpotChecks(new SpotChecksRepo(db), { sampleSize: config.spotCheck.sampleSize }) },
-    stats: { stats: new StatsRepo(db), now: queueSnapshot },
+    stats: { stats: new StatsRepo(db), now: queueSnapshot, extraMetrics: [serviceTime] },
     health: {
       ari: () => ari.status(),
       ami: () => ami.isUp,
