@@ -42,6 +42,7 @@ import { buildApp } from './http/app';
 import { Arrivals } from './monitoring/arrivals';
 import { MonitoringService } from './monitoring/monitoring-service';
 import { InstantRecall } from './monitoring/recall';
+import { createServiceTime } from './stats/service-time';
 
 async function start(config: Config): Promise<() => Promise<void>> {
   const log = pino({ level: config.log.level, base: { service: 'cti110' } });
@@ -70,9 +71,10 @@ async function start(config: Config): Promise<() => Promise<void>> {
     },
   };
   const recorder = new Recorder(telephony, incidents, new RecordingsRepo(db), config.recording.storageDir, log.child({ area: 'recording' }));
+  const serviceTime = createServiceTime();
   const dispatchRepo = new DispatchRepo(db);
   const locator = new CallerLocator(dispatchRepo, incidents, { url: config.dispatch.lookupUrl, timeoutMs: config.dispatch.lookupTimeoutMs }, log.child({ area: 'location' }));
-  const calls = new CallService(telephony, incidents, queue, seats, recorder, officerLegs, locator, config.queue.priorities, log.child({ area: 'calls' }));
+  const calls = new CallService(telephony, incidents, queue, seats, recorder, officerLegs, locator, config.queue.priorities, log.child({ area: 'calls' }), serviceTime);
   const transfer = new HotTransfer(telephony, incidents, calls, { endpoint: config.transfer.endpoint, answerMs: config.transfer.answerMs }, log.child({ area: 'transfer' }));
   const outbox = new Outbox(new OutboxRepo(db), { minBackoffMs: 1000, maxBackoffMs: 60000, timeoutMs: 10000, pollMs: 30000 }, log.child({ area: 'outbox' }));
   const alerts = new MajorAlerts(incidents, dispatchRepo, config.dispatch.majorCategories, log.child({ area: 'dispatch' }));
@@ -106,7 +108,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
     transferStats: { db },
     monitoring: { monitoring, recall },
     spotChecks: { spotChecks: new SpotChecks(new SpotChecksRepo(db), { sampleSize: config.spotCheck.sampleSize }) },
-    stats: { stats: new StatsRepo(db), now: queueSnapshot },
+    stats: { stats: new StatsRepo(db), now: queueSnapshot, extraMetrics: [serviceTime] },
     health: {
       ari: () => ari.status(),
       ami: () => ami.isUp,

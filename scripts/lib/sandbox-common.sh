@@ -266,6 +266,20 @@ sb_render() {
       printf '%s\n' "$content" >"$out/$name"
     done
   done
+  # Extra files for one instance only (the benchmark's 100 seats, its baseline queues): a file
+  # named like a project file is appended to it, so the project's config keeps its meaning and
+  # the extra only adds sections; other files are added as they are.
+  if [ -n "${AST_EXTRA_CONF_DIR:-}" ]; then
+    [ -d "$AST_EXTRA_CONF_DIR" ] || sb_die "AST_EXTRA_CONF_DIR $AST_EXTRA_CONF_DIR is not a folder"
+    for f in "$AST_EXTRA_CONF_DIR"/*.conf; do
+      [ -f "$f" ] || continue
+      content="$(cat "$f")"
+      for v in "${SB_VARS[@]}"; do
+        content="${content//@@$v@@/${!v}}"
+      done
+      printf '\n; ---- added from %s\n%s\n' "$f" "$content" >>"$out/$(basename "$f")"
+    done
+  fi
   left="$(grep -Hno '@@[A-Za-z0-9_]*@@' "$out"/* 2>/dev/null | sed "s|^$out/||" || true)"
   if [ -n "$left" ]; then
     rm -rf "$out"

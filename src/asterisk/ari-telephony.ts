@@ -80,8 +80,8 @@ export class AriTelephony implements Telephony {
     );
   }
 
-  async dial(channelId: string, timeoutSec: number): Promise<void> {
-    await this.call('dial', { channelId }, (c) => c.channels.dial({ channelId, timeout: timeoutSec }));
+  async dial(channelId: string, timeoutSec: number, callerChannelId?: string): Promise<void> {
+    await this.call('dial', { channelId }, (c) => c.channels.dial({ channelId, timeout: timeoutSec, ...(callerChannelId ? { caller: callerChannelId } : {}) }));
   }
 
   async play(channelId: string, media: string | string[], playbackId?: string, offsetMs?: number): Promise<void> {

@@ -35,7 +35,11 @@ export interface Telephony {
    * caller of this waits for that channel's own StasisStart, then calls dial().
    */
   createChannel(request: { channelId: string; endpoint: string; appArgs: string; callerId?: string; variables?: Record<string, string> }): Promise<void>;
-  dial(channelId: string, timeoutSec: number): Promise<void>;
+  /**
+   * callerChannelId: the caller being connected. Asterisk then gives the dialled phone the caller's
+   * number (the From of its INVITE is the connected line); without it the seat sees "anonymous".
+   */
+  dial(channelId: string, timeoutSec: number, callerChannelId?: string): Promise<void>;
   /**
    * Plays a sound or tone (e.g. 'sound:beep', 'tone:ring;tonezone=cn', 'recording:<name>') on one
    * channel; several media play one after the other, `offsetMs` skips into the first.

@@ -2,6 +2,7 @@
 // seat offers through the queue's events; actions go out through the Telephony port; every step
 // is stamped on the incident.
 import type { Logger } from 'pino';
+import type { Summary } from 'prom-client';
 import type { LiveChannel, Telephony } from '../asterisk/telephony';
 import { ChannelGone } from '../asterisk/errors';
 import type { Incidents } from '../incidents/incidents';
@@ -71,8 +72,12 @@ export class CallService {
     private readonly locator: ArrivalLocator,
     private readonly priorities: Record<string, number>,
     private readonly log: Logger,
+    private readonly serviceTime?: Summary,
   ) {
-    queue.on('offered', (offer) => this.withCall(offer, 'offered', (call) => this.offered(call, offer)));
+    queue.on('offered', (offer) => {
+      this.timeToOffer(offer);
+      this.withCall(offer, 'offered', (call) => this.offered(call, offer));
+    });
     queue.on('offer_failed', (offer, cause) => this.withCall(offer, 'offer failed', (call) => this.offerFailed(call, offer, cause)));
     queue.on('answered', (offer) => this.withCall(offer, 'answered', (call) => this.answered(call, offer)));
     queue.on('leg_hung_up', (offer) => this.withCall(offer, 'taker hung up', (call) => this.takerHungUp(call, offer)));
@@ -90,6 +95,7 @@ export class CallService {
   arrived(arrival: Arrival): void {
     if (this.calls.has(arrival.channelId)) return;
     const call = new Call(arrival.channelId, arrival.arrivedAt, this.log.child({ channel: arrival.channelId }));
+    call.enteredAt = performance.now();
     call.callerNumber = arrival.callerNumber;
     this.calls.set(call.channelId, call);
     // Ringing first and without waiting for the database: the caller must never hear silence.
@@ -331,6 +337,14 @@ export class CallService {
   private announceTalking(call: Call): void {
     const live = call.incidentNumber && this.callInProgress(call.incidentNumber);
     if (live) this.watchers.forEach((w) => w.talking(live));
+  }
+
+  /** Runs in the 'offered' event itself, i.e. in the same turn as the seat leg's originate. */
+  private timeToOffer(offer: Offer): void {
+    const call = this.calls.get(offer.call.channelId);
+    if (!call || call.offeredOnce || call.enteredAt === undefined) return;
+    call.offeredOnce = true;
+    this.serviceTime?.observe((performance.now() - call.enteredAt) / 1000);
   }
 
   private withCall(offer: Offer, step: string, work: (call: Call) => Promise<void>): void {

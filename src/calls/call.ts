@@ -16,6 +16,10 @@ export class Call {
   recordingName: string | undefined;
   /** A ringback tone played to an answered caller who is waiting again. */
   ringbackId: string | undefined;
+  /** performance.now() when its StasisStart reached us (unset for a call re-attached after a restart). */
+  enteredAt: number | undefined;
+  /** Offered to a seat at least once (the service-time metric counts the first offer only). */
+  offeredOnce = false;
   private lane: Promise<void> = Promise.resolve();
 
   constructor(

@@ -149,7 +149,7 @@ export class QueueService extends EventEmitter<QueueEvents> {
     if (!offer || offer.dialled) return;
     offer.dialled = true;
     const timeoutSec = Math.ceil(this.settings.ringNoAnswerMs / 1000) + 5; // our timer fires first
-    this.telephony.dial(legId, offer.seat ? timeoutSec : 60).catch((err: Error) => this.failed(offer, `dial: ${err.message}`));
+    this.telephony.dial(legId, offer.seat ? timeoutSec : 60, offer.call.channelId).catch((err: Error) => this.failed(offer, `dial: ${err.message}`));
   }
 
   legAnswered(legId: string): void {

@@ -96,18 +96,24 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
-export async function startAsterisk(t: Teardown, name: string): Promise<Sandbox> {
+/**
+ * opts.rtpPorts: size of the RTP range (2 per call leg; the benchmark needs more than tests);
+ * opts.extraConfDir: AST_EXTRA_CONF_DIR, config added for this instance only.
+ */
+export async function startAsterisk(t: Teardown, name: string, opts: { rtpPorts?: number; extraConfDir?: string } = {}): Promise<Sandbox> {
   const instance = `${name}-${process.pid}`;
-  const rtp = await freeUdpRange(200);
+  const rtpPorts = opts.rtpPorts ?? 200;
+  const rtp = await freeUdpRange(rtpPorts);
   const env: Record<string, string> = {
     AST_INSTANCE: instance,
     AST_SIP_PORT: String(await freePort(true)),
     AST_HTTP_PORT: String(await freePort()),
     AST_AMI_PORT: String(await freePort()),
     AST_RTP_START: String(rtp),
-    AST_RTP_END: String(rtp + 199),
+    AST_RTP_END: String(rtp + rtpPorts - 1),
     TRUNK12345_PORT: String(await freePort(true)),
     TRUNK110_PORT: String(await freePort(true)),
+    ...(opts.extraConfDir ? { AST_EXTRA_CONF_DIR: opts.extraConfDir } : {}),
   };
   const chroot = process.env.CTI110_CHROOT ?? '/var/cache/cti110/asterisk-sid';
   const script = (...args: string[]) => run('bash', [SANDBOX, ...args], { env: { ...process.env, ...env }, maxBuffer: 1 << 24 });

@@ -1,7 +1,7 @@
 // Queue statistics: live figures and service level over a period (JSON), and Prometheus metrics.
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import type { Registry } from 'prom-client';
+import type { Metric, Registry } from 'prom-client';
 import type { StatsRepo } from '../../store/stats-repo';
 import { createStatsMetrics } from '../../stats/metrics';
 import { PeriodError, resolvePeriod, startOfLocalDay, type Period } from '../../stats/period';
@@ -16,6 +16,8 @@ export interface StatsDeps {
   now(): QueueSnapshot;
   /** Wall clock in ms; tests pin it. */
   clock?: () => number;
+  /** Metrics kept by other areas (e.g. the service's time per call), exposed on /metrics too. */
+  extraMetrics?: Metric[];
 }
 
 // 8.64e15 ms is the last instant a JavaScript Date can hold.
@@ -86,6 +88,7 @@ export function statsRoutes(app: FastifyInstance, deps: StatsDeps): Registry {
       return levelOver({ from: startOfLocalDay(t), to: t });
     },
   });
+  for (const metric of deps.extraMetrics ?? []) registry.registerMetric(metric);
   app.get('/metrics', { schema: { summary: 'Prometheus metrics (text exposition format)' } }, async (_req, reply) => {
     const body = await registry.metrics();
     return reply.type(registry.contentType).send(body);

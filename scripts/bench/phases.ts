@@ -1,0 +1,120 @@
+// The bench's phases. Each places calls with a fresh caller SIPp and reads SIPp's own logs; cti110
+// and the native baseline run one right after the other on the same Asterisk and seats.
+import { post, sleep, waitFor, type Sandbox, type Service } from '../../test/support/harness';
+import { BASELINE_ADDR, seatPassword, type BenchSeats } from './conf';
+import { outcome, parseMetrics, type CallOutcome, type ServiceFigures } from './measure';
+import { startSipp, type Cleanup, type CpuSampler, type SippRun } from './procs';
+
+export type System = 'cti110' | 'baseline';
+
+export interface Ctx {
+  cleanup: Cleanup;
+  dir: string;
+  sandbox: Sandbox;
+  service: Service;
+  seats: BenchSeats;
+  seatUas: SippRun;
+  sampler: CpuSampler;
+  log(line: string): void;
+}
+
+export interface PhaseResult extends CallOutcome {
+  phase: string;
+  system: System;
+  rate: number;
+  holdMs: number;
+  cpu: Record<string, number>;
+  service?: ServiceFigures;
+  sippExit: number;
+}
+
+let phaseNo = 100;
+
+/** The seats logged in for cti110 (the rest logged out); the baseline has its own queues. */
+export async function loginRing(ctx: Ctx, ids: string[]): Promise<void> {
+  const want = new Set(ids);
+  const seats = (await ctx.service.get<{ id: string; state: string }[]>('/seats')).body;
+  for (const s of seats) {
+    if (!ctx.seats.ring.includes(s.id)) continue;
+    if (want.has(s.id) && s.state === 'logged_out') await post(ctx.service, `/seats/${s.id}/login`);
+    if (!want.has(s.id) && s.state !== 'logged_out') await post(ctx.service, `/seats/${s.id}/logout`);
+  }
+}
+
+/** Scraping /metrics also resets prom-client's event-loop histogram: call it before a phase. */
+export async function serviceFigures(ctx: Ctx): Promise<ServiceFigures> {
+  return parseMetrics(await (await fetch(`${ctx.service.url}/metrics`)).text());
+}
+
+/**
+ * Places `count` calls at `rate`/s held `holdMs` after the answer. cti110 calls come in on the
+ * 110 trunk; baseline calls from BASELINE_ADDR to `exten` (a Queue() of the same seats).
+ */
+export async function callers(ctx: Ctx, phase: string, system: System, opts: { rate: number; count: number; holdMs: number; exten?: string; cpuWindow?: 'plateau' | 'all' }): Promise<PhaseResult> {
+  const prefix = `139${phaseNo++}`;
+  const name = `${phase}-${system}`;
+  const before = system === 'cti110' ? await serviceFigures(ctx) : undefined; // also resets the lag histogram
+  const timeoutS = Math.ceil(opts.count / opts.rate + opts.holdMs / 1000 + 60);
+  const started = Date.now();
+  const run = await startSipp(
+    ctx.cleanup,
+    ctx.dir,
+    name,
+    `127.0.0.1:${ctx.sandbox.sipPort}`,
+    'caller.xml',
+    ['-s', system === 'cti110' ? '110' : (opts.exten ?? 'ring'), '-key', 'prefix', prefix, '-r', String(opts.rate), '-rp', '1000', '-m', String(opts.count), '-l', String(opts.count), '-d', String(opts.holdMs), '-timeout', `${timeoutS}s`, '-timeout_error'],
+    system === 'cti110' ? '127.0.0.2' : BASELINE_ADDR,
+  );
+  const sippExit = await run.done;
+  const ended = Date.now();
+  const result = outcome(run.logFile, ctx.seatUas.logFile, prefix);
+  // plateau: every call answered and none ended yet (the capacity step's full load)
+  const cpu = opts.cpuWindow === 'plateau' && result.lastAnsweredAt < result.firstEndedAt ? ctx.sampler.mean(result.lastAnsweredAt, result.firstEndedAt) : ctx.sampler.mean(started, ended);
+  const service = system === 'cti110' ? await serviceFigures(ctx) : undefined;
+  if (service && before) {
+    const s = service.stasisToOfferMs;
+    const n = s.count - before.stasisToOfferMs.count;
+    s.phaseMean = n > 0 ? Math.round(((s.sumMs - before.stasisToOfferMs.sumMs) / n) * 10) / 10 : null;
+  }
+  const r: PhaseResult = { phase, system, rate: opts.rate, holdMs: opts.holdMs, ...result, cpu, ...(service ? { service } : {}), sippExit };
+  ctx.log(`${name}: ${r.placed} placed, ${r.ended} ended, lost ${r.lost}, distribution p50/p99 ${r.distributionMs.p50}/${r.distributionMs.p99} ms, answer p50/p99 ${r.answerMs.p50}/${r.answerMs.p99} ms, cpu ${JSON.stringify(cpu)}`);
+  return r;
+}
+
+/** Waiting callers left after a phase: the queue must have drained. */
+export async function waitingAfter(ctx: Ctx, system: System): Promise<number> {
+  if (system === 'cti110') return (await ctx.service.get<{ now: { waiting: number } }>('/stats/queue')).body.now.waiting;
+  const out = await ctx.sandbox.cli('queue show bench-ring');
+  const m = /has (\d+) calls/.exec(out);
+  return m ? Number(m[1]) : -1;
+}
+
+/**
+ * Permanent connections: each seat dials `code` once and stays up `holdMs` (cti110: *15 nailed
+ * log-in; baseline: *19 AgentLogin). Resolves once all are up, with a promise of their ends.
+ */
+export async function permanentSeats(ctx: Ctx, kind: 'nailed' | 'agents', holdMs: number): Promise<Promise<number[]>> {
+  const ids = kind === 'nailed' ? ctx.seats.nailed : ctx.seats.agents;
+  // One SIPp per seat: SIPp 3.6.1 cannot take digest credentials from an injection file.
+  const runs = await Promise.all(
+    ids.map((id) =>
+      startSipp(ctx.cleanup, ctx.dir, `${kind}-${id}`, `127.0.0.1:${ctx.sandbox.sipPort}`, 'nailed.xml', [
+        '-s', kind === 'nailed' ? '*15' : '*19', '-key', 'seat', id, '-au', id, '-ap', seatPassword(id), '-m', '1', '-l', '1', '-d', String(holdMs), '-timeout', `${Math.ceil(holdMs / 1000) + 60}s`, '-timeout_error',
+      ]),
+    ),
+  );
+  if (kind === 'nailed') {
+    await waitFor('nailed seats ready', async () => {
+      const seats = (await ctx.service.get<{ id: string; state: string }[]>('/seats')).body;
+      return ids.every((id) => seats.find((s) => s.id === id)?.state === 'ready');
+    }, 30000);
+  } else {
+    // Logged in is not enough: an agent is offered calls once its state is NOT_INUSE (a few s later).
+    await waitFor('agents ready', async () => {
+      const out = await ctx.sandbox.cli('queue show bench-agents');
+      return ids.every((id) => new RegExp(`Agent ${id} .*\\(Not in use\\)`).test(out));
+    }, 30000);
+  }
+  await sleep(500);
+  return Promise.all(runs.map((r) => r.done));
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The benchmark in one command (issue #8; nailed seats of #10). Run as root:
+#   scripts/bench/run.sh            full run (~12 min), results in bench-results/
+#   scripts/bench/run.sh --quick    small counts (~2 min), results in var/bench-quick/
+#   options: --out DIR (results folder), --profile (node --cpu-prof of the service)
+# Sets up what is missing (tools, npm packages, build, Asterisk chroot, gnuplot for the chart),
+# then runs dist/scripts/bench/main.js. Exit 1 if any call was lost, 2 if the bench itself failed.
+# Everything it starts (Asterisk instance, service, SIPp) is stopped at the end, also on Ctrl-C.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+bash scripts/setup.sh >/dev/null
+# The chart is drawn by gnuplot (a plotting program from Debian, no prebuilt npm binaries).
+if ! command -v gnuplot >/dev/null 2>&1; then
+  echo "bench: installing gnuplot-nox"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends gnuplot-nox >/dev/null ||
+    { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends gnuplot-nox >/dev/null; }
+fi
+exec node dist/scripts/bench/main.js "$@"

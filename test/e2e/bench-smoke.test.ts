@@ -1,0 +1,46 @@
+// The benchmark in quick mode (small counts, ~1.5 min), so that it cannot rot: it must run end to
+// end through a real Asterisk, lose no call, and write its report for both systems.
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../support/harness';
+
+interface Phase {
+  phase: string;
+  system: string;
+  placed: number;
+  lost: number;
+  distributionMs: { n: number };
+  answerMs: { n: number };
+  service?: { stasisToOfferMs: { count: number } };
+}
+
+t.test('bench --quick', async (t) => {
+  const out = t.testdirName;
+  const bench = spawn(process.execPath, [join(ROOT, 'dist/scripts/bench/main.js'), '--quick', '--out', out], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  bench.stdout.on('data', (d: Buffer) => (log += d.toString()));
+  bench.stderr.on('data', (d: Buffer) => (log += d.toString()));
+  // SIGINT makes the bench stop what it started (its own cleanup) if the test is torn down early.
+  t.teardown(() => void (bench.exitCode === null && bench.kill('SIGINT')));
+  const code = await new Promise<number | null>((r) => bench.once('exit', r));
+  t.comment(log.split('\n').slice(-6).join('\n'));
+  t.equal(code, 0, 'bench exits 0: no call lost, nailed seats got no INVITE');
+  t.ok(existsSync(join(out, 'results.md')) && existsSync(join(out, 'latency.png')), 'Markdown report and chart written');
+  const report = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { lostCalls: number; phases: Phase[] };
+  t.equal(report.lostCalls, 0, 'no call lost');
+  const phase = (name: string, system: string) => report.phases.find((p) => p.phase === name && p.system === system);
+  for (const system of ['cti110', 'baseline']) {
+    for (const name of ['steady', 'capacity', 'burst']) {
+      const p = phase(name, system);
+      t.ok(p && p.placed > 0 && p.answerMs.n === p.placed, `${name} ${system}: every call answered`);
+      t.ok(p && p.distributionMs.n === p.placed, `${name} ${system}: every seat INVITE matched to its caller`);
+    }
+  }
+  for (const [name, system] of [['perm-ring', 'cti110'], ['perm-nailed', 'cti110'], ['perm-agents', 'baseline']]) {
+    const p = phase(name, system);
+    t.ok(p && p.placed > 0 && p.answerMs.n === p.placed, `${name}: every call answered`);
+  }
+  t.ok((phase('steady', 'cti110')?.service?.stasisToOfferMs.count ?? 0) > 0, 'the service reports its own time per call on /metrics');
+});
