@@ -12,6 +12,7 @@ interface SeatView {
 const put = async (service: Service, path: string, body: unknown) => (await fetch(service.url + path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status;
 
 t.test('nailed seats: features on the permanent connection', async (t) => {
+  const suite = t; // the restarted service must outlive the subtest that restarts it
   const logDir = workDir(t);
   const sandbox = await startAsterisk(t, 'nailedfx');
   const config = {
@@ -19,6 +20,7 @@ t.test('nailed seats: features on the permanent connection', async (t) => {
     queue: { ringNoAnswerMs: 2000, wrapUpMs: 0, overflowAfterMs: 0, overflowEndpoint: '' },
     dispatch: { gridDir: 'config/grid', maxPositionAgeMs: 600000, answerMs: 5000, officersToTry: 1, trunk: 'trunk110' },
     transfer: { answerMs: 5000 },
+    monitoring: { supervisors: [{ id: '3001', endpoint: 'PJSIP/3001' }], answerMs: 10000, recallSeconds: 10, recallSegmentMs: 60000 },
   };
   let service = await startConfiguredService(t, sandbox, logDir, config);
   const seat = async (id: string) => (await service.get<SeatView>(`/seats/${id}`)).body;
@@ -150,7 +152,7 @@ t.test('nailed seats: features on the permanent connection', async (t) => {
     const during = await caller('13100000007', 12);
     await answered('13100000007');
     await service.kill('SIGKILL');
-    service = await startConfiguredService(t, sandbox, logDir, config);
+    service = await startConfiguredService(suite, sandbox, logDir, config);
     const [inc] = await incidentsOf(service, '13100000007');
     t.ok(inc.timeline.some((e) => e.kind === 'reattached'), 'the call in progress was re-attached');
     t.equal((await seat('1001')).state, 'on_call', 'the nailed seat is still on that call');
@@ -166,5 +168,35 @@ t.test('nailed seats: features on the permanent connection', async (t) => {
     await post(service, '/seats/1001/logout');
     t.equal(await connection.done, 0);
     await phone.kill();
+  });
+
+  // The audio paths are the ringing seat's (test/e2e/monitoring checks who hears whom): the taker
+  // channel is the headset's connection here, and must come out of it idle, not hung up.
+  await t.test('monitoring and instant recall on a nailed seat leave the headset connected', async (t) => {
+    const phone = await seatPhone(t, sandbox, '1001', { logDir, stayS: 60, answerMs: 200 });
+    const supervisor = await seatPhone(t, sandbox, '3001', { logDir, stayS: 60, answerMs: 300, password: 'supervisor-3001-dev' });
+    await registered(sandbox, '1001');
+    await registered(sandbox, '3001');
+    await waitFor('1001 reachable', async () => (await seat('1001')).reachable);
+    const connection = await sipp(t, 'seat-feature.xml', ['-s', '*11', '-key', 'seat', '1001', '-au', '1001', '-ap', 'seat-1001-dev', '-set', 'max_s', '50', '-m', '1', '-l', '1', '-timeout', '80s', '-timeout_error'], { sandbox, logDir });
+    let connectionEnded = false;
+    void connection.done.then(() => (connectionEnded = true));
+    await waitFor('1001 nailed up', async () => (await seat('1001')).state === 'ready');
+    const call = await caller('13100000009', 12);
+    const inc = await answered('13100000009');
+    const started = await post<{ id: string }>(service, '/monitoring', { seat: '1001', mode: 'listen', supervisor: '3001' });
+    t.equal(started.status, 201, 'a supervisor listens to the nailed seat');
+    await waitFor('the supervisor connected', async () => (await service.get<{ state: string }>(`/monitoring/${started.body.id}`)).body.state === 'connected', 15000);
+    const whisper = await fetch(`${service.url}/monitoring/${started.body.id}/mode`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ mode: 'whisper' }) });
+    t.equal(whisper.status, 200, 'and whispers to its call-taker');
+    t.equal((await post(service, `/incidents/${inc.number}/recall`)).status, 202, 'the call-taker recalls the last seconds on the headset');
+    t.equal(await call.done, 0, 'the caller was not disturbed');
+    await waitFor('the monitoring ended with the call', async () => (await service.get<{ items: unknown[] }>('/monitoring')).body.items.length === 0);
+    await waitFor('1001 idle on the same connection', async () => (await seat('1001')).state === 'ready');
+    t.notOk(connectionEnded, 'the headset stays up');
+    t.ok(readSeatLog(supervisor.logFile).some((l) => l.event === 'bye'), "the supervisor's phone was hung up");
+    await post(service, '/seats/1001/logout');
+    t.equal(await connection.done, 0);
+    await Promise.all([phone.kill(), supervisor.kill()]);
   });
 });
