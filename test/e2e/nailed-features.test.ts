@@ -2,7 +2,7 @@
 // the officer conference and the 12345 hand-over let the call-taker leave, and afterwards the
 // headset is idle on the same connection and takes the next call. Also: log-in over REST.
 import t from 'tap';
-import { startAsterisk, startConfiguredService, incidentsOf, sipp, waitFor, workDir, seatPhone, readSeatLog, registered, post, type Service } from '../support/harness';
+import { startAsterisk, startConfiguredService, incidentsOf, sipp, waitFor, workDir, seatPhone, readSeatLog, registered, post, type Service, type Teardown } from '../support/harness';
 
 interface SeatView {
   state: string;
@@ -32,6 +32,14 @@ t.test('nailed seats: features on the permanent connection', async (t) => {
       return inc?.answeredAt ? inc : undefined;
     });
   const timeline = async (number: string) => (await incidentsOf(service, number))[0].timeline;
+  /** The headset dials *11 and stays up for `maxS` (extra: more SIPp options); resolves once ready. */
+  const nailUp = async (t: Teardown, id: string, maxS: number, extra: string[] = []) => {
+    const connection = await sipp(t, 'seat-feature.xml', ['-s', '*11', '-key', 'seat', id, '-au', id, '-ap', `seat-${id}-dev`, '-set', 'max_s', String(maxS), ...extra, '-m', '1', '-l', '1', '-timeout', `${maxS + 30}s`], { sandbox, logDir });
+    let ended = false;
+    void connection.done.then(() => (ended = true));
+    await waitFor(`${id} nailed up`, async () => (await seat(id)).state === 'ready');
+    return { connection, ended: () => ended };
+  };
 
   await t.test("one connection for the shift: '#', officer conference, 12345, next call", async (t) => {
     const phone = await seatPhone(t, sandbox, '1001', { logDir, stayS: 120, answerMs: 200 });
@@ -39,10 +47,7 @@ t.test('nailed seats: features on the permanent connection', async (t) => {
     await waitFor('1001 reachable', async () => (await seat('1001')).reachable);
     const connectionLog = `${logDir}/nailed-1001.log`;
     // The headset dials *11 and stays up; 6 s after log-in it presses '#' once.
-    const connection = await sipp(t, 'seat-feature.xml', ['-s', '*11', '-key', 'seat', '1001', '-au', '1001', '-ap', 'seat-1001-dev', '-set', 'max_s', '110', '-set', 'release_s', '6', '-trace_logs', '-log_file', connectionLog, '-m', '1', '-l', '1', '-timeout', '140s', '-timeout_error'], { sandbox, logDir });
-    let connectionEnded = false;
-    void connection.done.then(() => (connectionEnded = true));
-    await waitFor('1001 nailed up', async () => (await seat('1001')).state === 'ready');
+    const { connection, ended } = await nailUp(t, '1001', 110, ['-set', 'release_s', '6', '-trace_logs', '-log_file', connectionLog]);
 
     const first = await caller('13100000001', 30);
     const inc1 = await answered('13100000001');
@@ -61,7 +66,7 @@ t.test('nailed seats: features on the permanent connection', async (t) => {
     await waitFor('officer joined', async () => (await timeline('13100000002')).some((e) => e.kind === 'officer_joined'));
     t.equal((await post(service, `/incidents/${inc2.number}/taker/leave`)).status, 204, 'the call-taker leaves the conference');
     await waitFor('1001 idle on the same connection', async () => (await seat('1001')).state === 'ready');
-    t.notOk(connectionEnded, 'the headset was not hung up');
+    t.notOk(ended(), 'the headset was not hung up');
     t.equal(await second.done, 0, 'caller and officer talked on until the caller hung up');
 
     // 12345 hot transfer from the nailed seat, while the conference call may still be ending.
@@ -74,7 +79,7 @@ t.test('nailed seats: features on the permanent connection', async (t) => {
     await waitFor('12345 answered', async () => (await timeline('13100000003')).some((e) => e.kind === 'transfer_answered'));
     t.equal((await post(service, `/incidents/${inc3.number}/taker/leave`)).status, 204);
     await waitFor('1001 idle again', async () => (await seat('1001')).state === 'ready');
-    t.notOk(connectionEnded, 'the headset is still the same connection');
+    t.notOk(ended(), 'the headset is still the same connection');
     t.equal(await third.done, 0, 'the caller stayed with 12345 until they hung up');
     t.equal(await agent.done, 0);
 
@@ -117,8 +122,7 @@ t.test('nailed seats: features on the permanent connection', async (t) => {
     await registered(sandbox, '1003');
     await registered(sandbox, '1002');
     await waitFor('phones reachable', async () => (await seat('1003')).reachable && (await seat('1002')).reachable);
-    const connection = await sipp(t, 'seat-feature.xml', ['-s', '*11', '-key', 'seat', '1003', '-au', '1003', '-ap', 'seat-1003-dev', '-set', 'max_s', '60', '-m', '1', '-l', '1', '-timeout', '90s'], { sandbox, logDir });
-    await waitFor('1003 nailed up', async () => (await seat('1003')).state === 'ready');
+    const { connection } = await nailUp(t, '1003', 60);
     t.equal((await post(service, '/seats/1002/login')).status, 202);
     await waitFor('1002 nailed up', async () => (await seat('1002')).state === 'ready');
     const call = await caller('13100000006', 25);
@@ -145,10 +149,7 @@ t.test('nailed seats: features on the permanent connection', async (t) => {
     const phone = await seatPhone(t, sandbox, '1001', { logDir, stayS: 90, answerMs: 200 });
     await registered(sandbox, '1001');
     await waitFor('1001 reachable', async () => (await seat('1001')).reachable);
-    const connection = await sipp(t, 'seat-feature.xml', ['-s', '*11', '-key', 'seat', '1001', '-au', '1001', '-ap', 'seat-1001-dev', '-set', 'max_s', '80', '-m', '1', '-l', '1', '-timeout', '110s', '-timeout_error'], { sandbox, logDir });
-    let connectionEnded = false;
-    void connection.done.then(() => (connectionEnded = true));
-    await waitFor('1001 nailed up', async () => (await seat('1001')).state === 'ready');
+    const { connection, ended } = await nailUp(t, '1001', 80);
     const during = await caller('13100000007', 12);
     await answered('13100000007');
     await service.kill('SIGKILL');
@@ -162,7 +163,7 @@ t.test('nailed seats: features on the permanent connection', async (t) => {
     const inc2 = await answered('13100000008');
     t.match(inc2.timeline.find((e) => e.kind === 'answered')?.detail, { seat: '1001', delivery: 'nailed' }, 'the next call is switched into the same headset');
     t.equal(await next.done, 0);
-    t.notOk(connectionEnded, 'the headset was never hung up');
+    t.notOk(ended(), 'the headset was never hung up');
     t.equal(readSeatLog(phone.logFile).filter((l) => l.event === 'invite').length, 0, 'and no INVITE reached the seat');
     await waitFor('1001 idle', async () => (await seat('1001')).state === 'ready');
     await post(service, '/seats/1001/logout');
@@ -178,10 +179,7 @@ t.test('nailed seats: features on the permanent connection', async (t) => {
     await registered(sandbox, '1001');
     await registered(sandbox, '3001');
     await waitFor('1001 reachable', async () => (await seat('1001')).reachable);
-    const connection = await sipp(t, 'seat-feature.xml', ['-s', '*11', '-key', 'seat', '1001', '-au', '1001', '-ap', 'seat-1001-dev', '-set', 'max_s', '50', '-m', '1', '-l', '1', '-timeout', '80s', '-timeout_error'], { sandbox, logDir });
-    let connectionEnded = false;
-    void connection.done.then(() => (connectionEnded = true));
-    await waitFor('1001 nailed up', async () => (await seat('1001')).state === 'ready');
+    const { connection, ended } = await nailUp(t, '1001', 50);
     const call = await caller('13100000009', 12);
     const inc = await answered('13100000009');
     const started = await post<{ id: string }>(service, '/monitoring', { seat: '1001', mode: 'listen', supervisor: '3001' });
@@ -193,7 +191,7 @@ t.test('nailed seats: features on the permanent connection', async (t) => {
     t.equal(await call.done, 0, 'the caller was not disturbed');
     await waitFor('the monitoring ended with the call', async () => (await service.get<{ items: unknown[] }>('/monitoring')).body.items.length === 0);
     await waitFor('1001 idle on the same connection', async () => (await seat('1001')).state === 'ready');
-    t.notOk(connectionEnded, 'the headset stays up');
+    t.notOk(ended(), 'the headset stays up');
     t.ok(readSeatLog(supervisor.logFile).some((l) => l.event === 'bye'), "the supervisor's phone was hung up");
     await post(service, '/seats/1001/logout');
     t.equal(await connection.done, 0);

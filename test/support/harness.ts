@@ -12,7 +12,7 @@ const run = promisify(execFile);
 export const ROOT = resolve(__dirname, '../../..');
 const SANDBOX = join(ROOT, 'scripts/asterisk-sandbox.sh');
 
-interface Teardown {
+export interface Teardown {
   teardown(fn: () => unknown): void;
   testdirName?: string;
 }
