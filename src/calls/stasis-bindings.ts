@@ -119,6 +119,8 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
     ChannelDtmfReceived: (e) => {
       // "#" on a nailed connection ends the call in progress (the headset itself stays up).
       if (e.digit === '#' && seatService.isNailed(e.channel.id)) calls.release(e.channel.id);
+      // "*" from a call-taker on a call: instant recall (a caller's "*" is not a taker's: ignored).
+      else if (e.digit === '*') recall.byTaker(e.channel.id);
     },
   };
 

@@ -79,7 +79,7 @@ export class InstantRecall implements CallWatcher {
   }
 
   /** Plays the last `seconds` (default: the configured time) of the call to its call-taker only. */
-  async recall(incident: string, seconds?: number): Promise<RecallResult> {
+  async recall(incident: string, seconds?: number, via: 'rest' | 'dtmf' = 'rest'): Promise<RecallResult> {
     const call = this.calls.callInProgress(incident);
     if (!call) {
       await this.incidents.findByNumber(incident); // unknown: IncidentNotFound (404)
@@ -101,10 +101,16 @@ export class InstantRecall implements CallWatcher {
       const timer = setTimeout(() => this.playbackFinished(playbackId), plan.coveredMs + 10000);
       this.replays.set(playbackId, { snoopId, timer });
       await this.telephony.play(snoopId, plan.names.map((n) => `recording:${n}`), playbackId, plan.offsetMs);
-      await this.incidents.stamp(call.incidentId, 'recall', { seconds: wantMs / 1000, heardMs: plan.coveredMs, seat: call.seatId });
+      await this.incidents.stamp(call.incidentId, 'recall', { seconds: wantMs / 1000, heardMs: plan.coveredMs, seat: call.seatId, via });
       this.log.info({ incident, heardMs: plan.coveredMs, seat: call.seatId }, 'instant recall played to the call-taker');
       return { incident, seconds: wantMs / 1000, heardMs: plan.coveredMs };
     });
+  }
+
+  /** "*" pressed on a call-taker's headset: recall on the call that leg is talking on, if any. */
+  byTaker(channelId: string): void {
+    const incident = [...this.rolls.keys()].find((n) => this.calls.callInProgress(n)?.takerChannelId === channelId);
+    if (incident) this.recall(incident, undefined, 'dtmf').catch((err: Error) => this.log.warn({ incident, err: err.message }, 'instant recall by DTMF refused'));
   }
 
   playbackFinished(playbackId: string): void {

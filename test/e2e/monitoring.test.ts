@@ -37,7 +37,10 @@ t.test('live monitoring and instant recall', async (t) => {
 
   const sandbox = await startAsterisk(t, 'monitoring');
   const service = await startConfiguredService(t, sandbox, logDir, {
-    seats: [{ id: '1001', endpoint: 'PJSIP/1001', autoAnswer: true }],
+    seats: [
+      { id: '1001', endpoint: 'PJSIP/1001', autoAnswer: true },
+      { id: '1002', endpoint: 'PJSIP/1002', autoAnswer: true },
+    ],
     monitoring: { supervisors: [{ id: '3001', endpoint: 'PJSIP/3001' }, { id: '3002', endpoint: 'PJSIP/3002' }], answerMs: 10000, recallSeconds: 10, recallSegmentMs: 60000 },
   });
   const seat = await seatPhone(t, sandbox, '1001', { logDir, stayS: 120, answerMs: 200 });
@@ -143,6 +146,12 @@ t.test('live monitoring and instant recall', async (t) => {
   });
 
   await t.test('instant recall: the call-taker re-hears what the caller said, the recording of record goes on', async (t) => {
+    // This call goes to seat 1002, whose call-taker also presses * on the headset 12 s in.
+    t.equal((await post(service, '/seats/1001/logout')).status, 200);
+    const taker = await seatPhone(t, sandbox, '1002', { logDir, stayS: 60, answerMs: 200, starAfterMs: 12000 });
+    await registered(sandbox, '1002');
+    await waitFor('1002 reachable', async () => (await service.get<{ reachable: boolean }>('/seats/1002')).body.reachable);
+    await post(service, '/seats/1002/login');
     const capture = await captureRtp(t, join(logDir, 'recall.pcap'), rtpStart, rtpEnd);
     const caller = await sipp(t, 'caller.xml', ['-s', '110', '-key', 'callerid', '13300000002', '-set', 'hold_s', '20', '-m', '1', '-l', '1', '-timeout', '60s', '-timeout_error'], { sandbox, ip: '127.0.0.2', logDir: quietDir });
     const inc = await talking('13300000002');
@@ -164,18 +173,21 @@ t.test('live monitoring and instant recall', async (t) => {
     t.equal(recordings.length, 1, 'one recording of record, not cut by the recall');
     const callMs = done.endedAt! - done.answeredAt!;
     t.ok(Math.abs((recordings[0].detail.durationMs as number) - callMs) < 1500, `it lasts the whole call (${recordings[0].detail.durationMs} ms vs ${callMs} ms)`);
-    t.ok(done.timeline.some((e) => e.kind === 'recall'), 'the recall is on the timeline');
+    const recalls = done.timeline.filter((e) => e.kind === 'recall');
+    t.match(recalls.map((e) => e.detail), [{ via: 'rest', seat: '1002' }, { via: 'dtmf', seat: '1002' }], 'both recalls on the timeline: by REST, then by * on the headset');
+    t.ok(readSeatLog(taker.logFile).some((l) => l.event === 'star'), 'the call-taker pressed *');
     await waitFor('no channel or bridge left in Asterisk', () => nothingLeft(sandbox), 15000);
     const stored = await fetch(`http://127.0.0.1:${sandbox.httpPort}/ari/recordings/stored`, { headers: { authorization: `Basic ${Buffer.from('cti110:cti110-dev-secret').toString('base64')}` } });
     t.notOk(((await stored.json()) as { name: string }[]).some((r) => r.name.startsWith('recall_')), 'the rolling recall segments are deleted with the call');
 
     const packets = await capture.stop();
-    const before = tonesHeard(packets, seat.mediaPort, inc.answeredAt! + 4500, recallAt, TONES);
-    const after = tonesHeard(packets, seat.mediaPort, recallAt + 400, recallAt + 2400, TONES);
+    const before = tonesHeard(packets, taker.mediaPort, inc.answeredAt! + 4500, recallAt, TONES);
+    const after = tonesHeard(packets, taker.mediaPort, recallAt + 400, recallAt + 2400, TONES);
     const callerHeard = tonesHeard(packets, caller.mediaPort, recallAt + 400, recallAt + 2400, TONES);
     t.ok(before[CALLER] < ABSENT, `before the recall the call-taker hears no caller tone (${before[CALLER].toFixed(3)})`);
     t.ok(after[CALLER] > HEARD, `after the recall the call-taker hears the caller's earlier words again (${after[CALLER].toFixed(3)})`);
     t.ok(callerHeard[CALLER] < ABSENT, `the caller does not hear the replay (${callerHeard[CALLER].toFixed(3)})`);
+    await taker.kill();
   });
 
   await Promise.all([seat.kill(), supervisor.kill()]);
