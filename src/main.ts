@@ -26,6 +26,7 @@ import { Conference } from './dispatch/conference';
 import { CallerLocator } from './dispatch/caller-location';
 import { IncidentRecord, checkUnitWebhooks } from './dispatch/incident-record';
 import { DispatchService } from './dispatch/service';
+import { HeadsetCodes } from './calls/headset-codes';
 import { DtmfDispatch } from './dispatch/dtmf';
 import { MajorAlerts } from './dispatch/alerts';
 import { DispatchRepo } from './store/dispatch-repo';
@@ -89,7 +90,8 @@ async function start(config: Config): Promise<() => Promise<void>> {
   calls.watch(monitoring);
   calls.watch(recall);
   const dtmfDispatch = new DtmfDispatch(calls, dispatch, incidents, telephony, log.child({ area: 'dispatch' }));
-  bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, dtmfDispatch, transfer, monitoring, recall, log: log.child({ area: 'calls' }) });
+  const headsetCodes = new HeadsetCodes({ '1': (leg) => void dtmfDispatch.pressed(leg), '2': (leg) => recall.byTaker(leg) });
+  bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, headsetCodes, transfer, monitoring, recall, log: log.child({ area: 'calls' }) });
 
   const queueSnapshot = (): QueueSnapshot => ({
     waiting: queue.snapshot().waiting.map((c) => ({ incident: c.incident, arrivedAt: c.arrivedAt, priority: c.priority })),

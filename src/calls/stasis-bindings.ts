@@ -6,9 +6,9 @@ import type { Telephony } from '../asterisk/telephony';
 import type { QueueService } from '../queue/queue-service';
 import type { SeatService } from '../queue/seat-service';
 import type { CallbackService } from '../queue/callback-service';
+import type { HeadsetCodes } from './headset-codes';
 import type { Recorder } from '../recording/recorder';
 import type { Conference } from '../dispatch/conference';
-import type { DtmfDispatch } from '../dispatch/dtmf';
 import type { HotTransfer } from '../transfer/hot-transfer';
 import type { Seats } from '../queue/seats';
 import type { Arrival, CallService } from './call-service';
@@ -44,14 +44,14 @@ export interface StasisDeps {
   callbacks: CallbackService;
   recorder: Recorder;
   conference: Conference;
-  dtmfDispatch: DtmfDispatch;
+  headsetCodes: HeadsetCodes;
   transfer: HotTransfer;
   monitoring: MonitoringService;
   recall: InstantRecall;
   log: Logger;
 }
 
-export function bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, dtmfDispatch, transfer, monitoring, recall, log }: StasisDeps): void {
+export function bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, headsetCodes, transfer, monitoring, recall, log }: StasisDeps): void {
   const handlers: { [K in AriEvent['type']]?: (e: Extract<AriEvent, { type: K }>) => void } = {
     StasisStart: (e) => {
       const [entry = '', ...rest] = e.args;
@@ -104,7 +104,7 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
       else if (monitoring.isLeg(e.peer.id)) monitoring.legGone(e.peer.id, e.dialstatus.toLowerCase());
     },
     StasisEnd: (e) => {
-      dtmfDispatch.forget(e.channel.id);
+      headsetCodes.forget(e.channel.id);
       if (seatService.isNailed(e.channel.id)) {
         // Order matters: the call it carried goes back to the queue, then the seat logs out.
         if (queue.isLeg(e.channel.id)) queue.legGone(e.channel.id, 'hangup');
@@ -134,8 +134,8 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
     ChannelDtmfReceived: (e) => {
       // "#" on a nailed connection ends the call in progress (the headset itself stays up).
       if (e.digit === '#' && seatService.isNailed(e.channel.id)) calls.release(e.channel.id);
-      // "*1" from a call-taker during a call: dispatch the nearest officer (dispatch/dtmf.ts).
-      else dtmfDispatch.digit(e.channel.id, e.digit);
+      // "*1" (dispatch the nearest officer), "*2" (instant recall) from a call-taker on a call.
+      else headsetCodes.digit(e.channel.id, e.digit);
     },
   };
 

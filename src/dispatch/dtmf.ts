@@ -7,46 +7,26 @@ import type { Telephony } from '../asterisk/telephony';
 import type { Incidents } from '../incidents/incidents';
 import type { DispatchService } from './service';
 
-/** '*' then '1' within this time: a slower pair is two stray key presses. */
-export const DTMF_PAIR_MS = 3000;
-
 /** The calls area tells which incident a call-taker's leg is talking on. */
 export interface TakerLegs {
   incidentOfTaker(legId: string): string | undefined;
 }
 
 export class DtmfDispatch {
-  /** channel -> when its '*' came. */
-  private readonly star = new Map<string, number>();
-
   constructor(
     private readonly calls: TakerLegs,
     private readonly dispatch: Pick<DispatchService, 'dispatch'>,
     private readonly incidents: Pick<Incidents, 'findByNumber' | 'stamp'>,
     private readonly telephony: Pick<Telephony, 'play'>,
     private readonly log: Logger,
-    private readonly clock: () => number = Date.now,
   ) {}
 
-  /** Every DTMF digit of a channel in our app; returns true when it started a dispatch. */
-  digit(channelId: string, digit: string): boolean {
-    const now = this.clock();
-    if (digit === '*') {
-      this.star.set(channelId, now);
-      return false;
-    }
-    const at = this.star.get(channelId);
-    this.star.delete(channelId);
-    if (digit !== '1' || at === undefined || now - at > DTMF_PAIR_MS) return false;
+  /** *1 pressed on a channel (calls/headset-codes.ts); returns true when it is a call-taker's on a call. */
+  pressed(channelId: string): boolean {
     const incident = this.calls.incidentOfTaker(channelId);
     if (!incident) return false;
     void this.start(channelId, incident);
     return true;
-  }
-
-  /** The channel is gone: forget a '*' it left pending. */
-  forget(channelId: string): void {
-    this.star.delete(channelId);
   }
 
   private async start(channelId: string, incident: string): Promise<void> {

@@ -119,7 +119,8 @@ export class MonitoringService implements CallWatcher {
     const s = this.session(id);
     if (s.state !== 'connected') throw new MonitoringState(`session ${id} is ${s.state}: the mode can change once the supervisor has answered`);
     await this.run(s, async () => {
-      if (s.mode === mode || s.state !== 'connected') return;
+      // Same mode and still in place: nothing to do. A mode that failed half-way is set up again.
+      if (s.state !== 'connected' || (s.mode === mode && (s.snoopId || s.bargedInto))) return;
       const from = s.mode;
       await this.disconnect(s);
       await this.connect(s, mode);
@@ -198,13 +199,13 @@ export class MonitoringService implements CallWatcher {
   private async connect(s: Session, mode: MonitorMode): Promise<void> {
     const call = this.calls.callInProgress(s.incident);
     if (!call) throw new CallNotLive(`incident ${s.incident}`);
-    s.mode = mode;
     const plan = planFor(mode);
     if (plan.kind === 'bridge') {
       if (s.inOwnBridge) await this.telephony.removeFromBridge(s.bridgeId, s.legId);
       s.inOwnBridge = false;
       await this.telephony.addToBridge(call.bridgeId, [s.legId]);
       s.bargedInto = call.bridgeId;
+      s.mode = mode;
       return;
     }
     if (!s.inOwnBridge) await this.telephony.addToBridge(s.bridgeId, [s.legId]);
@@ -214,6 +215,7 @@ export class MonitoringService implements CallWatcher {
     s.snoopOn = plan.on;
     await startSnoop(this.telephony, this.arrivals, plan.on === 'caller' ? call.callerChannelId : call.takerChannelId, { snoopId, spy: plan.spy, whisper: plan.whisper, appArgs: 'monitor' });
     await this.telephony.addToBridge(s.bridgeId, [snoopId]);
+    s.mode = mode;
   }
 
   /** Undoes the current mode, leaving the supervisor's leg up and un-bridged from the call. */

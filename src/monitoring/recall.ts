@@ -28,6 +28,8 @@ interface Rolling {
   seq: number;
   timer: NodeJS.Timeout | undefined;
   ended: boolean;
+  /** A recall asked for by "*2" is being played: further presses are ignored until it ends. */
+  keyReplay: boolean;
   lane: Promise<void>;
 }
 
@@ -41,7 +43,7 @@ export interface RecallResult {
 export class InstantRecall implements CallWatcher {
   private readonly rolls = new Map<string, Rolling>();
   /** Playback id → whisper snoop playing it (hung up when the playback finishes). */
-  private readonly replays = new Map<string, { snoopId: string; timer: NodeJS.Timeout }>();
+  private readonly replays = new Map<string, { snoopId: string; timer: NodeJS.Timeout; rolling: Rolling; byKey: boolean }>();
 
   constructor(
     private readonly telephony: Telephony,
@@ -55,7 +57,7 @@ export class InstantRecall implements CallWatcher {
   /** A call got its call-taker: start the rolling recording (once per call). */
   talking(call: CallInProgress): void {
     if (this.rolls.has(call.incident)) return;
-    const r: Rolling = { incident: call.incident, snoopId: `cti110-rolling-${randomUUID()}`, segments: [], current: undefined, seq: 0, timer: undefined, ended: false, lane: Promise.resolve() };
+    const r: Rolling = { incident: call.incident, snoopId: `cti110-rolling-${randomUUID()}`, segments: [], current: undefined, seq: 0, timer: undefined, ended: false, keyReplay: false, lane: Promise.resolve() };
     this.rolls.set(call.incident, r);
     this.run(r, async () => {
       await startSnoop(this.telephony, this.arrivals, call.callerChannelId, { snoopId: r.snoopId, spy: 'both', whisper: 'none', appArgs: 'monitor' });
@@ -79,7 +81,7 @@ export class InstantRecall implements CallWatcher {
   }
 
   /** Plays the last `seconds` (default: the configured time) of the call to its call-taker only. */
-  async recall(incident: string, seconds?: number): Promise<RecallResult> {
+  async recall(incident: string, seconds?: number, via: 'rest' | 'dtmf' = 'rest'): Promise<RecallResult> {
     const call = this.calls.callInProgress(incident);
     if (!call) {
       await this.incidents.findByNumber(incident); // unknown: IncidentNotFound (404)
@@ -99,11 +101,26 @@ export class InstantRecall implements CallWatcher {
       await startSnoop(this.telephony, this.arrivals, call.takerChannelId, { snoopId, spy: 'none', whisper: 'out', appArgs: 'monitor' });
       // PlaybackFinished hangs the snoop up; the timer only guards against a lost event.
       const timer = setTimeout(() => this.playbackFinished(playbackId), plan.coveredMs + 10000);
-      this.replays.set(playbackId, { snoopId, timer });
+      this.replays.set(playbackId, { snoopId, timer, rolling: r, byKey: via === 'dtmf' });
       await this.telephony.play(snoopId, plan.names.map((n) => `recording:${n}`), playbackId, plan.offsetMs);
-      await this.incidents.stamp(call.incidentId, 'recall', { seconds: wantMs / 1000, heardMs: plan.coveredMs, seat: call.seatId });
+      await this.incidents.stamp(call.incidentId, 'recall', { seconds: wantMs / 1000, heardMs: plan.coveredMs, seat: call.seatId, via });
       this.log.info({ incident, heardMs: plan.coveredMs, seat: call.seatId }, 'instant recall played to the call-taker');
       return { incident, seconds: wantMs / 1000, heardMs: plan.coveredMs };
+    });
+  }
+
+  /**
+   * "*2" pressed on a call-taker's headset: recall on the call that leg is talking on, if any.
+   * One press can arrive as several digits (seen: SIPp's RFC 4733 sample gave 16 events), and
+   * replays on top of each other are noise: one replay by key at a time.
+   */
+  byTaker(channelId: string): void {
+    const r = [...this.rolls.values()].find((x) => this.calls.callInProgress(x.incident)?.takerChannelId === channelId);
+    if (!r || r.keyReplay) return;
+    r.keyReplay = true;
+    this.recall(r.incident, undefined, 'dtmf').catch((err: Error) => {
+      r.keyReplay = false;
+      this.log.warn({ incident: r.incident, err: err.message }, 'instant recall by DTMF refused');
     });
   }
 
@@ -112,6 +129,7 @@ export class InstantRecall implements CallWatcher {
     if (!replay) return;
     this.replays.delete(playbackId);
     clearTimeout(replay.timer);
+    if (replay.byKey) replay.rolling.keyReplay = false;
     this.telephony.hangup(replay.snoopId).catch((err: Error) => this.log.warn({ err: err.message }, 'recall snoop not hung up'));
   }
 

@@ -36,9 +36,13 @@ t.test('live monitoring and instant recall', async (t) => {
   tone(join(quietDir, 'caller-audio.wav'), ['synth', '3', 'sine', String(CALLER), 'vol', '0.5', 'pad', '0', '40']);
 
   const sandbox = await startAsterisk(t, 'monitoring');
+  // Recall reaches 15 s back over 10 s segments: a recall 12 s into a call plays three of them.
   const service = await startConfiguredService(t, sandbox, logDir, {
-    seats: [{ id: '1001', endpoint: 'PJSIP/1001', autoAnswer: true }],
-    monitoring: { supervisors: [{ id: '3001', endpoint: 'PJSIP/3001' }, { id: '3002', endpoint: 'PJSIP/3002' }], answerMs: 10000, recallSeconds: 10, recallSegmentMs: 60000 },
+    seats: [
+      { id: '1001', endpoint: 'PJSIP/1001', autoAnswer: true },
+      { id: '1002', endpoint: 'PJSIP/1002', autoAnswer: true },
+    ],
+    monitoring: { supervisors: [{ id: '3001', endpoint: 'PJSIP/3001' }, { id: '3002', endpoint: 'PJSIP/3002' }], answerMs: 10000, recallSeconds: 15, recallSegmentMs: 10000 },
   });
   const seat = await seatPhone(t, sandbox, '1001', { logDir, stayS: 120, answerMs: 200 });
   const supervisor = await seatPhone(t, sandbox, '3001', { logDir: supDir, stayS: 120, answerMs: 300, password: 'supervisor-3001-dev' });
@@ -143,6 +147,12 @@ t.test('live monitoring and instant recall', async (t) => {
   });
 
   await t.test('instant recall: the call-taker re-hears what the caller said, the recording of record goes on', async (t) => {
+    // This call goes to seat 1002, whose call-taker also presses *2 on the headset 12 s in.
+    t.equal((await post(service, '/seats/1001/logout')).status, 200);
+    const taker = await seatPhone(t, sandbox, '1002', { logDir, stayS: 60, answerMs: 200, recallKeysAfterMs: 12000 });
+    await registered(sandbox, '1002');
+    await waitFor('1002 reachable', async () => (await service.get<{ reachable: boolean }>('/seats/1002')).body.reachable);
+    await post(service, '/seats/1002/login');
     const capture = await captureRtp(t, join(logDir, 'recall.pcap'), rtpStart, rtpEnd);
     const caller = await sipp(t, 'caller.xml', ['-s', '110', '-key', 'callerid', '13300000002', '-set', 'hold_s', '20', '-m', '1', '-l', '1', '-timeout', '60s', '-timeout_error'], { sandbox, ip: '127.0.0.2', logDir: quietDir });
     const inc = await talking('13300000002');
@@ -153,29 +163,38 @@ t.test('live monitoring and instant recall', async (t) => {
     const recallAt = Date.now();
     const recalled = await request(service, 'POST', `/incidents/${inc.number}/recall`);
     t.equal(recalled.status, 202);
-    t.ok((recalled.body.heardMs as number) > 6000 && (recalled.body.heardMs as number) <= 10000, `the last seconds are replayed (${recalled.body.heardMs} ms: the call is younger than 10 s)`);
+    t.ok((recalled.body.heardMs as number) > 6000 && (recalled.body.heardMs as number) < 9000, `the whole call so far is replayed (${recalled.body.heardMs} ms: it is younger than 15 s)`);
     t.equal(await caller.done, 0, 'the caller stayed on to the end');
     const done = await waitFor('the recording of record stored', async () => {
       const [x] = await incidentsOf(service, '13300000002');
-      return x?.timeline.some((e) => e.kind === 'recorded') ? x : undefined;
+      return x?.endedAt && x.timeline.some((e) => e.kind === 'recorded') ? x : undefined; // stored just before the end is stamped
     }, 30000);
     t.match(await request(service, 'POST', `/incidents/${inc.number}/recall`), { status: 409, body: { error: 'CALL_NOT_LIVE' } }, 'no recall once the call is over');
     const recordings = done.timeline.filter((e) => e.kind === 'recorded');
     t.equal(recordings.length, 1, 'one recording of record, not cut by the recall');
     const callMs = done.endedAt! - done.answeredAt!;
-    t.ok(Math.abs((recordings[0].detail.durationMs as number) - callMs) < 1500, `it lasts the whole call (${recordings[0].detail.durationMs} ms vs ${callMs} ms)`);
-    t.ok(done.timeline.some((e) => e.kind === 'recall'), 'the recall is on the timeline');
+    // Margin: a starved Asterisk on a busy machine drops some frames (seen: 2.4 s of 20 s under a
+    // load of 24); a recording cut by the recall, 8 s in, would be 12 s short.
+    t.ok(Math.abs((recordings[0].detail.durationMs as number) - callMs) < 3500, `it lasts the whole call (${recordings[0].detail.durationMs} ms vs ${callMs} ms)`);
+    const recalls = done.timeline.filter((e) => e.kind === 'recall');
+    t.same(recalls.map((e) => `${e.detail.via as string}:${e.detail.seat as string}`), ['rest:1002', 'dtmf:1002'], 'both recalls on the timeline: by REST, then one by *2 on the headset (one press, one replay)');
+    const byKey = recalls[1];
+    t.ok((byKey.detail.heardMs as number) > 11000, `the *2 recall spans the segments rotated since (${byKey.detail.heardMs} ms)`);
+    t.ok(readSeatLog(taker.logFile).some((l) => l.event === 'recall_keys'), 'the call-taker pressed *2');
     await waitFor('no channel or bridge left in Asterisk', () => nothingLeft(sandbox), 15000);
     const stored = await fetch(`http://127.0.0.1:${sandbox.httpPort}/ari/recordings/stored`, { headers: { authorization: `Basic ${Buffer.from('cti110:cti110-dev-secret').toString('base64')}` } });
     t.notOk(((await stored.json()) as { name: string }[]).some((r) => r.name.startsWith('recall_')), 'the rolling recall segments are deleted with the call');
 
     const packets = await capture.stop();
-    const before = tonesHeard(packets, seat.mediaPort, inc.answeredAt! + 4500, recallAt, TONES);
-    const after = tonesHeard(packets, seat.mediaPort, recallAt + 400, recallAt + 2400, TONES);
+    const before = tonesHeard(packets, taker.mediaPort, inc.answeredAt! + 4500, recallAt, TONES);
+    const after = tonesHeard(packets, taker.mediaPort, recallAt + 400, recallAt + 2400, TONES);
     const callerHeard = tonesHeard(packets, caller.mediaPort, recallAt + 400, recallAt + 2400, TONES);
     t.ok(before[CALLER] < ABSENT, `before the recall the call-taker hears no caller tone (${before[CALLER].toFixed(3)})`);
     t.ok(after[CALLER] > HEARD, `after the recall the call-taker hears the caller's earlier words again (${after[CALLER].toFixed(3)})`);
     t.ok(callerHeard[CALLER] < ABSENT, `the caller does not hear the replay (${callerHeard[CALLER].toFixed(3)})`);
+    const afterKey = tonesHeard(packets, taker.mediaPort, byKey.at + 200, byKey.at + 2400, TONES);
+    t.ok(afterKey[CALLER] > HEARD, `after * the call-taker hears the start of the call again, played over several segments (${afterKey[CALLER].toFixed(3)})`);
+    await taker.kill();
   });
 
   await Promise.all([seat.kill(), supervisor.kill()]);
