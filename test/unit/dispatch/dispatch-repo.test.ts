@@ -6,7 +6,10 @@ import { Database } from '../../../src/store/database';
 import { IncidentsRepo } from '../../../src/store/incidents-repo';
 import { DispatchRepo } from '../../../src/store/dispatch-repo';
 import { Incidents } from '../../../src/incidents/incidents';
+import { join } from 'node:path';
 import { MajorAlerts } from '../../../src/dispatch/alerts';
+import { loadDispatchData } from '../../../src/dispatch/data-files';
+import { checkUnitWebhooks } from '../../../src/dispatch/incident-record';
 
 t.test('dispatch record', async (t) => {
   const db = await Database.open(`${t.testdir({})}/d.sqlite`);
@@ -42,4 +45,10 @@ t.test('dispatch record', async (t) => {
   await alerts.classified({ ...slow, category: 'robbery' });
   t.match(await alerts.list(10), [{ incident: slow.number, category: 'robbery', callerNumber: 'b' }]);
   t.equal((await alerts.list(10)).length, 1, 'one alert per incident');
+});
+
+t.test('unit webhooks name units of the grid, or the start stops with the key named', async (t) => {
+  const { grid } = loadDispatchData(join(__dirname, '../../../../config/grid'));
+  t.same(checkUnitWebhooks({ PS1: 'https://ps1.example/incidents' }, grid), { PS1: 'https://ps1.example/incidents' });
+  t.throws(() => checkUnitWebhooks({ PS9: 'https://x.example/' }, grid), { name: 'ConfigError', message: 'config: dispatch.unitWebhooks names unknown unit "PS9" (units are in the grid\'s units.json)' });
 });
