@@ -216,7 +216,12 @@ t.test('dispatch from the location on the INVITE', async (t) => {
     t.match(joined.detail, { kind: 'officer', id: '2001' }, 'the nearest officer joined the call, nobody touched the screen');
     t.ok(joined.at - (inc.answeredAt ?? 0) >= 1500, `after the call-taker keyed *1 (${joined.at - (inc.answeredAt ?? 0)} ms after answering)`);
     t.equal(await caller.done, 0);
-    t.equal((await post(service, `/incidents/${inc.number}/release`)).status, 200);
+    t.equal(await dutyOf(service, '2001'), 'busy');
+    const closed = await post<{ released: string | null }>(service, `/incidents/${inc.number}/close`);
+    t.equal(closed.status, 200);
+    t.equal(closed.body.released, '2001', 'closing the incident frees its officer');
+    t.equal(await dutyOf(service, '2001'), 'on_duty');
+    t.equal((await post(service, `/incidents/${inc.number}/close`)).status, 409, 'closed once');
     await Promise.all([officer.kill(), keying.kill()]);
   });
 });

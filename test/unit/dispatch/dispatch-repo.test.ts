@@ -29,6 +29,9 @@ t.test('dispatch record', async (t) => {
   t.equal(await repo.markOnce(a.id, 'signed_for_at', 1_030_000), true);
   t.equal(await repo.markOnce(a.id, 'signed_for_at', 1_040_000), false, 'a second report is refused');
   t.equal((await repo.get(a.id))?.signedForAt, 1_030_000);
+  const fresh = await open(1_500_000, 'closed without dispatch');
+  t.equal(await repo.markOnce(fresh.id, 'closed_at', 1_600_000), true, 'an incident never dispatched can be closed');
+  t.equal(await repo.markOnce(fresh.id, 'closed_at', 1_700_000), false);
 
   const slow = await open(2_000_000, 'b');
   await repo.markDispatched(slow.id, 2_010_000);
