@@ -68,7 +68,7 @@ export class IncidentRecord implements DispatchHooks {
   async get(incident: string): Promise<DispatchRow & { incident: string }> {
     const row = await this.incidents.findByNumber(incident);
     const rec = await this.repo.get(row.id);
-    return { incident, location: null, officerId: null, unitId: null, dispatchAt: null, officerAnsweredAt: null, officerTalkMs: null, signedForAt: null, onSceneAt: null, ...rec };
+    return { incident, location: null, officerId: null, unitId: null, dispatchAt: null, officerAnsweredAt: null, officerTalkMs: null, signedForAt: null, onSceneAt: null, closedAt: null, ...rec };
   }
 
   /** The officer's terminal reports "signed for" or "on scene": only the dispatched officer may. */
@@ -92,8 +92,24 @@ export class IncidentRecord implements DispatchHooks {
     if (!rec?.officerId) throw new DispatchConflict(`incident ${incident} has no officer dispatched`);
     const officer = await this.officers.get(rec.officerId);
     if (officer.duty !== 'busy') throw new DispatchConflict(`officer ${officer.id} is not busy (${officer.duty})`);
-    await this.officers.setDuty(officer.id, 'on_duty');
-    await this.incidents.stamp(row.id, 'officer_released', { id: officer.id });
+    await this.freeOfficer(row.id, officer.id);
     return officer.id;
+  }
+
+  /** The incident is dealt with: closed once, and its officer, if still busy, is free again. */
+  async close(incident: string): Promise<{ at: number; released: string | null }> {
+    const row = await this.incidents.findByNumber(incident);
+    const at = Date.now();
+    if (!(await this.repo.markOnce(row.id, 'closed_at', at))) throw new DispatchConflict(`incident ${incident} is already closed`);
+    await this.incidents.stamp(row.id, 'incident_closed', {}, at);
+    const officerId = (await this.repo.get(row.id))?.officerId ?? null;
+    if (officerId === null || (await this.officers.get(officerId)).duty !== 'busy') return { at, released: null };
+    await this.freeOfficer(row.id, officerId);
+    return { at, released: officerId };
+  }
+
+  private async freeOfficer(incidentId: number, officerId: string): Promise<void> {
+    await this.officers.setDuty(officerId, 'on_duty');
+    await this.incidents.stamp(incidentId, 'officer_released', { id: officerId });
   }
 }

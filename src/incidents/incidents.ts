@@ -29,6 +29,7 @@ export type TimelineKind =
   | 'officer_left' //
   | 'officer_busy' //       the officer who answered is busy on this incident (not offered again)
   | 'officer_released' //   ... and free again
+  | 'incident_closed' //    dealt with (POST /incidents/:n/close); frees its officer
   | 'unit_notified' //      the incident was queued for a unit's webhook (durable outbox)
   | 'signed_for' //         the officer's terminal signed for the incident
   | 'on_scene' //           the officer's terminal reported arrival on scene

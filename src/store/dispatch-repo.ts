@@ -18,7 +18,8 @@ export const DISPATCH_MIGRATION = `
     officer_answered_at INTEGER,          -- ms, an officer (or duty line) joined the caller
     officer_talk_ms     INTEGER,          -- arrival to that moment: the 30 s target
     signed_for_at       INTEGER,          -- ms, the officer's terminal signed for the incident
-    on_scene_at         INTEGER           -- ms, the officer's terminal reported arrival on scene
+    on_scene_at         INTEGER,          -- ms, the officer's terminal reported arrival on scene
+    closed_at           INTEGER           -- ms, the incident was closed (its officer is free again)
   );
   CREATE INDEX incident_dispatch_answered ON incident_dispatch (officer_answered_at);
 `;
@@ -32,6 +33,7 @@ export interface DispatchRow {
   officerTalkMs: number | null;
   signedForAt: number | null;
   onSceneAt: number | null;
+  closedAt: number | null;
 }
 
 interface Stored extends Omit<DispatchRow, 'location'> {
@@ -59,7 +61,7 @@ export interface AlertRow {
 
 const SELECT = `SELECT location_lon AS lon, location_lat AS lat, location_source AS source, location_accuracy_m AS accuracyM,
   location_at AS locationAt, officer_id AS officerId, unit_id AS unitId, dispatch_at AS dispatchAt,
-  officer_answered_at AS officerAnsweredAt, officer_talk_ms AS officerTalkMs, signed_for_at AS signedForAt, on_scene_at AS onSceneAt
+  officer_answered_at AS officerAnsweredAt, officer_talk_ms AS officerTalkMs, signed_for_at AS signedForAt, on_scene_at AS onSceneAt, closed_at AS closedAt
   FROM incident_dispatch`;
 
 export class DispatchRepo {
@@ -92,7 +94,8 @@ export class DispatchRepo {
   }
 
   /** Returns false when it was already set: the first report is the one of record. */
-  async markOnce(incidentId: number, what: 'signed_for_at' | 'on_scene_at', at: number): Promise<boolean> {
+  async markOnce(incidentId: number, what: 'signed_for_at' | 'on_scene_at' | 'closed_at', at: number): Promise<boolean> {
+    if (what === 'closed_at') await this.db.run('INSERT OR IGNORE INTO incident_dispatch (incident_id) VALUES (?)', [incidentId]);
     const { changes } = await this.db.run(`UPDATE incident_dispatch SET ${what} = ? WHERE incident_id = ? AND ${what} IS NULL`, [at, incidentId]);
     return changes > 0;
   }

@@ -5,9 +5,10 @@
 import t from 'tap';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAsterisk, startConfiguredService, incidentsOf, sipp, waitFor, workDir, seatPhone, registered, post, freePort, type Service } from '../support/harness';
+import { dtmfPcap } from '../support/dtmf-pcap';
 
 const dutyOf = async (service: Service, id: string) => (await service.get<{ id: string; duty: string }[]>('/officers')).body.find((o) => o.id === id)?.duty;
 const put = async (service: Service, path: string, body: unknown) => (await fetch(service.url + path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status;
@@ -83,6 +84,7 @@ t.test('dispatch from the location on the INVITE', async (t) => {
   const service = await startConfiguredService(t, sandbox, logDir, {
     seats: [
       { id: '1001', endpoint: 'PJSIP/1001', autoAnswer: true },
+      { id: '1002', endpoint: 'PJSIP/1002', autoAnswer: true },
     ],
     dispatch: { maxPositionAgeMs: 600000, answerMs: 5000, unitWebhooks: { PS1: receiver.url }, lookupUrl: `http://127.0.0.1:${lookupPort}/locate`, lookupTimeoutMs: 1000, fraudEndpoint: 'PJSIP/96110@trunk12345' },
   });
@@ -197,5 +199,29 @@ t.test('dispatch from the location on the INVITE', async (t) => {
     t.equal(alerts.length, 1);
   });
 
-  await seat.kill();
+  await t.test("*1 from the call-taker's headset dispatches the nearest officer to the location the call brought", async (t) => {
+    // This call-taker keys *1 two seconds after answering (RFC 4733 events from a pcap).
+    writeFileSync(join(logDir, 'dtmf-star1.pcap'), dtmfPcap('*1'));
+    await post(service, '/seats/1001/logout');
+    await seat.kill();
+    const keying = await seatPhone(t, sandbox, '1002', { logDir, stayS: 60, answerMs: 200, answerScenario: 'seat-multi-answer-dtmf.xml' });
+    await registered(sandbox, '1002');
+    await waitFor('1002 reachable', async () => (await service.get<{ reachable: boolean }>('/seats/1002')).body.reachable);
+    await post(service, '/seats/1002/login');
+    const officer = await seatPhone(t, sandbox, '2001', { logDir: officerDir, stayS: 60, answerMs: 200, password: 'officer-2001-dev' });
+    await registered(sandbox, '2001');
+    const caller = await sipp(t, 'caller-geo.xml', ['-s', '110', '-key', 'callerid', '13300000005', '-key', 'pos', '39.9052 116.3851', '-key', 'radius', '35', '-set', 'hold_s', '10', '-m', '1', '-l', '1', '-timeout', '60s', '-timeout_error'], { sandbox, ip: '127.0.0.2', logDir });
+    const inc = await talking('13300000005');
+    const joined = await waitFor('officer joined after *1', async () => (await incidentsOf(service, '13300000005'))[0]?.timeline.find((e) => e.kind === 'officer_joined'), 20000);
+    t.match(joined.detail, { kind: 'officer', id: '2001' }, 'the nearest officer joined the call, nobody touched the screen');
+    t.ok(joined.at - (inc.answeredAt ?? 0) >= 1500, `after the call-taker keyed *1 (${joined.at - (inc.answeredAt ?? 0)} ms after answering)`);
+    t.equal(await caller.done, 0);
+    t.equal(await dutyOf(service, '2001'), 'busy');
+    const closed = await post<{ released: string | null }>(service, `/incidents/${inc.number}/close`);
+    t.equal(closed.status, 200);
+    t.equal(closed.body.released, '2001', 'closing the incident frees its officer');
+    t.equal(await dutyOf(service, '2001'), 'on_duty');
+    t.equal((await post(service, `/incidents/${inc.number}/close`)).status, 409, 'closed once');
+    await Promise.all([officer.kill(), keying.kill()]);
+  });
 });

@@ -22,6 +22,7 @@ const Record_ = Type.Object({
   officerTalkMs: Type.Union([Type.Integer(), Type.Null()], { description: 'call arrival to the officer on the line (target 30 s)' }),
   signedForAt: ms,
   onSceneAt: ms,
+  closedAt: ms,
 });
 const StatsQuery = Type.Object({ from: Type.Optional(Type.Integer({ minimum: 0 })), to: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false });
 
@@ -54,6 +55,18 @@ export function dispatchRecordRoutes(app: FastifyInstance, deps: { record: Incid
     '/incidents/:number/release',
     { schema: { summary: 'The officer busy on this incident is free for the next one', params: NumberParams, response: { 200: Type.Object({ officer: Type.String() }), 404: ErrorBody, 409: ErrorBody } } },
     async (req) => ({ officer: await deps.record.release(req.params.number) }),
+  );
+
+  app.post<{ Params: Static<typeof NumberParams> }>(
+    '/incidents/:number/close',
+    {
+      schema: {
+        summary: 'The incident is dealt with: closed (once), and its officer, if still busy on it, is free again',
+        params: NumberParams,
+        response: { 200: Type.Object({ at: Type.Integer(), released: Type.Union([Type.String(), Type.Null()], { description: 'the officer freed, if any' }) }), 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (req) => deps.record.close(req.params.number),
   );
 
   const AlertsQuery = Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }) }, { additionalProperties: false });
