@@ -4,13 +4,15 @@
 #   debootstrap  builds the Debian sid chroot that holds Asterisk 22
 #   sip-tester   provides `sipp` (SIP/RTP traffic generator for tests)
 #   sox          checks that recordings contain sound
+#   chromium     the headless browser of the console tests (driven by playwright-core, never
+#                a downloaded browser build)
 set -euo pipefail
 
 # package -> command it provides
-declare -A CMD=([debootstrap]=debootstrap [sip-tester]=sipp [sox]=sox)
+declare -A CMD=([debootstrap]=debootstrap [sip-tester]=sipp [sox]=sox [chromium]=chromium)
 
 missing=()
-for pkg in debootstrap sip-tester sox; do
+for pkg in debootstrap sip-tester sox chromium; do
   if command -v "${CMD[$pkg]}" >/dev/null 2>&1 || dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
     echo "install-tools: $pkg already installed"
   else

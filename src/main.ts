@@ -33,6 +33,8 @@ import { SpotChecks } from './recording/spot-check';
 import { SpotChecksRepo } from './store/spot-checks-repo';
 import type { QueueSnapshot } from './stats/snapshot';
 import { buildApp } from './http/app';
+import { AuthService } from './auth/auth-service';
+import { UsersRepo } from './store/users-repo';
 
 async function start(config: Config): Promise<() => Promise<void>> {
   const log = pino({ level: config.log.level, base: { service: 'cti110' } });
@@ -85,6 +87,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
     transferStats: { db },
     spotChecks: { spotChecks: new SpotChecks(new SpotChecksRepo(db), { sampleSize: config.spotCheck.sampleSize }) },
     stats: { stats: new StatsRepo(db), now: queueSnapshot },
+    auth: { enabled: config.auth.enabled, secureCookie: config.auth.secureCookie, service: new AuthService(new UsersRepo(db), { sessionTtlMs: config.auth.sessionTtlMs, maxFailures: config.auth.maxFailures, windowMs: config.auth.failureWindowMs }, log.child({ area: 'auth' })) },
     health: {
       ari: () => ari.status(),
       ami: () => ami.isUp,
@@ -94,6 +97,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
   });
   const address = await app.listen({ host: config.http.host, port: config.http.port });
   log.info({ address, ari: config.ari.url, app: config.ari.app, db: config.store.path }, 'cti110 listening');
+  if (!config.auth.enabled) log.warn('sign-in is OFF (auth.enabled = false): every request is allowed');
   ari.start();
   ami.start();
   outbox.start();

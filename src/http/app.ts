@@ -1,6 +1,7 @@
 // The HTTP app, built by a factory so tests can build and close it; main.ts alone calls listen().
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
+import cookie from '@fastify/cookie';
 import type { Logger } from 'pino';
 import type { Incidents } from '../incidents/incidents';
 import { installErrorHandler } from './errors';
@@ -15,6 +16,10 @@ import { officerRoutes, type OfficerRouteDeps } from './routes/officers';
 import { dispatchRoutes, type DispatchRouteDeps } from './routes/dispatch';
 import { triageRoutes } from './routes/triage';
 import { transferStatsRoutes } from './routes/transfer-stats';
+import { authRoutes } from './routes/auth';
+import { installAuthGuard } from './auth-guard';
+import type { AuthService } from '../auth/auth-service';
+import { ANYONE_SIGNED_IN } from '../auth/roles';
 
 export interface AppDeps {
   logger: Logger;
@@ -29,6 +34,7 @@ export interface AppDeps {
   dispatch: DispatchRouteDeps;
   triage: Parameters<typeof triageRoutes>[1];
   transferStats: Parameters<typeof transferStatsRoutes>[1];
+  auth: { enabled: boolean; service: AuthService; secureCookie: boolean };
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -38,9 +44,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true } },
   });
   installErrorHandler(app);
+  await app.register(cookie);
+  installAuthGuard(app, { enabled: deps.auth.enabled, auth: deps.auth.service });
   await app.register(swagger, {
     openapi: { info: { title: 'cti110', description: 'CTI server for a 110 emergency call centre', version: '0.1.0' } },
   });
+  authRoutes(app, { auth: deps.auth.service, secureCookie: deps.auth.secureCookie });
   healthRoutes(app, deps.health);
   incidentRoutes(app, deps.incidents);
   seatRoutes(app, deps.seats);
@@ -52,7 +61,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   dispatchRoutes(app, deps.dispatch);
   triageRoutes(app, deps.triage);
   transferStatsRoutes(app, deps.transferStats);
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { config: { access: ANYONE_SIGNED_IN }, schema: { hide: true } }, async () => app.swagger());
   await app.ready();
   return app;
 }

@@ -32,6 +32,9 @@ const DOMAIN_STATUS: Record<string, number> = {
   BAD_SCORE: 400,
   SPOT_CHECK_NOT_FOUND: 404,
   SPOT_CHECK_SCORED: 409,
+  SIGN_IN_FAILED: 401,
+  TOO_MANY_ATTEMPTS: 429,
+  BAD_USER: 400,
 };
 
 export function installErrorHandler(app: FastifyInstance): void {

@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { TransferService } from '../../transfer/service';
 import { ErrorBody, Incident } from '../schemas';
+import { CALL_HANDLERS } from '../../auth/roles';
+import { byIncident } from '../ownership';
 
 const NumberParams = Type.Object({ number: Type.String({ pattern: '^[0-9]{8}-[0-9]{6,}$', description: 'an incident number' }) });
 const ClassifyBody = Type.Object(
@@ -16,13 +18,13 @@ const ClassifyBody = Type.Object(
 export function triageRoutes(app: FastifyInstance, deps: { transfers: TransferService }): void {
   app.post<{ Params: Static<typeof NumberParams>; Body: Static<typeof ClassifyBody> }>(
     '/incidents/:number/classify',
-    { schema: { summary: 'The call-taker classifies the incident: police matter or not, category, summary', params: NumberParams, body: ClassifyBody, response: { 200: Incident, 400: ErrorBody, 404: ErrorBody } } },
+    { config: { access: CALL_HANDLERS, owner: byIncident }, schema: { summary: 'The call-taker classifies the incident: police matter or not, category, summary', params: NumberParams, body: ClassifyBody, response: { 200: Incident, 400: ErrorBody, 404: ErrorBody } } },
     async (req) => deps.transfers.classify(req.params.number, req.body),
   );
 
   app.post<{ Params: Static<typeof NumberParams> }>(
     '/incidents/:number/transfer',
-    { schema: { summary: 'Hot transfer to 12345: the trunk is rung into the call; the call-taker leaves once 12345 has the caller', params: NumberParams, response: { 202: Type.Object({ incident: Type.String() }), 404: ErrorBody, 409: ErrorBody } } },
+    { config: { access: CALL_HANDLERS, owner: byIncident }, schema: { summary: 'Hot transfer to 12345: the trunk is rung into the call; the call-taker leaves once 12345 has the caller', params: NumberParams, response: { 202: Type.Object({ incident: Type.String() }), 404: ErrorBody, 409: ErrorBody } } },
     async (req, reply) => {
       await deps.transfers.transfer(req.params.number);
       return reply.status(202).send({ incident: req.params.number });
