@@ -35,6 +35,7 @@ import type { QueueSnapshot } from './stats/snapshot';
 import { buildApp } from './http/app';
 import { AuthService } from './auth/auth-service';
 import { UsersRepo } from './store/users-repo';
+import { EventHub } from './events/hub';
 
 async function start(config: Config): Promise<() => Promise<void>> {
   const log = pino({ level: config.log.level, base: { service: 'cti110' } });
@@ -75,6 +76,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
     waiting: queue.snapshot().waiting.map((c) => ({ incident: c.incident, arrivedAt: c.arrivedAt, priority: c.priority })),
     seats: seats.all().map((s) => ({ id: s.id, state: s.state, reason: s.reason, delivery: s.delivery })),
   });
+  const hub = new EventHub({ seats, incidents, queue: queueSnapshot }, { majorCategories: config.events.majorCategories, tickMs: 1000 }, log.child({ area: 'events' }));
   const app = await buildApp({
     logger: log,
     incidents,
@@ -88,6 +90,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
     spotChecks: { spotChecks: new SpotChecks(new SpotChecksRepo(db), { sampleSize: config.spotCheck.sampleSize }) },
     stats: { stats: new StatsRepo(db), now: queueSnapshot },
     auth: { enabled: config.auth.enabled, secureCookie: config.auth.secureCookie, service: new AuthService(new UsersRepo(db), { sessionTtlMs: config.auth.sessionTtlMs, maxFailures: config.auth.maxFailures, windowMs: config.auth.failureWindowMs }, log.child({ area: 'auth' })) },
+    events: { hub },
     health: {
       ari: () => ari.status(),
       ami: () => ami.isUp,
@@ -109,6 +112,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
   return async () => {
     log.info('shutting down');
     clearInterval(sweep);
+    hub.stop();
     await app.close();
     queue.stop();
     await outbox.stop();

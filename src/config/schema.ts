@@ -128,6 +128,13 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    events: Type.Object(
+      {
+        // Classifying a call into one of these raises a major-incident alert on every supervisor's screen.
+        majorCategories: Type.Array(Type.String({ pattern: '^[a-z0-9_]{1,40}$' }), { maxItems: 100, description: 'a list of triage categories' }),
+      },
+      { additionalProperties: false },
+    ),
     store: Type.Object({ path: NonEmpty }, { additionalProperties: false }),
     log: Type.Object(
       {
@@ -190,6 +197,7 @@ export const DEFAULTS: Config = {
     handoverToken: '',
   },
   auth: { enabled: true, sessionTtlMs: 12 * 3600 * 1000, maxFailures: 5, failureWindowMs: 15 * 60 * 1000, secureCookie: false },
+  events: { majorCategories: ['crime'] },
   store: { path: 'var/cti110.sqlite' },
   log: { level: 'info' },
 };

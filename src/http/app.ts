@@ -2,6 +2,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import cookie from '@fastify/cookie';
+import websocket from '@fastify/websocket';
 import type { Logger } from 'pino';
 import type { Incidents } from '../incidents/incidents';
 import { installErrorHandler } from './errors';
@@ -17,6 +18,8 @@ import { dispatchRoutes, type DispatchRouteDeps } from './routes/dispatch';
 import { triageRoutes } from './routes/triage';
 import { transferStatsRoutes } from './routes/transfer-stats';
 import { authRoutes } from './routes/auth';
+import { eventRoutes } from './routes/events';
+import type { EventHub } from '../events/hub';
 import { installAuthGuard } from './auth-guard';
 import type { AuthService } from '../auth/auth-service';
 import { ANYONE_SIGNED_IN } from '../auth/roles';
@@ -35,6 +38,7 @@ export interface AppDeps {
   triage: Parameters<typeof triageRoutes>[1];
   transferStats: Parameters<typeof transferStatsRoutes>[1];
   auth: { enabled: boolean; service: AuthService; secureCookie: boolean };
+  events: { hub: EventHub };
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -45,11 +49,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   installErrorHandler(app);
   await app.register(cookie);
+  // Before the guard: its hooks must run first, or a refused upgrade's socket is never closed.
+  await app.register(websocket, { options: { maxPayload: 4096 } });
   installAuthGuard(app, { enabled: deps.auth.enabled, auth: deps.auth.service });
   await app.register(swagger, {
     openapi: { info: { title: 'cti110', description: 'CTI server for a 110 emergency call centre', version: '0.1.0' } },
   });
   authRoutes(app, { auth: deps.auth.service, secureCookie: deps.auth.secureCookie });
+  eventRoutes(app, deps.events);
   healthRoutes(app, deps.health);
   incidentRoutes(app, deps.incidents);
   seatRoutes(app, deps.seats);
