@@ -36,6 +36,7 @@ import { buildApp } from './http/app';
 import { AuthService } from './auth/auth-service';
 import { UsersRepo } from './store/users-repo';
 import { EventHub } from './events/hub';
+import { DialplanAdmin } from './admin/dialplan';
 
 async function start(config: Config): Promise<() => Promise<void>> {
   const log = pino({ level: config.log.level, base: { service: 'cti110' } });
@@ -85,12 +86,13 @@ async function start(config: Config): Promise<() => Promise<void>> {
     recordings: { db, storageDir: config.recording.storageDir, requireSupervisor: config.recording.requireSupervisor },
     officers: { officers, grid: dispatchData.grid, poles: dispatchData.poles },
     dispatch: { officers, grid: dispatchData.grid, poles: dispatchData.poles, conference, calls },
-    triage: { transfers },
+    triage: { transfers, categories: config.transfer.categories },
     transferStats: { db },
     spotChecks: { spotChecks: new SpotChecks(new SpotChecksRepo(db), { sampleSize: config.spotCheck.sampleSize }) },
     stats: { stats: new StatsRepo(db), now: queueSnapshot },
     auth: { enabled: config.auth.enabled, secureCookie: config.auth.secureCookie, service: new AuthService(new UsersRepo(db), { sessionTtlMs: config.auth.sessionTtlMs, maxFailures: config.auth.maxFailures, windowMs: config.auth.failureWindowMs }, log.child({ area: 'auth' })) },
     events: { hub },
+    admin: { dialplan: new DialplanAdmin(ami, ['extensions.conf'], log.child({ area: 'admin' })) },
     health: {
       ari: () => ari.status(),
       ami: () => ami.isUp,

@@ -19,6 +19,9 @@ import { triageRoutes } from './routes/triage';
 import { transferStatsRoutes } from './routes/transfer-stats';
 import { authRoutes } from './routes/auth';
 import { eventRoutes } from './routes/events';
+import { webRoutes } from './web';
+import { adminRoutes } from './routes/admin';
+import type { DialplanAdmin } from '../admin/dialplan';
 import type { EventHub } from '../events/hub';
 import { installAuthGuard } from './auth-guard';
 import type { AuthService } from '../auth/auth-service';
@@ -39,6 +42,7 @@ export interface AppDeps {
   transferStats: Parameters<typeof transferStatsRoutes>[1];
   auth: { enabled: boolean; service: AuthService; secureCookie: boolean };
   events: { hub: EventHub };
+  admin: { dialplan: DialplanAdmin };
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -57,6 +61,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   authRoutes(app, { auth: deps.auth.service, secureCookie: deps.auth.secureCookie });
   eventRoutes(app, deps.events);
+  await webRoutes(app);
+  adminRoutes(app, deps.admin);
   healthRoutes(app, deps.health);
   incidentRoutes(app, deps.incidents);
   seatRoutes(app, deps.seats);

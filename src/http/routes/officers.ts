@@ -74,6 +74,12 @@ export function locationOf(q: { lon?: number; lat?: number; pole?: string }, pol
 export function officerRoutes(app: FastifyInstance, deps: OfficerRouteDeps): void {
   app.get('/officers', { config: { access: ANYONE_SIGNED_IN }, schema: { summary: 'Every officer with duty state and last position', response: { 200: Type.Array(OfficerSchema) } } }, async () => deps.officers.all());
 
+  // The map is drawn from the project's own grid (no tile server on a police network).
+  app.get('/dispatch/cells', { config: { access: ANYONE_SIGNED_IN }, schema: { summary: 'Grid cells as GeoJSON, for the map' } }, async () => ({
+    type: 'FeatureCollection',
+    features: deps.grid.cells.map((c) => ({ type: 'Feature', properties: { id: c.id, unit: c.unit }, geometry: c.geometry })),
+  }));
+
   app.put<{ Params: Static<typeof IdParams>; Body: Static<typeof PositionBody> }>(
     '/officers/:id/position',
     { config: { access: SUPERVISORS }, schema: { summary: "An officer's terminal reports where it is", params: IdParams, body: PositionBody, response: { 200: OfficerSchema, 400: ErrorBody, 404: ErrorBody } } },
