@@ -73,7 +73,10 @@ async function newCall(incident) {
   tick();
   const full = await api('GET', `/incidents/${incident.number}`);
   $('timeline').replaceChildren(...full.timeline.map(timelineLine));
+  showLatest();
 }
+// The newest step is the one that matters: keep it in view.
+const showLatest = () => ($('timeline').scrollTop = $('timeline').scrollHeight);
 
 // Triage
 $('classify').addEventListener('submit', (e) => {
@@ -139,6 +142,7 @@ live((m) => {
     current.state = m.incident.state;
     if (m.kind === 'ended') current.ended = m.at;
     $('timeline').append(timelineLine(m));
+    showLatest();
     showCall();
   }
   if (m.type === 'alert') $('message').textContent = m.alert.message;

@@ -6,6 +6,7 @@ import { LoginThrottle } from '../../../src/auth/throttle';
 import { AuthService, SignInFailed, SignInThrottled, BadUser } from '../../../src/auth/auth-service';
 import { Database } from '../../../src/store/database';
 import { UsersRepo } from '../../../src/store/users-repo';
+import { IncidentsRepo } from '../../../src/store/incidents-repo';
 
 t.test('scrypt hashes: salted, verified, parameters kept with the hash', async (t) => {
   const a = await hashPassword('correct horse');
@@ -65,6 +66,21 @@ t.test('sign-in, sessions, expiry, throttling and ownership', async (t) => {
   await t.rejects(auth.signIn('nobody', 'x', '10.0.0.1'), SignInFailed, 'an unknown name fails like a wrong password');
   const outcomes = (await db.all<{ outcome: string }>('SELECT outcome FROM sign_ins ORDER BY id')).map((r) => r.outcome);
   t.same(outcomes, ['ok', 'bad_password', 'bad_password', 'bad_password', 'bad_password', 'bad_password', 'throttled', 'unknown_user'], 'every attempt is in the audit table');
+
+  // Calls and recordings: a call-taker's own (answered at their seat) or refused.
+  const incidents = new IncidentsRepo(db);
+  const mine = await incidents.create({ callerNumber: '139', callerName: '', callerRaw: '', trunk: '110', channelId: 'c1', state: 'talking', arrivedAt: 1, priority: 10 });
+  const theirs = await incidents.create({ callerNumber: '138', callerName: '', callerRaw: '', trunk: '110', channelId: 'c2', state: 'talking', arrivedAt: 2, priority: 10 });
+  await incidents.markAnswered(mine.id, { at: 3, seatId: '1001', delivery: 'ring', seatChannelId: 's1', bridgeId: 'b1' });
+  await incidents.markAnswered(theirs.id, { at: 4, seatId: '1002', delivery: 'ring', seatChannelId: 's2', bridgeId: 'b2' });
+  for (const [i, inc] of [mine, theirs].entries()) {
+    await db.run("INSERT INTO recordings (incident_id, seq, name, path, source, seat_id, started_at, ended_at, duration_ms, size, sha256) VALUES (?, 1, ?, 'x.wav', 'bridge', NULL, 1, 2, 1, 44, 'h')", [inc.id, `rec${i}`]);
+  }
+  const li = { name: 'li', role: 'call-taker' as const, seat: '1001' };
+  t.ok(await auth.owns(li, { incident: mine.number }), 'her own call');
+  t.notOk(await auth.owns(li, { incident: theirs.number }), "another seat's call");
+  t.ok(await auth.owns(li, { recording: 1 }), 'the recording of her own call');
+  t.notOk(await auth.owns(li, { recording: 2 }), "another seat's recording is refused");
 
   const again = await auth.addUser({ name: 'li', role: 'call-taker', seat: '1002', password: 'li-password-2' });
   t.equal(again, 'updated');
