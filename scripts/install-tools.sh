@@ -5,13 +5,15 @@
 #   sip-tester   provides `sipp` (SIP/RTP traffic generator for tests)
 #   sox          checks that recordings contain sound
 #   tcpdump      captures the RTP each SIPp phone receives (who hears whom, in the monitoring e2e)
+#   chromium     the headless browser of the console tests (driven by playwright-core, never
+#                a downloaded browser build)
 set -euo pipefail
 
 # package -> command it provides
-declare -A CMD=([debootstrap]=debootstrap [sip-tester]=sipp [sox]=sox [tcpdump]=tcpdump)
+declare -A CMD=([debootstrap]=debootstrap [sip-tester]=sipp [sox]=sox [tcpdump]=tcpdump [chromium]=chromium)
 
 missing=()
-for pkg in debootstrap sip-tester sox tcpdump; do
+for pkg in debootstrap sip-tester sox tcpdump chromium; do
   if command -v "${CMD[$pkg]}" >/dev/null 2>&1 || dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
     echo "install-tools: $pkg already installed"
   else

@@ -44,6 +44,10 @@ import { Arrivals } from './monitoring/arrivals';
 import { MonitoringService } from './monitoring/monitoring-service';
 import { InstantRecall } from './monitoring/recall';
 import { createServiceTime } from './stats/service-time';
+import { AuthService } from './auth/auth-service';
+import { UsersRepo } from './store/users-repo';
+import { EventHub } from './events/hub';
+import { DialplanAdmin } from './admin/dialplan';
 
 async function start(config: Config): Promise<() => Promise<void>> {
   const log = pino({ level: config.log.level, base: { service: 'cti110' } });
@@ -97,6 +101,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
     waiting: queue.snapshot().waiting.map((c) => ({ incident: c.incident, arrivedAt: c.arrivedAt, priority: c.priority })),
     seats: seats.all().map((s) => ({ id: s.id, state: s.state, reason: s.reason, delivery: s.delivery })),
   });
+  const hub = new EventHub({ seats, incidents, queue: queueSnapshot }, { majorCategories: config.dispatch.majorCategories, tickMs: 1000 }, log.child({ area: 'events' }));
   const app = await buildApp({
     logger: log,
     incidents,
@@ -106,11 +111,14 @@ async function start(config: Config): Promise<() => Promise<void>> {
     officers: { officers, grid: dispatchData.grid, poles: dispatchData.poles },
     dispatch: { poles: dispatchData.poles, dispatch, calls },
     dispatchRecord: { record, repo: dispatchRepo, alerts },
-    triage: { transfers },
+    triage: { transfers, categories: config.transfer.categories },
     transferStats: { db },
     monitoring: { monitoring, recall },
     spotChecks: { spotChecks: new SpotChecks(new SpotChecksRepo(db), { sampleSize: config.spotCheck.sampleSize }) },
     stats: { stats: new StatsRepo(db), now: queueSnapshot, extraMetrics: [serviceTime] },
+    auth: { enabled: config.auth.enabled, secureCookie: config.auth.secureCookie, service: new AuthService(new UsersRepo(db), { sessionTtlMs: config.auth.sessionTtlMs, maxFailures: config.auth.maxFailures, windowMs: config.auth.failureWindowMs }, log.child({ area: 'auth' })) },
+    events: { hub },
+    admin: { dialplan: new DialplanAdmin(ami, ['extensions.conf'], log.child({ area: 'admin' })) },
     health: {
       ari: () => ari.status(),
       ami: () => ami.isUp,
@@ -120,6 +128,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
   });
   const address = await app.listen({ host: config.http.host, port: config.http.port });
   log.info({ address, ari: config.ari.url, app: config.ari.app, db: config.store.path }, 'cti110 listening');
+  if (!config.auth.enabled) log.warn('sign-in is OFF (auth.enabled = false): every request is allowed');
   ari.start();
   ami.start();
   outbox.start();
@@ -131,6 +140,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
   return async () => {
     log.info('shutting down');
     clearInterval(sweep);
+    hub.stop();
     await app.close();
     queue.stop();
     await outbox.stop();

@@ -88,7 +88,9 @@ export class AmiConnection extends EventEmitter<AmiConnectionEvents> {
   /** A CLI command through AMI (e.g. "dialplan reload"); resolves with its output. */
   async command(command: string): Promise<string> {
     const res = await this.action({ action: 'Command', command });
-    return res.content ?? res.output ?? '';
+    // asterisk-manager hands Asterisk 14+'s "Output:" lines over as an array, despite the type.
+    const out = (res.content ?? res.output ?? '') as string | string[];
+    return Array.isArray(out) ? out.join('\n') : out;
   }
 
   private connect(): void {

@@ -65,6 +65,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, file?: string): Config {
         throw new ConfigError(`config: ${path} (from ${name}): expected an integer, got ${JSON.stringify(value)}`);
       }
       setPath(raw, path, Number(value));
+    } else if (kind === 'boolean') {
+      if (!/^(true|false)$/.test(value.trim())) throw new ConfigError(`config: ${path} (from ${name}): expected true or false, got ${JSON.stringify(value)}`);
+      setPath(raw, path, value.trim() === 'true');
     } else {
       setPath(raw, path, value);
     }

@@ -148,6 +148,20 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    auth: Type.Object(
+      {
+        // false only on a lab bench or in tests: every request then acts as an admin.
+        enabled: Type.Boolean({ description: 'true or false' }),
+        // A session lasts a shift; signing in again is cheap, a token left on a shared desk is not.
+        sessionTtlMs: Type.Integer({ minimum: 60000, description: 'milliseconds, at least 60000' }),
+        // Failed sign-ins per user name within failureWindowMs before 429 (per address: 4 times as many).
+        maxFailures: Type.Integer({ minimum: 1, maximum: 100, description: 'an integer 1-100' }),
+        failureWindowMs: Type.Integer({ minimum: 1000, description: 'milliseconds, at least 1000' }),
+        // Set the session cookie's Secure flag: true behind TLS (the browser then sends it over https only).
+        secureCookie: Type.Boolean({ description: 'true or false' }),
+      },
+      { additionalProperties: false },
+    ),
     store: Type.Object({ path: NonEmpty }, { additionalProperties: false }),
     log: Type.Object(
       {
@@ -235,12 +249,13 @@ export const DEFAULTS: Config = {
     recallSeconds: 60,
     recallSegmentMs: 300000,
   },
+  auth: { enabled: true, sessionTtlMs: 12 * 3600 * 1000, maxFailures: 5, failureWindowMs: 15 * 60 * 1000, secureCookie: false },
   store: { path: 'var/cti110.sqlite' },
   log: { level: 'info' },
 };
 
 /** Environment variables that override one key each (secrets and addresses). */
-export const ENV_OVERRIDES: Record<string, { path: string; kind: 'string' | 'integer' }> = {
+export const ENV_OVERRIDES: Record<string, { path: string; kind: 'string' | 'integer' | 'boolean' }> = {
   CTI110_HTTP_HOST: { path: 'http.host', kind: 'string' },
   CTI110_HTTP_PORT: { path: 'http.port', kind: 'integer' },
   CTI110_ARI_URL: { path: 'ari.url', kind: 'string' },
@@ -258,4 +273,5 @@ export const ENV_OVERRIDES: Record<string, { path: string; kind: 'string' | 'int
   CTI110_LOCATION_LOOKUP_URL: { path: 'dispatch.lookupUrl', kind: 'string' },
   CTI110_RECORDINGS_DIR: { path: 'recording.storageDir', kind: 'string' },
   CTI110_LOG_LEVEL: { path: 'log.level', kind: 'string' },
+  CTI110_AUTH_ENABLED: { path: 'auth.enabled', kind: 'boolean' },
 };

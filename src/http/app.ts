@@ -1,6 +1,8 @@
 // The HTTP app, built by a factory so tests can build and close it; main.ts alone calls listen().
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
+import cookie from '@fastify/cookie';
+import websocket from '@fastify/websocket';
 import type { Logger } from 'pino';
 import type { Incidents } from '../incidents/incidents';
 import { installErrorHandler } from './errors';
@@ -17,6 +19,15 @@ import { triageRoutes } from './routes/triage';
 import { dispatchRecordRoutes } from './routes/dispatch-record';
 import { transferStatsRoutes } from './routes/transfer-stats';
 import { monitoringRoutes } from './routes/monitoring';
+import { authRoutes } from './routes/auth';
+import { eventRoutes } from './routes/events';
+import { webRoutes } from './web';
+import { adminRoutes } from './routes/admin';
+import type { DialplanAdmin } from '../admin/dialplan';
+import type { EventHub } from '../events/hub';
+import { installAuthGuard } from './auth-guard';
+import type { AuthService } from '../auth/auth-service';
+import { ANYONE_SIGNED_IN } from '../auth/roles';
 
 export interface AppDeps {
   logger: Logger;
@@ -33,6 +44,9 @@ export interface AppDeps {
   triage: Parameters<typeof triageRoutes>[1];
   transferStats: Parameters<typeof transferStatsRoutes>[1];
   monitoring: Parameters<typeof monitoringRoutes>[1];
+  auth: { enabled: boolean; service: AuthService; secureCookie: boolean };
+  events: { hub: EventHub };
+  admin: { dialplan: DialplanAdmin };
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -42,9 +56,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true } },
   });
   installErrorHandler(app);
+  await app.register(cookie);
+  // Before the guard: its hooks must run first, or a refused upgrade's socket is never closed.
+  await app.register(websocket, { options: { maxPayload: 4096 } });
+  installAuthGuard(app, { enabled: deps.auth.enabled, auth: deps.auth.service });
   await app.register(swagger, {
     openapi: { info: { title: 'cti110', description: 'CTI server for a 110 emergency call centre', version: '0.1.0' } },
   });
+  authRoutes(app, { auth: deps.auth.service, secureCookie: deps.auth.secureCookie });
+  eventRoutes(app, deps.events);
+  await webRoutes(app);
+  adminRoutes(app, deps.admin);
   healthRoutes(app, deps.health);
   incidentRoutes(app, deps.incidents);
   seatRoutes(app, deps.seats);
@@ -58,7 +80,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   triageRoutes(app, deps.triage);
   transferStatsRoutes(app, deps.transferStats);
   monitoringRoutes(app, deps.monitoring);
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { config: { access: ANYONE_SIGNED_IN }, schema: { hide: true } }, async () => app.swagger());
   await app.ready();
   return app;
 }

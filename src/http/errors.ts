@@ -41,6 +41,9 @@ const DOMAIN_STATUS: Record<string, number> = {
   MONITORING_NOT_FOUND: 404,
   MONITORING_STATE: 409,
   RECALL_UNAVAILABLE: 409,
+  SIGN_IN_FAILED: 401,
+  TOO_MANY_ATTEMPTS: 429,
+  BAD_USER: 400,
 };
 
 export function installErrorHandler(app: FastifyInstance): void {

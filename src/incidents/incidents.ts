@@ -1,4 +1,5 @@
 // Incidents: numbering and the timeline every step of a call is stamped on.
+import { EventEmitter } from 'node:events';
 import type { AbandonedRow, IncidentRow, IncidentsRepo, NewIncident, TimelineRow } from '../store/incidents-repo';
 
 export type { AbandonedRow, IncidentRow, TimelineRow };
@@ -57,8 +58,25 @@ export class IncidentNotFound extends Error {
   }
 }
 
-export class Incidents {
-  constructor(private readonly repo: IncidentsRepo) {}
+export interface IncidentsEvents {
+  /** A timeline row was written: live screens follow the call from here (src/events/). */
+  stamped: [{ incidentId: number; kind: TimelineKind; detail: Record<string, unknown>; at: number }];
+}
+
+export class Incidents extends EventEmitter<IncidentsEvents> {
+  constructor(private readonly repo: IncidentsRepo) {
+    super();
+  }
+
+  /** Every timeline row goes through here, so that every step is also announced. */
+  private async add(incidentId: number, kind: TimelineKind, detail: Record<string, unknown> = {}, at = Date.now()): Promise<void> {
+    await this.repo.addEvent(incidentId, kind, detail, at);
+    this.emit('stamped', { incidentId, kind, detail, at });
+  }
+
+  findById(id: number): Promise<IncidentRow | undefined> {
+    return this.repo.findById(id);
+  }
 
   open(call: NewIncident): Promise<IncidentRow> {
     return this.repo.create(call);
@@ -67,7 +85,7 @@ export class Incidents {
   async classify(number: string, c: { police: boolean; category: string | null; summary: string | null }): Promise<IncidentRow> {
     const row = await this.findByNumber(number);
     await this.repo.classify(row.id, c);
-    await this.repo.addEvent(row.id, 'classified', { police: c.police, category: c.category });
+    await this.add(row.id, 'classified', { police: c.police, category: c.category });
     return { ...row, police: c.police ? 1 : 0, category: c.category, summary: c.summary };
   }
 
@@ -77,22 +95,22 @@ export class Incidents {
 
   async offered(incidentId: number, at: number, detail: Record<string, unknown>): Promise<void> {
     await this.repo.markOffered(incidentId, at);
-    await this.repo.addEvent(incidentId, 'offered', detail, at);
+    await this.add(incidentId, 'offered', detail, at);
   }
 
   async answered(incidentId: number, answer: { at: number; seatId: string | null; delivery: string; seatChannelId: string; bridgeId: string; answerMs: number }): Promise<void> {
     await this.repo.markAnswered(incidentId, answer);
-    await this.repo.addEvent(incidentId, 'answered', { seat: answer.seatId, delivery: answer.delivery, answerMs: answer.answerMs }, answer.at);
+    await this.add(incidentId, 'answered', { seat: answer.seatId, delivery: answer.delivery, answerMs: answer.answerMs }, answer.at);
   }
 
   async abandoned(incidentId: number, at: number, waitMs: number, position: number): Promise<void> {
     await this.repo.markAbandoned(incidentId, at, waitMs, position);
-    await this.repo.addEvent(incidentId, 'abandoned', { waitMs, position }, at);
+    await this.add(incidentId, 'abandoned', { waitMs, position }, at);
   }
 
   async callback(incidentId: number, seatId: string, result: string, detail: Record<string, unknown> = {}): Promise<void> {
     await this.repo.markCallback(incidentId, Date.now(), seatId, result);
-    await this.repo.addEvent(incidentId, 'callback', { seat: seatId, result, ...detail });
+    await this.add(incidentId, 'callback', { seat: seatId, result, ...detail });
   }
 
   listAbandoned(limit: number, onlyWithoutCallback: boolean): Promise<AbandonedRow[]> {
@@ -106,16 +124,16 @@ export class Incidents {
   }
 
   stamp(incidentId: number, kind: TimelineKind, detail: Record<string, unknown> = {}, at = Date.now()): Promise<void> {
-    return this.repo.addEvent(incidentId, kind, detail, at);
+    return this.add(incidentId, kind, detail, at);
   }
 
   async moved(incidentId: number, from: string, to: string, cause: string): Promise<void> {
     await this.repo.setState(incidentId, to);
-    await this.repo.addEvent(incidentId, 'state', { from, to, cause });
+    await this.add(incidentId, 'state', { from, to, cause });
   }
 
   async end(incidentId: number, at: number, detail: Record<string, unknown>): Promise<void> {
-    await this.repo.addEvent(incidentId, 'ended', detail, at);
+    await this.add(incidentId, 'ended', detail, at);
     await this.repo.markEnded(incidentId, at);
   }
 

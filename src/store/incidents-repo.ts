@@ -147,6 +147,10 @@ export class IncidentsRepo {
     );
   }
 
+  findById(id: number): Promise<IncidentRow | undefined> {
+    return this.db.get<IncidentRow>(`SELECT ${COLUMNS} FROM incidents WHERE id = ?`, [id]);
+  }
+
   findByNumber(number: string): Promise<IncidentRow | undefined> {
     return this.db.get<IncidentRow>(`SELECT ${COLUMNS} FROM incidents WHERE number = ?`, [number]);
   }

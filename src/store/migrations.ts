@@ -122,4 +122,31 @@ export const MIGRATIONS: string[] = [
   // A nailed seat's connection (its ARI channel), so that a restarted service takes it back.
   `ALTER TABLE seats ADD COLUMN nailed_channel TEXT;`,
   DISPATCH_MIGRATION,
+  // Sign-in: users with a role (a call-taker works at one seat), sessions by the SHA-256 of their
+  // token (a stolen database copy holds no usable token), and every sign-in attempt for audit.
+  `
+  CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT    NOT NULL UNIQUE COLLATE NOCASE,
+    role          TEXT    NOT NULL CHECK (role IN ('call-taker', 'supervisor', 'admin')),
+    seat_id       TEXT,
+    password_hash TEXT    NOT NULL,
+    created_at    INTEGER NOT NULL,
+    disabled      INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE TABLE sessions (
+    token_hash TEXT    PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users (id),
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX sessions_expires ON sessions (expires_at);
+  CREATE TABLE sign_ins (
+    id      INTEGER PRIMARY KEY,
+    at      INTEGER NOT NULL,
+    name    TEXT    NOT NULL,
+    remote  TEXT    NOT NULL,
+    outcome TEXT    NOT NULL             -- ok | bad_password | unknown_user | disabled | throttled
+  );
+  `,
 ];

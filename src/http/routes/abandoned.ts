@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Incidents } from '../../incidents/incidents';
 import type { CallbackService } from '../../queue/callback-service';
 import { ErrorBody } from '../schemas';
+import { ANYONE_SIGNED_IN, CALL_HANDLERS } from '../../auth/roles';
 
 const Abandoned = Type.Object({
   number: Type.String({ description: 'the incident number' }),
@@ -25,13 +26,14 @@ const CallbackBody = Type.Object({ seat: Type.String({ pattern: '^[A-Za-z0-9_-]{
 export function abandonedRoutes(app: FastifyInstance, deps: { incidents: Incidents; callbacks: CallbackService }): void {
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     '/abandoned',
-    { schema: { summary: 'Callers who hung up before being answered, newest first', querystring: ListQuery, response: { 200: Type.Array(Abandoned) } } },
+    { config: { access: ANYONE_SIGNED_IN }, schema: { summary: 'Callers who hung up before being answered, newest first', querystring: ListQuery, response: { 200: Type.Array(Abandoned) } } },
     async (req) => deps.incidents.listAbandoned(req.query.limit, req.query.pending),
   );
 
   app.post<{ Params: Static<typeof NumberParams>; Body: Static<typeof CallbackBody> }>(
     '/abandoned/:number/callback',
     {
+      config: { access: CALL_HANDLERS, owner: (req) => ({ seat: (req.body as { seat: string }).seat }) },
       schema: {
         summary: "Call an abandoned caller back: the seat's phone rings first, then the caller, in one bridge",
         params: NumberParams,

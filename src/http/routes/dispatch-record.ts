@@ -7,6 +7,8 @@ import type { IncidentRecord } from '../../dispatch/incident-record';
 import type { DispatchRepo } from '../../store/dispatch-repo';
 import { PeriodError, resolvePeriod } from '../../stats/period';
 import { HttpError } from '../errors';
+import { CALL_HANDLERS, SUPERVISORS } from '../../auth/roles';
+import { byIncident } from '../ownership';
 import { ErrorBody } from '../schemas';
 
 const NumberParams = Type.Object({ number: Type.String({ pattern: '^[0-9]{8}-[0-9]{6,}$', description: 'an incident number' }) });
@@ -32,7 +34,7 @@ const pct = (sorted: number[], p: number): number | null => (sorted.length ? sor
 export function dispatchRecordRoutes(app: FastifyInstance, deps: { record: IncidentRecord; repo: DispatchRepo; alerts: MajorAlerts }): void {
   app.get<{ Params: Static<typeof NumberParams> }>(
     '/incidents/:number/dispatch',
-    { schema: { summary: "An incident's location (with source and accuracy), dispatched officer and unit, and times", params: NumberParams, response: { 200: Record_, 404: ErrorBody } } },
+    { config: { access: CALL_HANDLERS, owner: byIncident }, schema: { summary: "An incident's location (with source and accuracy), dispatched officer and unit, and times", params: NumberParams, response: { 200: Record_, 404: ErrorBody } } },
     async (req) => deps.record.get(req.params.number),
   );
 
@@ -40,6 +42,8 @@ export function dispatchRecordRoutes(app: FastifyInstance, deps: { record: Incid
     app.post<{ Params: Static<typeof NumberParams>; Body: Static<typeof OfficerBody> }>(
       `/incidents/:number/${what.replace('_', '-')}`,
       {
+        // Officers' terminals have no role of their own yet: they report through a supervisor's account.
+        config: { access: SUPERVISORS },
         schema: {
           summary: `The dispatched officer's terminal reports "${what.replace('_', ' ')}" (first report only)`,
           params: NumberParams,
@@ -53,13 +57,14 @@ export function dispatchRecordRoutes(app: FastifyInstance, deps: { record: Incid
 
   app.post<{ Params: Static<typeof NumberParams> }>(
     '/incidents/:number/release',
-    { schema: { summary: 'The officer busy on this incident is free for the next one', params: NumberParams, response: { 200: Type.Object({ officer: Type.String() }), 404: ErrorBody, 409: ErrorBody } } },
+    { config: { access: CALL_HANDLERS, owner: byIncident }, schema: { summary: 'The officer busy on this incident is free for the next one', params: NumberParams, response: { 200: Type.Object({ officer: Type.String() }), 404: ErrorBody, 409: ErrorBody } } },
     async (req) => ({ officer: await deps.record.release(req.params.number) }),
   );
 
   app.post<{ Params: Static<typeof NumberParams> }>(
     '/incidents/:number/close',
     {
+      config: { access: CALL_HANDLERS, owner: byIncident },
       schema: {
         summary: 'The incident is dealt with: closed (once), and its officer, if still busy on it, is free again',
         params: NumberParams,
@@ -73,6 +78,7 @@ export function dispatchRecordRoutes(app: FastifyInstance, deps: { record: Incid
   app.get<{ Querystring: Static<typeof AlertsQuery> }>(
     '/dispatch/alerts',
     {
+      config: { access: SUPERVISORS },
       schema: {
         summary: 'Major-incident alerts for supervisors (categories in dispatch.majorCategories), newest first',
         querystring: AlertsQuery,
@@ -85,6 +91,7 @@ export function dispatchRecordRoutes(app: FastifyInstance, deps: { record: Incid
   app.get<{ Querystring: Static<typeof StatsQuery> }>(
     '/stats/dispatch',
     {
+      config: { access: SUPERVISORS },
       schema: {
         summary: 'Dispatched incidents of a period (default: today) and how fast callers reached an officer (target 30 s)',
         querystring: StatsQuery,

@@ -5,6 +5,8 @@ import type { PoleRegister } from '../../dispatch/location';
 import type { DispatchService } from '../../dispatch/service';
 import { ErrorBody } from '../schemas';
 import { LocationFields, locationOf } from './officers';
+import { CALL_HANDLERS } from '../../auth/roles';
+import { byIncident } from '../ownership';
 
 const NumberParams = Type.Object({ number: Type.String({ pattern: '^[0-9]{8}-[0-9]{6,}$', description: 'an incident number' }) });
 const DispatchBody = Type.Object(LocationFields, { additionalProperties: false, description: 'where the incident is: lon and lat, or a street-light pole code; nothing: where the call said the caller is (INVITE location or lookup)' });
@@ -23,6 +25,7 @@ export function dispatchRoutes(app: FastifyInstance, deps: DispatchRouteDeps): v
   app.post<{ Params: Static<typeof NumberParams>; Body: Static<typeof DispatchBody> }>(
     '/incidents/:number/dispatch',
     {
+      config: { access: CALL_HANDLERS, owner: byIncident },
       schema: {
         summary: 'Flat dispatch: ring the nearest officer into the call (caller, call-taker, officer), escalating to the unit and its superiors',
         params: NumberParams,
@@ -43,7 +46,7 @@ export function dispatchRoutes(app: FastifyInstance, deps: DispatchRouteDeps): v
 
   app.post<{ Params: Static<typeof NumberParams> }>(
     '/incidents/:number/taker/leave',
-    { schema: { summary: 'The call-taker leaves caller and officer talking', params: NumberParams, response: { 204: Type.Null(), 404: ErrorBody, 409: ErrorBody } } },
+    { config: { access: CALL_HANDLERS, owner: byIncident }, schema: { summary: 'The call-taker leaves caller and officer talking', params: NumberParams, response: { 204: Type.Null(), 404: ErrorBody, 409: ErrorBody } } },
     async (req, reply) => {
       await deps.calls.takerLeave(req.params.number);
       return reply.status(204).send();

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Health } from '../schemas';
 
+
 export interface HealthSources {
   ari(): { up: boolean; since?: number; attempts: number };
   ami(): boolean;
@@ -9,7 +10,7 @@ export interface HealthSources {
 }
 
 export function healthRoutes(app: FastifyInstance, sources: HealthSources): void {
-  app.get('/health', { schema: { summary: 'ARI, AMI and database state; 200 only when all are up', response: { 200: Health, 503: Health } } }, async (_req, reply) => {
+  app.get('/health', { config: { access: 'public' }, schema: { summary: 'ARI, AMI and database state; 200 only when all are up', response: { 200: Health, 503: Health } } }, async (_req, reply) => {
     const body = {
       ari: sources.ari(),
       ami: { up: sources.ami() },

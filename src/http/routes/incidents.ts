@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Incidents } from '../../incidents/incidents';
 import { ErrorBody, IncidentPage, IncidentWithTimeline } from '../schemas';
+import { CALL_HANDLERS, SUPERVISORS } from '../../auth/roles';
+import { byIncident } from '../ownership';
 
 const ListQuery = Type.Object(
   {
@@ -15,7 +17,7 @@ const NumberParams = Type.Object({ number: Type.String({ pattern: '^[0-9]{8}-[0-
 export function incidentRoutes(app: FastifyInstance, incidents: Incidents): void {
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     '/incidents',
-    { schema: { summary: 'Incidents, newest first, paged', querystring: ListQuery, response: { 200: IncidentPage, 400: ErrorBody } } },
+    { config: { access: SUPERVISORS }, schema: { summary: 'Incidents, newest first, paged', querystring: ListQuery, response: { 200: IncidentPage, 400: ErrorBody } } },
     async (req) => {
       const rows = await incidents.list(req.query.limit + 1, req.query.before === undefined ? undefined : Number(req.query.before));
       const page = rows.slice(0, req.query.limit);
@@ -26,7 +28,7 @@ export function incidentRoutes(app: FastifyInstance, incidents: Incidents): void
 
   app.get<{ Params: Static<typeof NumberParams> }>(
     '/incidents/:number',
-    { schema: { summary: 'One incident with its timeline', params: NumberParams, response: { 200: IncidentWithTimeline, 400: ErrorBody, 404: ErrorBody } } },
+    { config: { access: CALL_HANDLERS, owner: byIncident }, schema: { summary: 'One incident with its timeline', params: NumberParams, response: { 200: IncidentWithTimeline, 400: ErrorBody, 404: ErrorBody } } },
     async (req) => incidents.get(req.params.number),
   );
 }

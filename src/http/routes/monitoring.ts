@@ -7,6 +7,8 @@ import type { InstantRecall } from '../../monitoring/recall';
 import { MONITOR_MODES } from '../../monitoring/modes';
 import { ErrorBody } from '../schemas';
 import { HttpError } from '../errors';
+import { CALL_HANDLERS, SUPERVISORS } from '../../auth/roles';
+import { byIncident } from '../ownership';
 
 const Mode = Type.Union(
   MONITOR_MODES.map((m) => Type.Literal(m)),
@@ -40,32 +42,33 @@ const Recall = Type.Object({ incident: Type.String(), seconds: Type.Integer(), h
 export function monitoringRoutes(app: FastifyInstance, deps: { monitoring: MonitoringService; recall: InstantRecall }): void {
   app.post<{ Body: Static<typeof StartBody> }>(
     '/monitoring',
-    { schema: { summary: "Ring a supervisor's phone and connect it to a live call (by incident or seat)", body: StartBody, response: { 201: Session, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody } } },
+    { config: { access: SUPERVISORS }, schema: { summary: "Ring a supervisor's phone and connect it to a live call (by incident or seat)", body: StartBody, response: { 201: Session, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody } } },
     async (req, reply) => {
       const { incident, seat, mode, supervisor } = req.body;
       if ((incident === undefined) === (seat === undefined)) throw new HttpError(400, 'BAD_REQUEST', 'name either an incident or a seat');
-      const by = typeof req.headers['x-user'] === 'string' ? req.headers['x-user'].slice(0, 64) : null;
+      // Signed in: who that is; sign-in off (a lab bench): the X-User header, as in the audit logs.
+      const by = req.user?.name ?? (typeof req.headers['x-user'] === 'string' ? req.headers['x-user'].slice(0, 64) : null);
       return reply.status(201).send(await deps.monitoring.start({ incident, seat }, mode, supervisor, by));
     },
   );
 
-  app.get('/monitoring', { schema: { summary: 'Monitoring sessions in progress', response: { 200: Type.Object({ items: Type.Array(Session) }) } } }, async () => ({ items: deps.monitoring.list() }));
+  app.get('/monitoring', { config: { access: SUPERVISORS }, schema: { summary: 'Monitoring sessions in progress', response: { 200: Type.Object({ items: Type.Array(Session) }) } } }, async () => ({ items: deps.monitoring.list() }));
 
   app.get<{ Params: Static<typeof IdParams> }>(
     '/monitoring/:id',
-    { schema: { summary: 'One monitoring session', params: IdParams, response: { 200: Session, 404: ErrorBody } } },
+    { config: { access: SUPERVISORS }, schema: { summary: 'One monitoring session', params: IdParams, response: { 200: Session, 404: ErrorBody } } },
     async (req) => deps.monitoring.get(req.params.id),
   );
 
   app.put<{ Params: Static<typeof IdParams>; Body: Static<typeof ModeBody> }>(
     '/monitoring/:id/mode',
-    { schema: { summary: 'Switch mode (answers once the new mode is in place)', params: IdParams, body: ModeBody, response: { 200: Session, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody } } },
+    { config: { access: SUPERVISORS }, schema: { summary: 'Switch mode (answers once the new mode is in place)', params: IdParams, body: ModeBody, response: { 200: Session, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody } } },
     async (req) => deps.monitoring.setMode(req.params.id, req.body.mode),
   );
 
   app.delete<{ Params: Static<typeof IdParams> }>(
     '/monitoring/:id',
-    { schema: { summary: "Stop monitoring: the supervisor's phone is hung up", params: IdParams, response: { 204: Type.Null(), 404: ErrorBody } } },
+    { config: { access: SUPERVISORS }, schema: { summary: "Stop monitoring: the supervisor's phone is hung up", params: IdParams, response: { 204: Type.Null(), 404: ErrorBody } } },
     async (req, reply) => {
       await deps.monitoring.stop(req.params.id);
       return reply.status(204).send();
@@ -74,7 +77,7 @@ export function monitoringRoutes(app: FastifyInstance, deps: { monitoring: Monit
 
   app.post<{ Params: Static<typeof NumberParams>; Querystring: Static<typeof RecallQuery> }>(
     '/incidents/:number/recall',
-    { schema: { summary: 'Instant recall: replay the last seconds of the call to its call-taker only (the recording of record goes on)', params: NumberParams, querystring: RecallQuery, response: { 202: Recall, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody } } },
+    { config: { access: CALL_HANDLERS, owner: byIncident }, schema: { summary: 'Instant recall: replay the last seconds of the call to its call-taker only (the recording of record goes on)', params: NumberParams, querystring: RecallQuery, response: { 202: Recall, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody } } },
     async (req, reply) => reply.status(202).send(await deps.recall.recall(req.params.number, req.query.seconds)),
   );
 }

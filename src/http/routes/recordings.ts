@@ -9,6 +9,8 @@ import { RecordingAccessRepo } from '../../store/recording-access-repo';
 import { findRecording, searchRecordings, type RecordingHit } from '../../store/recordings-search';
 import { HttpError } from '../errors';
 import { ErrorBody } from '../schemas';
+import { CALL_HANDLERS, SUPERVISORS } from '../../auth/roles';
+import { byRecording } from '../ownership';
 
 export interface RecordingRouteDeps {
   db: Database;
@@ -43,7 +45,7 @@ const Access = Type.Object({
   id: Type.Integer(),
   recordingId: Type.Integer(),
   at: ms('ms since epoch'),
-  who: Type.String({ description: 'X-User as sent, or "anonymous"; not authenticated yet' }),
+  who: Type.String({ description: 'the signed-in user; with sign-in off, X-User as sent or "anonymous"' }),
   action: Type.String({ description: 'listen or download' }),
   remote: Type.String({ description: 'client IP address' }),
   range: Nullable(Type.String({ description: 'the Range header, if any' })),
@@ -95,10 +97,11 @@ const header = (req: FastifyRequest, name: string) => {
 // Until sign-in exists (a later issue), `requireSupervisor` is the switch and the console says
 // who it is in X-Role / X-User: anyone can set these headers, so this keeps honest users on the
 // right screen and names them in the audit log; it is not security.
+// With sign-in on, the route's declared roles and ownership (auth-guard.ts) replace this check.
 function requireRole(req: FastifyRequest, required: boolean): void {
-  if (required && header(req, 'x-role').toLowerCase() !== 'supervisor') throw new HttpError(403, 'FORBIDDEN', 'supervisor role required');
+  if (required && !req.user && header(req, 'x-role').toLowerCase() !== 'supervisor') throw new HttpError(403, 'FORBIDDEN', 'supervisor role required');
 }
-const who = (req: FastifyRequest) => header(req, 'x-user').slice(0, 64) || 'anonymous';
+const who = (req: FastifyRequest) => req.user?.name ?? (header(req, 'x-user').slice(0, 64) || 'anonymous');
 
 const isMissing = (err: unknown) => ['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '');
 
@@ -147,7 +150,7 @@ export function recordingRoutes(app: FastifyInstance, deps: RecordingRouteDeps):
 
   app.get<{ Querystring: Static<typeof SearchQuery> }>(
     '/recordings',
-    { schema: { summary: 'Recordings by incident, caller number, seat and start time, newest first, paged', querystring: SearchQuery, response: { 200: page(Recording), 400: ErrorBody } } },
+    { config: { access: SUPERVISORS }, schema: { summary: 'Recordings by incident, caller number, seat and start time, newest first, paged', querystring: SearchQuery, response: { 200: page(Recording), 400: ErrorBody } } },
     async (req) => {
       const { before: cursor, ...q } = req.query;
       if (q.from !== undefined && q.to !== undefined && q.from >= q.to) throw new HttpError(400, 'BAD_REQUEST', `from (${q.from}) must be before to (${q.to})`);
@@ -158,7 +161,7 @@ export function recordingRoutes(app: FastifyInstance, deps: RecordingRouteDeps):
 
   app.get<{ Querystring: Static<typeof AccessQuery> }>(
     '/recordings/access',
-    { schema: { summary: 'Who listened to or downloaded recordings, newest first (append-only)', querystring: AccessQuery, response: { 200: page(Access), 400: ErrorBody, 403: ErrorBody } } },
+    { config: { access: SUPERVISORS }, schema: { summary: 'Who listened to or downloaded recordings, newest first (append-only)', querystring: AccessQuery, response: { 200: page(Access), 400: ErrorBody, 403: ErrorBody } } },
     async (req) => {
       requireRole(req, deps.requireSupervisor);
       const { recording, limit: n, before: cursor } = req.query;
@@ -168,7 +171,7 @@ export function recordingRoutes(app: FastifyInstance, deps: RecordingRouteDeps):
 
   app.get<{ Params: Static<typeof IdParams> }>(
     '/recordings/:id',
-    { schema: { summary: 'One recording', params: IdParams, response: { 200: Recording, 400: ErrorBody, 404: ErrorBody } } },
+    { config: { access: CALL_HANDLERS, owner: byRecording }, schema: { summary: 'One recording', params: IdParams, response: { 200: Recording, 400: ErrorBody, 404: ErrorBody } } },
     async (req) => get(req.params.id),
   );
 
@@ -177,6 +180,7 @@ export function recordingRoutes(app: FastifyInstance, deps: RecordingRouteDeps):
     {
       // HEAD would be audited as a listen without audio: not offered.
       exposeHeadRoute: false,
+      config: { access: CALL_HANDLERS, owner: byRecording },
       schema: {
         summary: 'The WAV (8 kHz 16-bit mono), with byte ranges; every request that reaches the file is written to the access log',
         params: IdParams,

@@ -5,6 +5,7 @@ import type { Seats } from '../../queue/seats';
 import type { SeatsRepo } from '../../store/seats-repo';
 import { ErrorBody } from '../schemas';
 import { HttpError } from '../errors';
+import { ANYONE_SIGNED_IN, CALL_HANDLERS, SUPERVISORS } from '../../auth/roles';
 
 const SeatBody = Type.Object({
   id: Type.String(),
@@ -31,13 +32,14 @@ function reasonOf(body: unknown): string | null {
 const view = (s: Static<typeof SeatBody>) => ({ id: s.id, endpoint: s.endpoint, state: s.state, reason: s.reason, since: s.since, reachable: s.reachable, autoAnswer: s.autoAnswer });
 
 export function seatRoutes(app: FastifyInstance, deps: { seats: Seats; seatService: SeatService; repo: SeatsRepo }): void {
-  app.get('/seats', { schema: { summary: 'Every seat with its state', response: { 200: Type.Array(SeatBody) } } }, async () => deps.seats.all().map(view));
+  app.get('/seats', { config: { access: ANYONE_SIGNED_IN }, schema: { summary: 'Every seat with its state', response: { 200: Type.Array(SeatBody) } } }, async () => deps.seats.all().map(view));
 
-  app.get<{ Params: Static<typeof IdParams> }>('/seats/:id', { schema: { params: IdParams, response: { 200: SeatBody, 404: ErrorBody } } }, async (req) => view(deps.seats.get(req.params.id)));
+  app.get<{ Params: Static<typeof IdParams> }>('/seats/:id', { config: { access: ANYONE_SIGNED_IN }, schema: { params: IdParams, response: { 200: SeatBody, 404: ErrorBody } } }, async (req) => view(deps.seats.get(req.params.id)));
 
   app.post<{ Params: Static<typeof ActionParams>; Body: unknown }>(
     '/seats/:id/:action',
     {
+      config: { access: CALL_HANDLERS, owner: (req) => ({ seat: (req.params as { id: string }).id }) },
       schema: {
         summary: 'Log in, log out, ready, not ready; not-ready takes an optional body {"reason": "..."}. Log-in of a nailed seat calls its headset: 202, ready once answered',
         params: ActionParams,
@@ -58,7 +60,7 @@ export function seatRoutes(app: FastifyInstance, deps: { seats: Seats; seatServi
   const EventsQuery = Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) }, { additionalProperties: false });
   app.get<{ Querystring: Static<typeof EventsQuery> }>(
     '/seats/events',
-    { schema: { summary: 'Seat events for supervisors (no answer, unreachable, state changes), newest first', querystring: EventsQuery, response: { 200: Type.Array(Type.Object({ seatId: Type.String(), at: Type.Integer(), kind: Type.String(), detail: Type.Record(Type.String(), Type.Unknown()) })) } } },
+    { config: { access: SUPERVISORS }, schema: { summary: 'Seat events for supervisors (no answer, unreachable, state changes), newest first', querystring: EventsQuery, response: { 200: Type.Array(Type.Object({ seatId: Type.String(), at: Type.Integer(), kind: Type.String(), detail: Type.Record(Type.String(), Type.Unknown()) })) } } },
     async (req) => deps.repo.events(req.query.limit),
   );
 }

@@ -4,6 +4,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { MAX_NOTE_LENGTH, MAX_SAMPLE_SIZE, type SpotChecks } from '../../recording/spot-check';
 import { HttpError } from '../errors';
 import { ErrorBody } from '../schemas';
+import { SUPERVISORS } from '../../auth/roles';
 
 export interface SpotCheckRouteDeps {
   spotChecks: SpotChecks;
@@ -32,7 +33,7 @@ const Item = Type.Object({
       attitude: Type.Integer(),
       correctness: Type.Integer(),
       note: Nullable(Type.String()),
-      scorer: Type.String({ description: 'X-User as sent; not authenticated yet' }),
+      scorer: Type.String({ description: 'the signed-in supervisor; with sign-in off, X-User as sent' }),
       scoredAt: ms(),
     }),
   ),
@@ -61,7 +62,9 @@ const ScoreBody = Type.Object(
 // Sign-in comes with a later issue: until then the console names the supervisor in X-User. Anyone
 // can set that header, so it records who says they scored, not who proved it. It is required
 // because a score is final and supervisors must see whose it is.
+// With sign-in on, the signed-in supervisor is the scorer and X-User is ignored.
 function scorer(req: FastifyRequest): string {
+  if (req.user) return req.user.name;
   const v = req.headers['x-user'];
   const name = (Array.isArray(v) ? v.join(', ') : (v ?? '')).trim().slice(0, 64);
   if (!name) throw new HttpError(400, 'SCORER_REQUIRED', 'header X-User (the supervisor scoring) is required');
@@ -72,6 +75,7 @@ export function spotCheckRoutes(app: FastifyInstance, deps: SpotCheckRouteDeps):
   app.post<{ Querystring: Static<typeof DrawQuery> }>(
     '/spot-checks/draw',
     {
+      config: { access: SUPERVISORS },
       schema: {
         summary: "Draw a day's random sample of handled calls (answered and ended); once per day: drawing again returns the same sample (200)",
         querystring: DrawQuery,
@@ -86,13 +90,14 @@ export function spotCheckRoutes(app: FastifyInstance, deps: SpotCheckRouteDeps):
 
   app.get<{ Querystring: Static<typeof DayQuery> }>(
     '/spot-checks',
-    { schema: { summary: "A day's sample with incident, times, recordings and scores", querystring: DayQuery, response: { 200: DaySample, 400: ErrorBody } } },
+    { config: { access: SUPERVISORS }, schema: { summary: "A day's sample with incident, times, recordings and scores", querystring: DayQuery, response: { 200: DaySample, 400: ErrorBody } } },
     async (req) => deps.spotChecks.list(req.query.day),
   );
 
   app.put<{ Params: Static<typeof IdParams>; Body: Static<typeof ScoreBody> }>(
     '/spot-checks/:id/score',
     {
+      config: { access: SUPERVISORS },
       schema: {
         summary: 'Score one item: speed, attitude, correctness (1–5) and a note; final (409 when scored already). Scorer: header X-User',
         params: IdParams,

@@ -9,6 +9,7 @@ import { serviceLevel, type ServiceLevel } from '../../stats/service-level';
 import { liveFigures, SEAT_STATES, type QueueSnapshot } from '../../stats/snapshot';
 import { HttpError } from '../errors';
 import { ErrorBody } from '../schemas';
+import { SUPERVISORS } from '../../auth/roles';
 
 export interface StatsDeps {
   stats: StatsRepo;
@@ -66,7 +67,7 @@ export function statsRoutes(app: FastifyInstance, deps: StatsDeps): Registry {
 
   app.get<{ Querystring: Static<typeof StatsQuery> }>(
     '/stats/queue',
-    { schema: { summary: 'Queue now, and service level over a period (default: today so far)', querystring: StatsQuery, response: { 200: QueueStats, 400: ErrorBody } } },
+    { config: { access: SUPERVISORS }, schema: { summary: 'Queue now, and service level over a period (default: today so far)', querystring: StatsQuery, response: { 200: QueueStats, 400: ErrorBody } } },
     async (req) => {
       const at = clock();
       let period: Period;
@@ -89,7 +90,8 @@ export function statsRoutes(app: FastifyInstance, deps: StatsDeps): Registry {
     },
   });
   for (const metric of deps.extraMetrics ?? []) registry.registerMetric(metric);
-  app.get('/metrics', { schema: { summary: 'Prometheus metrics (text exposition format)' } }, async (_req, reply) => {
+  // Public: Prometheus scrapes without signing in, and the figures name no caller or person.
+  app.get('/metrics', { config: { access: 'public' }, schema: { summary: 'Prometheus metrics (text exposition format)' } }, async (_req, reply) => {
     const body = await registry.metrics();
     return reply.type(registry.contentType).send(body);
   });

@@ -4,6 +4,7 @@ import type { Database } from '../../store/database';
 import { transferStats } from '../../store/stats-repo';
 import { ErrorBody } from '../schemas';
 import { HttpError } from '../errors';
+import { SUPERVISORS } from '../../auth/roles';
 
 const Query = Type.Object(
   { from: Type.Optional(Type.Integer({ minimum: 0, description: 'ms, default: 30 days ago' })), to: Type.Optional(Type.Integer({ minimum: 0, description: 'ms, default: now' })) },
@@ -14,7 +15,7 @@ const Row = Type.Object({ day: Type.String(), category: Type.Union([Type.String(
 export function transferStatsRoutes(app: FastifyInstance, deps: { db: Database }): void {
   app.get<{ Querystring: Static<typeof Query> }>(
     '/stats/transfers',
-    { schema: { summary: 'Calls handed to 12345 per day and category, and failed attempts', querystring: Query, response: { 200: Type.Array(Row), 400: ErrorBody } } },
+    { config: { access: SUPERVISORS }, schema: { summary: 'Calls handed to 12345 per day and category, and failed attempts', querystring: Query, response: { 200: Type.Array(Row), 400: ErrorBody } } },
     async (req) => {
       const to = req.query.to ?? Date.now();
       const from = req.query.from ?? to - 30 * 86400000;

@@ -1,0 +1,118 @@
+// The live stream's source: listens to seats, incidents and the queue, turns what happens into
+// LiveMessages and hands each subscriber what its role may see. No transport here (http/ has
+// the WebSocket); subscribers are plain callbacks, so this is unit-testable.
+import type { Logger } from 'pino';
+import type { IncidentRow, Incidents, IncidentsEvents } from '../incidents/incidents';
+import type { Seat, Seats } from '../queue/seats';
+import { liveFigures, type QueueSnapshot } from '../stats/snapshot';
+import type { SignedIn } from '../auth/roles';
+import type { Alert, CallView, LiveMessage, SeatView } from './messages';
+
+export interface Subscriber {
+  /** undefined: sign-in is off, everything is shown. */
+  user: SignedIn | undefined;
+  send(message: LiveMessage): void;
+}
+
+export interface HubSettings {
+  /** Categories that raise a major-incident alert when a call is classified so. */
+  majorCategories: readonly string[];
+  /** How often the queue figures are compared with the last ones sent (only changes are sent). */
+  tickMs: number;
+}
+
+const seatView = (s: Seat): SeatView => ({ id: s.id, state: s.state, reason: s.reason, since: s.since, reachable: s.reachable });
+const callView = (r: IncidentRow): CallView => ({ number: r.number, callerNumber: r.callerNumber, arrivedAt: r.arrivedAt, answeredAt: r.answeredAt, seatId: r.seatId, state: r.state });
+type Stamp = IncidentsEvents['stamped'][0];
+
+export class EventHub {
+  private readonly subscribers = new Set<Subscriber>();
+  private lastQueue = '';
+  private chain: Promise<void> = Promise.resolve();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly sources: { seats: Seats; incidents: Incidents; queue: () => QueueSnapshot },
+    private readonly settings: HubSettings,
+    private readonly log: Logger,
+  ) {
+    sources.seats.on('changed', (seat) => {
+      this.publish({ type: 'seat', seat: seatView(seat) });
+      this.queueChanged();
+    });
+    // Timeline rows are looked up in order, one at a time, so screens see steps in the order made.
+    sources.incidents.on('stamped', (stamp) => {
+      this.chain = this.chain.then(() => this.stamped(stamp)).catch((err: Error) => this.log.error({ err: err.message, incidentId: stamp.incidentId }, 'live event lost'));
+    });
+    // Waiting calls come and go with timeline steps; the tick catches any that does not stamp.
+    this.timer = setInterval(() => this.queueChanged(), settings.tickMs);
+    this.timer.unref();
+  }
+
+  subscribe(sub: Subscriber): () => void {
+    this.subscribers.add(sub);
+    sub.send({ type: 'hello', user: sub.user ?? null });
+    sub.send(this.queueMessage());
+    for (const seat of this.sources.seats.all()) sub.send({ type: 'seat', seat: seatView(seat) });
+    return () => this.subscribers.delete(sub);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.subscribers.clear();
+  }
+
+  private queueMessage(): LiveMessage {
+    const snapshot = this.sources.queue();
+    const oldest = snapshot.waiting.reduce<number | null>((m, c) => (m === null ? c.arrivedAt : Math.min(m, c.arrivedAt)), null);
+    return { type: 'queue', oldestArrivedAt: oldest, ...liveFigures(snapshot, Date.now()) };
+  }
+
+  private queueChanged(): void {
+    const msg = this.queueMessage();
+    if (msg.type !== 'queue') return;
+    const key = JSON.stringify([msg.waiting, msg.oldestArrivedAt, msg.seats]);
+    if (key === this.lastQueue) return;
+    this.lastQueue = key;
+    this.publish(msg);
+  }
+
+  private async stamped(stamp: Stamp): Promise<void> {
+    const row = await this.sources.incidents.findById(stamp.incidentId);
+    if (!row) return;
+    this.publish({ type: 'incident', incident: callView(row), kind: stamp.kind, detail: stamp.detail, at: stamp.at });
+    const alert = this.alertFor(stamp, row);
+    if (alert) this.publish({ type: 'alert', alert });
+    this.queueChanged();
+  }
+
+  private alertFor(stamp: Stamp, row: IncidentRow): Alert | undefined {
+    const base = { at: stamp.at, incident: row.number, seat: row.seatId };
+    if (stamp.kind === 'classified' && typeof stamp.detail.category === 'string' && this.settings.majorCategories.includes(stamp.detail.category)) {
+      return { ...base, kind: 'major_incident', message: `major incident ${row.number}: ${stamp.detail.category}` };
+    }
+    if (stamp.kind === 'dispatch_exhausted') return { ...base, kind: 'no_officer', message: `no officer or duty line answered for ${row.number}` };
+    if (stamp.kind === 'abandoned') return { ...base, kind: 'abandoned', message: `caller ${row.callerNumber} hung up after ${Math.round(Number(stamp.detail.waitMs) / 1000)} s waiting (${row.number})` };
+    return undefined;
+  }
+
+  private publish(msg: LiveMessage): void {
+    for (const sub of this.subscribers) {
+      if (!maySee(sub.user, msg)) continue;
+      try {
+        sub.send(msg);
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message }, 'live subscriber failed: dropped');
+        this.subscribers.delete(sub);
+      }
+    }
+  }
+}
+
+/** Call-takers see the queue, seat states, their own calls and the alerts about them. */
+export function maySee(user: SignedIn | undefined, msg: LiveMessage): boolean {
+  if (!user || user.role !== 'call-taker') return true;
+  if (msg.type === 'incident') return msg.incident.seatId !== null && msg.incident.seatId === user.seat;
+  if (msg.type === 'alert') return msg.alert.seat !== null && msg.alert.seat === user.seat;
+  return true;
+}

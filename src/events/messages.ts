@@ -1,0 +1,35 @@
+// What the live stream sends, one JSON object per WebSocket message. Declared once, here.
+import type { LiveFigures } from '../stats/snapshot';
+
+export interface SeatView {
+  id: string;
+  state: string;
+  reason: string | null;
+  since: number;
+  reachable: boolean;
+}
+
+export interface CallView {
+  number: string;
+  callerNumber: string;
+  arrivedAt: number;
+  answeredAt: number | null;
+  seatId: string | null;
+  state: string;
+}
+
+export type LiveMessage =
+  | { type: 'hello'; user: { name: string; role: string; seat: string | null } | null }
+  | ({ type: 'queue'; oldestArrivedAt: number | null } & LiveFigures)
+  | { type: 'seat'; seat: SeatView }
+  | { type: 'incident'; incident: CallView; kind: string; detail: Record<string, unknown>; at: number }
+  | { type: 'alert'; alert: Alert };
+
+export interface Alert {
+  kind: 'major_incident' | 'no_officer' | 'abandoned' | 'seat_no_answer';
+  at: number;
+  incident: string | null;
+  /** The seat concerned: its call-taker sees the alert too. */
+  seat: string | null;
+  message: string;
+}

@@ -1,0 +1,44 @@
+// Sign-in and sign-out. The token goes back in the body (API clients) and as an HttpOnly cookie
+// (the browser: scripts cannot read it, the WebSocket and <audio> send it by themselves).
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import { SignInThrottled, type AuthService } from '../../auth/auth-service';
+import { ANYONE_SIGNED_IN } from '../../auth/roles';
+import { SESSION_COOKIE, tokenOf } from '../auth-guard';
+import { ErrorBody } from '../schemas';
+
+const LoginBody = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+// What /auth/me says when sign-in is off: the pages then show every control.
+const SIGN_IN_OFF = { name: 'sign-in off', role: 'admin', seat: null };
+const Me = Type.Object({ name: Type.String(), role: Type.String({ description: 'call-taker, supervisor or admin' }), seat: Type.Union([Type.String(), Type.Null()]) });
+
+export function authRoutes(app: FastifyInstance, deps: { auth: AuthService; secureCookie: boolean }): void {
+  app.post<{ Body: Static<typeof LoginBody> }>(
+    '/auth/login',
+    {
+      config: { access: 'public' },
+      schema: { summary: 'Sign in: 5 failures in the window → 429 with Retry-After', body: LoginBody, response: { 200: Type.Object({ token: Type.String(), expiresAt: Type.Integer(), user: Me }), 400: ErrorBody, 401: ErrorBody, 429: ErrorBody } },
+    },
+    async (req, reply) => {
+      try {
+        const s = await deps.auth.signIn(req.body.name, req.body.password, req.ip);
+        reply.setCookie(SESSION_COOKIE, s.token, { path: '/', httpOnly: true, sameSite: 'strict', secure: deps.secureCookie, expires: new Date(s.expiresAt) });
+        return s;
+      } catch (err) {
+        if (err instanceof SignInThrottled) reply.header('Retry-After', Math.ceil(err.retryAfterMs / 1000));
+        throw err;
+      }
+    },
+  );
+
+  app.post('/auth/logout', { config: { access: ANYONE_SIGNED_IN }, schema: { summary: 'Sign out (ends the session)', response: { 204: Type.Null() } } }, async (req, reply) => {
+    const token = tokenOf(req);
+    if (token) await deps.auth.signOut(token);
+    return reply.clearCookie(SESSION_COOKIE, { path: '/' }).status(204).send();
+  });
+
+  app.get('/auth/me', { config: { access: ANYONE_SIGNED_IN }, schema: { summary: 'Who is signed in', response: { 200: Me, 401: ErrorBody } } }, async (req) => req.user ?? SIGN_IN_OFF);
+}

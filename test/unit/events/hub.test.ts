@@ -1,0 +1,102 @@
+// The live stream: what each role sees, queue changes sent once, alerts; and the WebSocket route
+// refusing an unsigned upgrade and streaming to a signed-in one.
+import t from 'tap';
+import { EventEmitter } from 'node:events';
+import Fastify from 'fastify';
+import cookie from '@fastify/cookie';
+import websocket from '@fastify/websocket';
+import pino from 'pino';
+import WebSocket from 'ws';
+import { EventHub } from '../../../src/events/hub';
+import type { LiveMessage } from '../../../src/events/messages';
+import type { Seats } from '../../../src/queue/seats';
+import type { Incidents } from '../../../src/incidents/incidents';
+import type { QueueSnapshot } from '../../../src/stats/snapshot';
+import { Database } from '../../../src/store/database';
+import { UsersRepo } from '../../../src/store/users-repo';
+import { AuthService } from '../../../src/auth/auth-service';
+import { installErrorHandler } from '../../../src/http/errors';
+import { installAuthGuard } from '../../../src/http/auth-guard';
+import { authRoutes } from '../../../src/http/routes/auth';
+import { eventRoutes } from '../../../src/http/routes/events';
+
+const seat = (id: string, state: string) => ({ id, state, reason: null, since: 1, reachable: true });
+const row = (id: number, seatId: string | null) => ({ id, number: `20261123-00000${id}`, callerNumber: '139', arrivedAt: 1, answeredAt: 2, seatId, state: 'talking' });
+
+function sources() {
+  const seats = Object.assign(new EventEmitter(), { all: () => [seat('1001', 'ready'), seat('1002', 'ready')] }) as unknown as Seats;
+  const incidents = Object.assign(new EventEmitter(), { findById: async (id: number) => row(id, id === 1 ? '1001' : '1002') }) as unknown as Incidents;
+  const snapshot: QueueSnapshot = { waiting: [], seats: [] };
+  return { seats, incidents, snapshot, queue: () => snapshot };
+}
+const flush = () => new Promise((r) => setTimeout(r, 20));
+
+t.test('call-takers see their own calls and alerts; supervisors see all; queue sent on change only', async (t) => {
+  const src = sources();
+  const hub = new EventHub(src, { majorCategories: ['crime'], tickMs: 10_000 }, pino({ level: 'silent' }));
+  t.teardown(() => hub.stop());
+  const li: LiveMessage[] = [];
+  const boss: LiveMessage[] = [];
+  hub.subscribe({ user: { name: 'li', role: 'call-taker', seat: '1001' }, send: (m) => li.push(m) });
+  hub.subscribe({ user: { name: 'boss', role: 'supervisor', seat: null }, send: (m) => boss.push(m) });
+  t.same(li.map((m) => m.type), ['hello', 'queue', 'seat', 'seat'], 'a new screen gets who it is, the queue and every seat at once');
+
+  src.incidents.emit('stamped', { incidentId: 1, kind: 'answered', detail: {}, at: 5 });
+  src.incidents.emit('stamped', { incidentId: 2, kind: 'classified', detail: { category: 'crime' }, at: 6 });
+  await flush();
+  const calls = (msgs: LiveMessage[]) => msgs.filter((m) => m.type === 'incident').map((m) => (m.type === 'incident' ? `${m.incident.number}:${m.kind}` : ''));
+  t.same(calls(li), ['20261123-000001:answered'], "only the call-taker's own call");
+  t.same(calls(boss), ['20261123-000001:answered', '20261123-000002:classified']);
+  t.equal(li.filter((m) => m.type === 'alert').length, 0, "another seat's alert is not shown to a call-taker");
+  const alert = boss.find((m) => m.type === 'alert');
+  t.match(alert, { alert: { kind: 'major_incident', incident: '20261123-000002', seat: '1002' } });
+
+  const before = boss.filter((m) => m.type === 'queue').length;
+  src.snapshot.waiting.push({ incident: '20261123-000003', arrivedAt: Date.now() - 1000, priority: 10 });
+  (src.seats as unknown as EventEmitter).emit('changed', seat('1001', 'on_call'), { from: 'ready', event: 'answered' });
+  (src.seats as unknown as EventEmitter).emit('changed', seat('1001', 'on_call'), { from: 'ready', event: 'answered' });
+  const queues = boss.filter((m) => m.type === 'queue');
+  t.equal(queues.length, before + 1, 'the queue is sent when it changed, once');
+  t.match(queues[queues.length - 1], { waiting: 1 });
+});
+
+t.test('GET /events: 401 without a session; a signed-in screen gets the stream', async (t) => {
+  const db = await Database.open(':memory:');
+  const auth = new AuthService(new UsersRepo(db), { sessionTtlMs: 3_600_000, maxFailures: 5, windowMs: 900_000 }, pino({ level: 'silent' }));
+  await auth.addUser({ name: 'li', role: 'call-taker', seat: '1001', password: 'li-password-1' });
+  const hub = new EventHub(sources(), { majorCategories: [], tickMs: 10_000 }, pino({ level: 'silent' }));
+  const app = Fastify({ logger: false });
+  installErrorHandler(app);
+  await app.register(cookie);
+  await app.register(websocket);
+  installAuthGuard(app, { enabled: true, auth });
+  authRoutes(app, { auth, secureCookie: false });
+  eventRoutes(app, { hub });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  t.teardown(async () => {
+    hub.stop();
+    await app.close(); // hangs if a refused upgrade left its socket open
+    await db.close();
+  });
+  const wsUrl = url.replace('http', 'ws') + '/events';
+  const refused = await new Promise<number>((resolve) => {
+    const ws = new WebSocket(wsUrl);
+    ws.on('unexpected-response', (req, res) => {
+      resolve(res.statusCode ?? 0);
+      req.destroy();
+    });
+    ws.on('error', () => undefined); // the destroyed request reports an error: expected here
+    ws.on('open', () => resolve(101));
+  });
+  t.equal(refused, 401, 'no session: refused before the upgrade');
+  const { token } = (await (await fetch(url + '/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'li', password: 'li-password-1' }) })).json()) as { token: string };
+  const first = await new Promise<LiveMessage>((resolve, reject) => {
+    const ws = new WebSocket(wsUrl, { headers: { cookie: `cti110_session=${token}` } });
+    ws.on('message', (data) => {
+      resolve(JSON.parse(String(data)) as LiveMessage);
+      ws.close();
+    });
+    ws.on('error', reject);
+  });
+  t.same(first, { type: 'hello', user: { name: 'li', role: 'call-taker', seat: '1001' } });
+});

@@ -1,0 +1,25 @@
+// Telephony admin: the dialplan as deployed (read through Asterisk), check, reload. No editing:
+// the service offers no route that writes an Asterisk file.
+import { api, startPage, report } from './common.js';
+
+const $ = (id) => document.getElementById(id);
+await startPage();
+
+const show = (r) => {
+  $('result').textContent = [r.ok ? 'OK' : 'FAILED', ...r.problems, ...(r.files ?? []).map((f) => `${f.name}: ${f.contexts} contexts`), r.output ?? ''].filter(Boolean).join('\n');
+};
+async function load() {
+  const files = await api('GET', '/admin/dialplan');
+  $('files').textContent = files.map((f) => `; ${f.name}\n${f.text}`).join('\n\n');
+}
+$('btn-check').addEventListener('click', () => api('POST', '/admin/dialplan/check').then(show).then(() => report(null), report));
+$('btn-reload').addEventListener('click', async () => {
+  try {
+    show(await api('POST', '/admin/dialplan/reload'));
+    report(null);
+  } catch (err) {
+    if (err.body?.problems) show(err.body); // 409: the check failed, nothing was reloaded
+    report(err);
+  }
+});
+await load().catch(report);

@@ -1,0 +1,157 @@
+// Shared by every page: labels in zh-CN (default) or English, REST calls, the live stream with
+// reconnect, keyboard shortcuts. Plain ES modules, no build step: the service serves them as is.
+// The session is an HttpOnly cookie: scripts never see the token, and no ARI/AMI secret is here.
+
+const LABELS = {
+  'zh-CN': {
+    title_console: '接警席', title_wallboard: '值班长大屏', title_recordings: '录音与抽检', title_admin: '系统管理', title_signin: '登录',
+    name: '用户名', password: '密码', sign_in: '登录', sign_out: '退出', language: 'English',
+    seat: '席位', state: '状态', login: '签入', logout: '签出', ready: '就绪', not_ready: '暂停', reason: '暂停原因',
+    reason_break: '休息', reason_training: '培训', reason_admin: '事务',
+    current_call: '当前来电', no_call: '暂无来电', caller: '主叫号码', incident: '警情编号', since_arrival: '来电时长', location: '位置', source: '来源',
+    classify: '警情分类', police_matter: '属于警情', yes: '是', no: '否', category: '类别', notes: '备注', save_classification: '保存分类',
+    pole: '路灯杆编码', lon: '经度', lat: '纬度', find_officers: '查找附近民警', conference_officer: '三方通话最近民警', transfer_12345: '转接12345', leave_call: '退出通话',
+    officers: '附近民警', officer: '民警', distance: '距离', timeline: '警情时间线', abandoned: '未接来电', call_back: '回拨', waited: '等待',
+    waiting: '排队来电', longest_wait: '最长等待', seats_by_state: '席位状态', answered_3s: '3秒接听率(今日)', abandoned_today: '今日放弃', alerts: '告警',
+    recordings: '录音', search: '搜索', play: '播放', spot_checks: '抽检', draw_sample: '抽取今日样本', score: '评分', speed: '速度', attitude: '态度', correctness: '规范', save_score: '提交评分',
+    map: '网格地图', dialplan: '拨号方案', check: '检查', reload: '重新加载', result: '结果', shortcuts: '快捷键',
+    s_logged_out: '未签入', s_ready: '就绪', s_ringing: '振铃', s_on_call: '通话中', s_wrap_up: '话后处理', s_not_ready: '暂停',
+    connected: '实时连接正常', disconnected: '实时连接中断，正在重连…', error: '错误', done: '完成',
+  },
+  en: {
+    title_console: 'Call-taker console', title_wallboard: 'Supervisor wallboard', title_recordings: 'Recordings and spot-checks', title_admin: 'Administration', title_signin: 'Sign in',
+    name: 'User name', password: 'Password', sign_in: 'Sign in', sign_out: 'Sign out', language: '中文',
+    seat: 'Seat', state: 'State', login: 'Log in', logout: 'Log out', ready: 'Ready', not_ready: 'Not ready', reason: 'Not-ready reason',
+    reason_break: 'Break', reason_training: 'Training', reason_admin: 'Admin work',
+    current_call: 'Current call', no_call: 'No call', caller: 'Caller', incident: 'Incident', since_arrival: 'Since arrival', location: 'Location', source: 'Source',
+    classify: 'Classify', police_matter: 'Police matter', yes: 'Yes', no: 'No', category: 'Category', notes: 'Notes', save_classification: 'Save classification',
+    pole: 'Pole code', lon: 'Longitude', lat: 'Latitude', find_officers: 'Find nearest officers', conference_officer: 'Conference nearest officer', transfer_12345: 'Transfer to 12345', leave_call: 'Leave call',
+    officers: 'Nearest officers', officer: 'Officer', distance: 'Distance', timeline: 'Incident timeline', abandoned: 'Abandoned calls', call_back: 'Call back', waited: 'Waited',
+    waiting: 'Calls waiting', longest_wait: 'Longest wait', seats_by_state: 'Seats by state', answered_3s: 'Answered within 3 s (today)', abandoned_today: 'Abandoned today', alerts: 'Alerts',
+    recordings: 'Recordings', search: 'Search', play: 'Play', spot_checks: 'Spot-checks', draw_sample: "Draw today's sample", score: 'Score', speed: 'Speed', attitude: 'Attitude', correctness: 'Correctness', save_score: 'Save score',
+    map: 'Grid map', dialplan: 'Dialplan', check: 'Check', reload: 'Reload', result: 'Result', shortcuts: 'Shortcuts',
+    s_logged_out: 'Logged out', s_ready: 'Ready', s_ringing: 'Ringing', s_on_call: 'On call', s_wrap_up: 'Wrap-up', s_not_ready: 'Not ready',
+    connected: 'Live', disconnected: 'Live link lost, reconnecting…', error: 'Error', done: 'Done',
+  },
+};
+
+export let lang = localStorage.getItem('cti110.lang') === 'en' ? 'en' : 'zh-CN';
+export const t = (key) => LABELS[lang][key] ?? key;
+
+/** Fills every [data-i18n] element's text and every [data-i18n-label] element's aria-label. */
+export function applyLabels(root = document) {
+  document.documentElement.lang = lang;
+  for (const el of root.querySelectorAll('[data-i18n]')) {
+    const hint = el.getAttribute('aria-keyshortcuts');
+    el.textContent = t(el.dataset.i18n) + (hint ? ` (${hint})` : '');
+  }
+  for (const el of root.querySelectorAll('[data-i18n-label]')) el.setAttribute('aria-label', t(el.dataset.i18nLabel));
+  if (document.body.dataset.title) document.title = `cti110 · ${t(document.body.dataset.title)}`;
+}
+
+export function toggleLanguage() {
+  lang = lang === 'en' ? 'zh-CN' : 'en';
+  localStorage.setItem('cti110.lang', lang);
+  applyLabels();
+  document.dispatchEvent(new CustomEvent('cti110:lang'));
+}
+
+/** A REST call; a 4xx/5xx becomes an Error carrying the service's message. */
+export async function api(method, path, body) {
+  const res = await fetch(path, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  if (res.status === 401 && !path.startsWith('/auth/')) location.href = '/ui/index.html';
+  const text = await res.text();
+  const data = text ? JSON.parse(text) : undefined;
+  if (!res.ok) throw Object.assign(new Error(data?.message ?? res.statusText), { status: res.status, code: data?.error, body: data });
+  return data;
+}
+
+/** The live stream; reconnects with a capped backoff and says so in the status element. */
+export function live(onMessage, statusEl) {
+  let delay = 500;
+  const open = () => {
+    const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/events`);
+    ws.onopen = () => {
+      delay = 500;
+      if (statusEl) {
+        statusEl.textContent = t('connected');
+        statusEl.dataset.state = 'up';
+      }
+    };
+    ws.onmessage = (e) => onMessage(JSON.parse(e.data));
+    ws.onclose = () => {
+      if (statusEl) {
+        statusEl.textContent = t('disconnected');
+        statusEl.dataset.state = 'down';
+      }
+      setTimeout(open, delay);
+      delay = Math.min(delay * 2, 10000);
+    };
+  };
+  open();
+}
+
+/** Alt+<key> runs the button with aria-keyshortcuts="Alt+<KEY>" (if it is enabled). */
+export function installShortcuts() {
+  document.addEventListener('keydown', (e) => {
+    if (!e.altKey || e.ctrlKey || e.metaKey) return;
+    const key = `Alt+${e.key.length === 1 ? e.key.toUpperCase() : e.key}`;
+    const target = document.querySelector(`[aria-keyshortcuts="${key}"]`);
+    if (!target || target.disabled) return;
+    e.preventDefault();
+    if (target.matches('input, select, textarea')) target.focus();
+    else target.click();
+  });
+}
+
+export const el = (tag, attrs = {}, ...children) => {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else if (v !== undefined && v !== null && v !== false) node.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return node;
+};
+
+export const duration = (ms) => {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+};
+export const clock = (ms) => new Date(ms).toLocaleTimeString(lang, { hour12: false });
+
+/** The page header, the same on every signed-in page; links from data-nav="href label [keys];...". */
+function renderHeader() {
+  const header = document.querySelector('header');
+  const nav = el('nav', {}, ...(header.dataset.nav ?? '').split(';').filter(Boolean).map((item) => {
+    const [href, label, keys] = item.split(' ');
+    return el('a', { href, 'data-i18n': label, 'aria-keyshortcuts': keys });
+  }));
+  header.replaceChildren(
+    el('h1', { 'data-i18n': document.body.dataset.title }), nav, el('span', { id: 'who' }), el('span', { id: 'live', role: 'status', 'aria-live': 'polite' }),
+    el('button', { id: 'lang', 'data-i18n': 'language', 'aria-keyshortcuts': 'Alt+L' }), el('button', { id: 'signout', 'data-i18n': 'sign_out', 'aria-keyshortcuts': 'Alt+Q' }),
+  );
+  header.after(el('p', { id: 'message', role: 'status', 'aria-live': 'polite' }));
+}
+
+/** Common page start: who is signed in, header, labels, language switch, sign-out, shortcuts. */
+export async function startPage() {
+  const me = await api('GET', '/auth/me');
+  renderHeader();
+  applyLabels();
+  installShortcuts();
+  document.getElementById('who').textContent = `${me.name} · ${me.role}${me.seat ? ` · ${t('seat')} ${me.seat}` : ''}`;
+  document.getElementById('lang').addEventListener('click', toggleLanguage);
+  document.getElementById('signout').addEventListener('click', async () => {
+    await api('POST', '/auth/logout').catch(() => undefined);
+    location.href = '/ui/index.html';
+  });
+  return me;
+}
+
+/** Shows an action's failure (the service's 4xx message) in the page's status line. */
+export function report(err, target = document.getElementById('message')) {
+  if (!target) return;
+  target.textContent = err ? `${t('error')}: ${err.message}` : t('done');
+  target.dataset.state = err ? 'error' : 'ok';
+}
