@@ -135,6 +135,16 @@ export class AriTelephony implements Telephony {
     }
   }
 
+  async isRecordingLive(name: string): Promise<boolean> {
+    try {
+      await this.call('get live recording', {}, (c) => c.recordings.getLive({ recordingName: name }));
+      return true;
+    } catch (err) {
+      if (err instanceof RecordingGone || err instanceof TelephonyRejected) return false; // 404: not live
+      throw err;
+    }
+  }
+
   async listRecordings(): Promise<string[]> {
     const list = await this.call('list recordings', {}, (c) => c.recordings.listStored());
     return list.map((r) => r.name);

@@ -57,7 +57,10 @@ export interface Telephony {
   deleteRecording(name: string): Promise<void>;
   /** Ends a live recording now (its file is complete when this resolves). */
   stopRecording(name: string): Promise<void>;
+  /** Stored recordings: finished ones AND those still being written (Asterisk lists both). */
   listRecordings(): Promise<string[]>;
+  /** Whether `name` is still being recorded. */
+  isRecordingLive(name: string): Promise<boolean>;
   /**
    * A snoop channel on `channelId`, in our app with Stasis args `appArgs`: it hears the channel's
    * audio (`spy`: in = what the channel sends, out = what it is sent) and what is played or said

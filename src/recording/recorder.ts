@@ -107,6 +107,20 @@ export class Recorder {
   }
 
   /**
+   * A call's bridge recording found in Asterisk's store. Still being written: its call goes on
+   * (stop() stores it when the call ends; importing it now would keep a truncated copy and delete
+   * the rest) unless the call ended while we were away, then it is stopped and stored now.
+   */
+  private async sweepBridgeRecording(name: string): Promise<void> {
+    if (await this.telephony.isRecordingLive(name)) {
+      const incident = await this.incidents.findByNumber(NAME.exec(name)![1]).catch(() => undefined);
+      if (!incident || incident.endedAt === null) return;
+      return this.stop(name);
+    }
+    await this.finished(name);
+  }
+
+  /**
    * After a (re)connect, and every minute: recordings that finished while we were away, and
    * fallback calls that are over (a file still being written by a live call is left for later).
    */
@@ -115,7 +129,7 @@ export class Recorder {
     const pending = names.filter((n) => FALLBACK.test(n));
     const live = pending.length ? new Set((await this.telephony.listChannels()).map((c) => c.id.replace(/\./g, '-'))) : new Set<string>();
     for (const name of names) {
-      if (NAME.test(name)) await this.finished(name);
+      if (NAME.test(name)) await this.sweepBridgeRecording(name);
       else if (FALLBACK.test(name) && !live.has(FALLBACK.exec(name)![2])) await this.fallback(name);
     }
   }

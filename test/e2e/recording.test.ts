@@ -20,7 +20,7 @@ t.test('recording every call', async (t) => {
   const configFile = join(logDir, 'rec.json');
   writeFileSync(configFile, JSON.stringify({ seats: [{ id: '1001', endpoint: 'PJSIP/1001', autoAnswer: true }] }));
   const env = { ...serviceEnv(sandbox, join(logDir, 'cti110.sqlite')), CTI110_CONFIG: configFile, CTI110_RECORDINGS_DIR: storage };
-  const service = await startService(t, env, logDir);
+  let service = await startService(t, env, logDir);
   await waitFor('healthy', async () => (await service.get('/health')).status === 200, 30000);
   const phone = await seatPhone(t, sandbox, '1001', { logDir, stayS: 60, answerMs: 200 });
   await registered(sandbox, '1001');
@@ -65,5 +65,25 @@ t.test('recording every call', async (t) => {
   t.match(changed.stdout, new RegExp(`CHANGED recording \\d+ \\(incident ${inc.number}\\)`));
   rmSync(file);
   t.match(check().stdout, /MISSING recording/, 'and a missing one too');
+
+  // A restart mid-call runs the recording sweep while the call's recording is still being
+  // written: it must be left alone (stored whole when the call ends), not stored cut short.
+  const long = await sipp(t, 'caller.xml', ['-s', '110', '-key', 'callerid', '13100000002', '-set', 'hold_s', '10', '-m', '1', '-l', '1', '-timeout', '40s', '-timeout_error'], { sandbox, ip: '127.0.0.2', logDir });
+  await waitFor('the second call answered', async () => (await service.get<{ items: IncidentView[] }>('/incidents?limit=1')).body.items[0]?.callerNumber === '13100000002' && (await service.get<{ items: IncidentView[] }>('/incidents?limit=1')).body.items[0]?.answeredAt);
+  await new Promise((r) => setTimeout(r, 3000));
+  await service.kill('SIGKILL');
+  service = await startService(t, env, logDir);
+  await waitFor('healthy again', async () => (await service.get('/health')).status === 200, 30000);
+  t.equal(await long.done, 0, 'the call went on through the restart');
+  const inc2 = await waitFor('its recording stored', async () => {
+    const [first] = (await service.get<{ items: IncidentView[] }>('/incidents?limit=1')).body.items;
+    const full = first && (await service.get<IncidentView>(`/incidents/${first.number}`)).body;
+    return full?.endedAt && full.timeline.some((e) => e.kind === 'recorded') ? full : undefined;
+  }, 90000);
+  const pieces = inc2.timeline.filter((e) => e.kind === 'recorded');
+  t.equal(pieces.length, 1, 'one recording');
+  const wholeS = (inc2.endedAt! - inc2.answeredAt!) / 1000;
+  const gotS = (pieces[0].detail.durationMs as number) / 1000;
+  t.ok(Math.abs(gotS - wholeS) < 1.5, `the whole call, not what was written by the restart (${gotS} s vs ${wholeS.toFixed(2)} s)`);
   await phone.kill();
 });
