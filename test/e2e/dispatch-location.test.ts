@@ -5,6 +5,7 @@
 import t from 'tap';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAsterisk, startConfiguredService, incidentsOf, sipp, waitFor, workDir, seatPhone, registered, post, freePort, type Service } from '../support/harness';
@@ -144,6 +145,11 @@ t.test('dispatch from the location on the INVITE', async (t) => {
     const silence = power(samples, 3300);
     t.ok(officerTone > 20 * silence, `the recording has the officer's audio in it (1800 Hz ${officerTone.toExponential(1)} vs ${silence.toExponential(1)} at 3300 Hz)`);
     t.ok(power(samples, 440) > 20 * silence, "and the caller's");
+    const meta = (await service.get<{ sha256: string; durationMs: number }>(`/recordings/${rec.id}`)).body;
+    t.equal(createHash('sha256').update(wav).digest('hex'), meta.sha256, 'the stored SHA-256 matches the file');
+    const ended = await waitFor('incident ended', async () => (await incidentsOf(service, '13300000001'))[0]?.endedAt ? (await incidentsOf(service, '13300000001'))[0] : undefined);
+    const bridgedMs = ended.endedAt! - ended.answeredAt!;
+    t.ok(Math.abs(meta.durationMs - bridgedMs) < 1000, `one recording for the whole conference call: ${meta.durationMs} ms vs ${bridgedMs} ms bridged`);
 
     const record = (await service.get<{ location: { source: string; accuracyM: number }; officerId: string; unitId: string; dispatchAt: number; officerAnsweredAt: number; officerTalkMs: number }>(`/incidents/${inc.number}/dispatch`)).body;
     t.match(record, { location: { source: 'sip-pidf', accuracyM: 35 }, officerId: '2001', unitId: 'PS1' }, 'the incident keeps location, officer and unit');
