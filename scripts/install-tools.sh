@@ -7,13 +7,14 @@
 #   tcpdump      captures the RTP each SIPp phone receives (who hears whom, in the monitoring e2e)
 #   chromium     the headless browser of the console tests (driven by playwright-core, never
 #                a downloaded browser build)
+#   fonts-noto-cjk  Chinese glyphs for the pages' screenshots (zh-CN labels)
 set -euo pipefail
 
 # package -> command it provides
-declare -A CMD=([debootstrap]=debootstrap [sip-tester]=sipp [sox]=sox [tcpdump]=tcpdump [chromium]=chromium)
+declare -A CMD=([debootstrap]=debootstrap [sip-tester]=sipp [sox]=sox [tcpdump]=tcpdump [chromium]=chromium [fonts-noto-cjk]=fonts-noto-cjk-has-no-command)
 
 missing=()
-for pkg in debootstrap sip-tester sox tcpdump chromium; do
+for pkg in debootstrap sip-tester sox tcpdump chromium fonts-noto-cjk; do
   if command -v "${CMD[$pkg]}" >/dev/null 2>&1 || dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
     echo "install-tools: $pkg already installed"
   else
