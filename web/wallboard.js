@@ -26,12 +26,16 @@ function monitorButtons(s) {
   if (s.state !== 'on_call') return '';
   return el('span', {}, ...MODES.map((mode) => el('button', {
     class: `monitor-${mode}`, 'data-seat': s.id, 'data-mode': mode, 'aria-label': `${t(mode)} ${t('seat')} ${s.id}`,
-    'aria-pressed': session?.seat === s.id && session.mode === mode ? 'true' : 'false', onclick: () => monitor(s.id, mode),
+    'aria-pressed': String(!!session && session.state !== 'ended' && session.seat === s.id && session.mode === mode), onclick: () => monitor(s.id, mode),
   }, t(mode))));
 }
 
 function showSeats() {
+  // Re-drawn on every seat change: keyboard focus stays on the monitoring button it was on.
+  const focused = document.activeElement?.closest?.('#seats button');
+  const keep = focused ? `button[data-seat="${focused.dataset.seat}"][data-mode="${focused.dataset.mode}"]` : null;
   $('seats').replaceChildren(...[...seats.values()].sort((a, b) => a.id.localeCompare(b.id)).map((s) => el('tr', {}, el('td', {}, s.id), el('td', { class: `state-${s.state}` }, t(`s_${s.state}`)), el('td', {}, s.reason ?? ''), el('td', {}, monitorButtons(s)))));
+  if (keep) $('seats').querySelector(keep)?.focus();
 }
 
 function showSession() {
@@ -40,7 +44,7 @@ function showSession() {
   $('monitor-state').dataset.state = session?.state ?? 'none';
   $('btn-stop').disabled = !open;
   $('supervisor').disabled = !!open;
-  showSeats();
+  for (const b of document.querySelectorAll('#seats button[data-mode]')) b.setAttribute('aria-pressed', String(!!open && session.seat === b.dataset.seat && session.mode === b.dataset.mode));
 }
 
 function follow(s) {
@@ -118,5 +122,6 @@ const [cells, officers] = await Promise.all([api('GET', '/dispatch/cells'), api(
 drawMap($('map'), cells, officers, null, { on_duty: 'on duty', busy: 'busy', off_duty: 'off duty' });
 document.addEventListener('cti110:lang', () => {
   showQueue();
+  showSeats();
   showSession();
 });
