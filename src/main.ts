@@ -105,7 +105,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
   const app = await buildApp({
     logger: log,
     incidents,
-    seats: { seats, seatService, repo: seatsRepo },
+    seats: { seats, seatService, repo: seatsRepo, calls },
     abandoned: { incidents, callbacks },
     recordings: { db, storageDir: config.recording.storageDir, requireSupervisor: config.recording.requireSupervisor },
     officers: { officers, grid: dispatchData.grid, poles: dispatchData.poles },

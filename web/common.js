@@ -17,6 +17,8 @@ const LABELS = {
     map: '网格地图', dialplan: '拨号方案', check: '检查', reload: '重新加载', result: '结果', shortcuts: '快捷键',
     s_logged_out: '未签入', s_ready: '就绪', s_ringing: '振铃', s_on_call: '通话中', s_wrap_up: '话后处理', s_not_ready: '暂停',
     connected: '实时连接正常', disconnected: '实时连接中断，正在重连…', error: '错误', done: '完成',
+    monitoring: '监听', supervisor_phone: '值班长话机', listen: '监听', whisper: '密语', barge: '强插', stop_monitoring: '停止监听', actions: '操作',
+    m_none: '未在监听', m_ringing: '话机振铃中', m_connected: '已接通', m_ended: '已结束',
   },
   en: {
     title_console: 'Call-taker console', title_wallboard: 'Supervisor wallboard', title_recordings: 'Recordings and spot-checks', title_admin: 'Administration', title_signin: 'Sign in',
@@ -32,6 +34,8 @@ const LABELS = {
     map: 'Grid map', dialplan: 'Dialplan', check: 'Check', reload: 'Reload', result: 'Result', shortcuts: 'Shortcuts',
     s_logged_out: 'Logged out', s_ready: 'Ready', s_ringing: 'Ringing', s_on_call: 'On call', s_wrap_up: 'Wrap-up', s_not_ready: 'Not ready',
     connected: 'Live', disconnected: 'Live link lost, reconnecting…', error: 'Error', done: 'Done',
+    monitoring: 'Monitoring', supervisor_phone: 'Supervisor phone', listen: 'Listen', whisper: 'Whisper', barge: 'Barge', stop_monitoring: 'Stop monitoring', actions: 'Actions',
+    m_none: 'Not monitoring', m_ringing: 'Phone ringing', m_connected: 'Connected', m_ended: 'Ended',
   },
 };
 

@@ -151,6 +151,9 @@ live((m) => {
 const categories = await api('GET', '/triage/categories');
 $('category').replaceChildren(el('option', { value: '' }, '–'), ...Object.entries(categories).map(([id, where]) => el('option', { value: id }, `${id} → ${where}`)));
 showCall();
+// After a reload (or on a second screen) the call in progress at the seat is found again.
+const inProgress = await api('GET', `/seats/${seat}/call`);
+if (inProgress && inProgress.incident !== current?.number) await newCall(await api('GET', `/incidents/${inProgress.incident}`)).catch(report);
 await loadAbandoned();
 [cells, officers] = await Promise.all([api('GET', '/dispatch/cells'), api('GET', '/officers')]);
 redrawMap();

@@ -65,6 +65,11 @@ export class MonitoringService implements CallWatcher {
     private readonly log: Logger,
   ) {}
 
+  /** The configured supervisors' phones (for the wallboard's chooser). */
+  supervisors(): Supervisor[] {
+    return this.settings.supervisors.map((s) => ({ id: s.id, endpoint: s.endpoint }));
+  }
+
   /** Rings the supervisor's phone; the mode is applied once they answer. */
   async start(target: { incident?: string; seat?: string }, mode: MonitorMode, supervisorId: string, by: string | null): Promise<MonitoringView> {
     const supervisor = this.settings.supervisors.find((s) => s.id === supervisorId);

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { startAsterisk, startService, serviceEnv, sipp, waitFor, workDir, seatPhone, registered, ROOT, type IncidentView } from '../support/harness';
+import { startAsterisk, startService, serviceEnv, sipp, waitFor, workDir, seatPhone, registered, readSeatLog, ROOT, type IncidentView } from '../support/harness';
 import { launchBrowser } from '../support/browser';
 
 const USERS = [
@@ -102,6 +102,9 @@ t.test('console and wallboard in a browser', async (t) => {
   const officer = await seatPhone(t, sandbox, '2001', { logDir, stayS: 150, answerMs: 300, password: 'officer-2001-dev' });
   await registered(sandbox, '1001');
   await registered(sandbox, '2001');
+  // The supervisor's own phone (monitoring.supervisors: 3001 and 3002 by default; 3002 stays off).
+  const supervisorPhone = await seatPhone(t, sandbox, '3001', { logDir, stayS: 150, answerMs: 300, password: 'supervisor-3001-dev' });
+  await registered(sandbox, '3001');
   await waitFor('1001 reachable', async () => (await api<{ reachable: boolean }>(boss, 'GET', '/seats/1001')).body.reachable);
   t.equal((await api(boss, 'PUT', '/officers/2001/position', { lon: 116.3855, lat: 39.905 })).status, 200);
 
@@ -123,7 +126,7 @@ t.test('console and wallboard in a browser', async (t) => {
   });
 
   // The call arrives while no seat is ready: the wallboard shows it waiting, live.
-  const caller = await sipp(t, 'caller.xml', ['-s', '110', '-key', 'callerid', '13900000001', '-set', 'hold_s', '35', '-m', '1', '-l', '1', '-timeout', '90s', '-timeout_error'], { sandbox, ip: '127.0.0.2', logDir });
+  const caller = await sipp(t, 'caller.xml', ['-s', '110', '-key', 'callerid', '13900000001', '-set', 'hold_s', '45', '-m', '1', '-l', '1', '-timeout', '90s', '-timeout_error'], { sandbox, ip: '127.0.0.2', logDir });
   await wall.waitForFunction(() => document.getElementById('waiting')?.textContent === '1', undefined, { timeout: 15000 });
   t.pass('the wallboard shows 1 waiting call without reloading');
 
@@ -136,6 +139,33 @@ t.test('console and wallboard in a browser', async (t) => {
   t.equal(await taker.textContent('#call-caller'), '13900000001');
   await wall.waitForFunction(() => document.getElementById('waiting')?.textContent === '0');
   t.pass('the waiting count went back to 0 live when the call was answered');
+
+  await t.test('the supervisor listens in from the wallboard, then stops', async (t) => {
+    t.match(await wall.inputValue('#supervisor'), '3001', 'the first configured supervisor phone is chosen');
+    const listen = 'button.monitor-listen[data-seat="1001"]';
+    await wall.waitForSelector(listen, { timeout: 10000 });
+    t.match(await wall.getAttribute(listen, 'aria-label'), /1001/, 'the button names its seat');
+    await wall.focus(listen);
+    await wall.keyboard.press('Enter');
+    const session = await waitFor('the supervisor phone connected', async () => (await api<{ items: { id: string; seat: string; mode: string; supervisor: string; state: string; incident: string }[] }>(boss, 'GET', '/monitoring')).body.items.find((s) => s.state === 'connected'), 15000);
+    t.match(session, { seat: '1001', mode: 'listen', supervisor: '3001', incident: number }, 'GET /monitoring: listening to the call, connected');
+    await waitFor('the supervisor phone log', () => readSeatLog(supervisorPhone.logFile).some((l) => l.event === 'answered'), 5000);
+    t.pass('the supervisor phone answered the INVITE (its log)');
+    await wall.waitForFunction(() => document.getElementById('monitor-state')?.dataset.state === 'connected', undefined, { timeout: 5000 });
+    t.equal(await wall.getAttribute(listen, 'aria-pressed'), 'true', 'the wallboard shows the session connected, listen pressed');
+    await wall.keyboard.press('Alt+X');
+    await waitFor('the session stopped', async () => (await api<{ items: unknown[] }>(boss, 'GET', '/monitoring')).body.items.length === 0, 10000);
+    await wall.waitForFunction(() => document.getElementById('monitor-state')?.dataset.state === 'ended');
+    t.ok(await wall.isDisabled('#btn-stop'), 'stopped: GET /monitoring is empty, the wallboard says ended');
+  });
+
+  await t.test('the console, reloaded mid-call, finds the call again', async (t) => {
+    await taker.reload();
+    await taker.waitForFunction((n) => document.getElementById('call-incident')?.textContent === n, number, { timeout: 10000 });
+    t.pass(`incident ${number} shown again after the reload`);
+    await taker.waitForFunction(() => document.getElementById('live')?.dataset.state === 'up');
+    t.notOk(await taker.isDisabled('#btn-classify'), 'its actions are live again');
+  });
 
   // Classify from the page (keyboard only), as a police matter in a major category.
   await taker.selectOption('#category', 'robbery');
@@ -194,4 +224,5 @@ t.test('console and wallboard in a browser', async (t) => {
   t.same(pageErrors, [], 'no script errors in the pages');
   await seat.kill();
   await officer.kill();
+  await supervisorPhone.kill();
 });

@@ -52,6 +52,12 @@ export function monitoringRoutes(app: FastifyInstance, deps: { monitoring: Monit
     },
   );
 
+  app.get(
+    '/monitoring/supervisors',
+    { config: { access: SUPERVISORS }, schema: { summary: "The supervisors' own phones (monitoring.supervisors), read-only: whose phone a monitoring may ring", response: { 200: Type.Object({ items: Type.Array(Type.Object({ id: Type.String(), endpoint: Type.String() })) }) } } },
+    async () => ({ items: deps.monitoring.supervisors() }),
+  );
+
   app.get('/monitoring', { config: { access: SUPERVISORS }, schema: { summary: 'Monitoring sessions in progress', response: { 200: Type.Object({ items: Type.Array(Session) }) } } }, async () => ({ items: deps.monitoring.list() }));
 
   app.get<{ Params: Static<typeof IdParams> }>(

@@ -31,10 +31,29 @@ function reasonOf(body: unknown): string | null {
 
 const view = (s: Static<typeof SeatBody>) => ({ id: s.id, endpoint: s.endpoint, state: s.state, reason: s.reason, since: s.since, reachable: s.reachable, autoAnswer: s.autoAnswer });
 
-export function seatRoutes(app: FastifyInstance, deps: { seats: Seats; seatService: SeatService; repo: SeatsRepo }): void {
+/** What the seat routes need of the calls area: the incident a seat's call-taker is talking on. */
+export interface SeatCalls {
+  incidentAtSeat(seatId: string): string | undefined;
+}
+
+export function seatRoutes(app: FastifyInstance, deps: { seats: Seats; seatService: SeatService; repo: SeatsRepo; calls: SeatCalls }): void {
   app.get('/seats', { config: { access: ANYONE_SIGNED_IN }, schema: { summary: 'Every seat with its state', response: { 200: Type.Array(SeatBody) } } }, async () => deps.seats.all().map(view));
 
   app.get<{ Params: Static<typeof IdParams> }>('/seats/:id', { config: { access: ANYONE_SIGNED_IN }, schema: { params: IdParams, response: { 200: SeatBody, 404: ErrorBody } } }, async (req) => view(deps.seats.get(req.params.id)));
+
+  // The console after a reload (or a second screen) finds the call in progress at its seat again.
+  app.get<{ Params: Static<typeof IdParams> }>(
+    '/seats/:id/call',
+    {
+      config: { access: CALL_HANDLERS, owner: (req) => ({ seat: (req.params as { id: string }).id }) },
+      schema: { summary: "The incident whose call the seat's call-taker is talking on now; 204 when none", params: IdParams, response: { 200: Type.Object({ incident: Type.String() }), 204: Type.Null(), 404: ErrorBody } },
+    },
+    async (req, reply) => {
+      deps.seats.get(req.params.id); // 404 for an unknown seat
+      const incident = deps.calls.incidentAtSeat(req.params.id);
+      return incident === undefined ? reply.status(204).send() : { incident };
+    },
+  );
 
   app.post<{ Params: Static<typeof ActionParams>; Body: unknown }>(
     '/seats/:id/:action',
