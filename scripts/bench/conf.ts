@@ -14,9 +14,10 @@ export interface BenchSeats {
   agents: string[];
 }
 
+/** Bench seat ids start at 5001: 1001-1005, 2001-2910 and 3001-3002 are the project's own phones. */
 export function benchSeats(ringCount: number, permanentCount: number): BenchSeats {
   const ids = (from: number, n: number) => Array.from({ length: n }, (_, k) => String(from + k));
-  return { ring: ids(3001, ringCount), nailed: ids(3501, permanentCount), agents: ids(3601, permanentCount) };
+  return { ring: ids(5001, ringCount), nailed: ids(5501, permanentCount), agents: ids(5601, permanentCount) };
 }
 
 export const seatPassword = (id: string) => `bench-${id}`;
