@@ -298,6 +298,9 @@ export class CallService {
         call.legId = incident.seatChannelId!;
         call.bridgeId = incident.bridgeId ?? undefined;
         call.recording = true; // its bridge recording goes on in Asterisk without us
+        // ...and is stopped and stored when the call ends, as if this process had started it.
+        const started = (await this.incidents.get(incident.number)).timeline.filter((e) => e.kind === 'recording').pop()?.detail.name;
+        if (typeof started === 'string') call.recordingName = started;
         this.queue.adoptTalking({ channelId: call.channelId, incident: incident.number, callerNumber: call.callerNumber, priority: call.priority, arrivedAt: call.arrivedAt, enqueuedAt: Date.now() }, call.legId, incident.seatId ? this.seats.get(incident.seatId) : undefined);
         this.announceTalking(call); // e.g. instant recall starts its rolling recording again
       } else if (state !== 'arrived') {
