@@ -35,6 +35,7 @@ async function main(): Promise<number> {
   const startedAt = new Date().toISOString();
   const machine = machineInfo();
   const cleanup = new Cleanup();
+  let keepWork = Boolean(process.env.CTI110_BENCH_KEEP);
   let stopping = false;
   const onSignal = () => {
     if (stopping) return;
@@ -64,9 +65,9 @@ async function main(): Promise<number> {
         CTI110_AMI_PORT: String(sandbox.amiPort),
         CTI110_DB_PATH: join(work, 'cti110.sqlite'),
         CTI110_CONFIG: join(work, 'cti110.json'),
-        ...(profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(work, 'profile')}` } : {}),
       },
       work,
+      profile ? ['--cpu-prof', `--cpu-prof-dir=${join(work, 'profile')}`] : [],
     );
     await waitFor('service healthy', async () => (await service.get('/health')).status === 200, 30000);
     await waitFor('bench seats reachable', async () => (await service.get<{ reachable: boolean }[]>('/seats')).body.every((s) => s.reachable), 30000);
@@ -148,10 +149,17 @@ async function main(): Promise<number> {
     writeFileSync(join(out, 'results.md'), markdown(report));
     if (!chart(report, out)) log('no chart: steady and capacity phases are needed for it');
     log(`report: ${join(out, 'results.md')}; calls lost: ${lostCalls}; nailed seats got ${nailedInvites} INVITEs`);
-    return lostCalls === 0 && nailedInvites === 0 ? 0 : 1;
+    const ok = lostCalls === 0 && nailedInvites === 0;
+    keepWork ||= !ok;
+    return ok ? 0 : 1;
+  } catch (err) {
+    keepWork = true;
+    throw err;
   } finally {
     await cleanup.run();
-    if (!process.env.CTI110_BENCH_KEEP) rmSync(work, { recursive: true, force: true });
+    // Kept when something went wrong: SIPp logs and the service's log say what happened.
+    if (keepWork) log(`logs kept in ${work}`);
+    else rmSync(work, { recursive: true, force: true });
   }
 }
 

@@ -46,6 +46,12 @@ export function markdown(report: Report): string {
     out.push(`| ${r.rate}${r.phase !== 'steady' ? ` (${r.phase})` : ''} | ${r.system === 'cti110' ? 'cti110' : 'Queue()'} | ${pct(r.answerMs)} | ${f(r.within3sPct)} % |`);
   }
 
+  out.push('', "Seat held after the caller hangs up (caller's BYE → BYE at the seat; the seat takes no call meanwhile):", '');
+  out.push('| calls/s | system | p50 | p90 | p99 | max |', '|---|---|---|---|---|---|');
+  for (const r of report.phases.filter((p) => p.phase === 'steady' || p.phase === 'burst' || p.phase === 'repeat')) {
+    out.push(`| ${r.rate}${r.phase !== 'steady' ? ` (${r.phase})` : ''} | ${r.system === 'cti110' ? 'cti110' : 'Queue()'} | ${pct(r.releaseMs)} |`);
+  }
+
   out.push('', '## 2. Capacity: concurrent recorded calls (caller–seat bridge + recording), CPU % of one core at full load', '');
   out.push('| concurrent | cti110 lost | answer p99 | service CPU | Asterisk CPU | machine busy | Queue() lost | answer p99 | Asterisk CPU | machine busy |', '|---|---|---|---|---|---|---|---|---|---|');
   for (const [c, b] of pairs(report, 'capacity')) {
