@@ -58,6 +58,12 @@ export function markdown(report: Report): string {
     out.push(`| ${c.placed} | ${lostCell(c)} | ${f(c.answerMs.p99)} | ${f(c.cpu.service)} | ${f(c.cpu.asterisk)} | ${f(c.cpu.machine)} % | ${b ? lostCell(b) : '–'} | ${b ? f(b.answerMs.p99) : '–'} | ${b ? f(b.cpu.asterisk) : '–'} | ${b ? `${f(b.cpu.machine)} %` : '–'} |`);
   }
 
+  const held = (system: string) => {
+    const ok = report.phases.filter((p) => p.phase === 'capacity' && p.system === system && p.lost === 0 && (p.answerMs.p99 ?? Infinity) <= 3000);
+    return ok.length ? Math.max(...ok.map((p) => p.placed)) : 0;
+  };
+  out.push('', `Held (no call lost, answer p99 ≤ 3 s): cti110 **${held('cti110')}**, Queue() **${held('baseline')}** concurrent recorded calls (the ramp stops at the first step that fails; its top is the number of bench seats).`);
+
   out.push('', `## 3. Burst: ${String(report.plan.burst)}`, '');
   out.push('| system | calls | lost | waiting after | answer p50 | p90 | p99 | max | within 3 s |', '|---|---|---|---|---|---|---|---|---|');
   for (const r of report.phases.filter((p) => p.phase === 'burst')) {
