@@ -97,6 +97,7 @@ async function main(): Promise<number> {
         // Failures, or the 3 s answer target broken: the machine holds no more. (Machine-wide CPU
         // alone cannot decide it: other work may share the machine.)
         if (r.lost > 0 || (r.answerMs.p99 ?? 0) > 3000) {
+          r.limit = true;
           log(`capacity ${system}: stopping the ramp at ${n} (${r.lost > 0 ? 'failures' : 'answer p99 over 3 s'})`);
           break;
         }
@@ -133,7 +134,9 @@ async function main(): Promise<number> {
     }
     await serviceFigures(ctx);
     await service.kill('SIGTERM'); // graceful: a --cpu-prof profile is written at exit
-    const lostCalls = phases.reduce((n, r) => n + r.lost, 0);
+    // The ramp goes on until calls fail: those at its last step are its result, not a lost call.
+    const lostCalls = phases.reduce((n, r) => n + (r.limit ? 0 : r.lost), 0);
+    const lostAtLimit = phases.reduce((n, r) => n + (r.limit ? r.lost : 0), 0);
     const report: Report = {
       startedAt,
       finishedAt: new Date().toISOString(),
@@ -143,6 +146,7 @@ async function main(): Promise<number> {
       phases,
       drained,
       lostCalls,
+      lostAtLimit,
       ...(profile ? { profile: profileSummary(join(work, 'profile'), out) } : {}),
     };
     writeFileSync(join(out, 'results.json'), JSON.stringify(report, null, 2) + '\n');

@@ -26,6 +26,8 @@ export interface PhaseResult extends CallOutcome {
   cpu: Record<string, number>;
   service?: ServiceFigures;
   sippExit: number;
+  /** The capacity step where the ramp found its limit: its failures are the measurement. */
+  limit?: boolean;
 }
 
 let phaseNo = 100;
@@ -54,7 +56,7 @@ export async function callers(ctx: Ctx, phase: string, system: System, opts: { r
   const prefix = `139${phaseNo++}`;
   const name = `${phase}-${system}`;
   const before = system === 'cti110' ? await serviceFigures(ctx) : undefined; // also resets the lag histogram
-  const timeoutS = Math.ceil(opts.count / opts.rate + opts.holdMs / 1000 + 60);
+  const timeoutS = Math.ceil(opts.count / opts.rate + opts.holdMs / 1000 + 30);
   const started = Date.now();
   const run = await startSipp(
     ctx.cleanup,

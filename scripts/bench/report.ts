@@ -14,6 +14,7 @@ export interface Report {
   phases: PhaseResult[];
   drained: Record<string, number>;
   lostCalls: number;
+  lostAtLimit: number;
   profile?: string[];
 }
 
@@ -32,7 +33,7 @@ export function markdown(report: Report): string {
   const m = report.machine;
   out.push(`# cti110 benchmark${report.quick ? ' (quick mode: small counts, not for quoting)' : ''}`, '');
   out.push(`Run ${report.startedAt} → ${report.finishedAt} on ${m.cpu} (${m.cores} cores), ${m.memGb} GB RAM, Linux ${m.kernel}, Node ${m.node}, ${m.asterisk}, ${m.sipp}; ${m.note}`, '');
-  out.push(`Calls lost in the whole run: **${report.lostCalls}**. Times in ms from SIPp's own timestamps on loopback.`, '');
+  out.push(`Calls lost in the whole run: **${report.lostCalls}** (plus ${report.lostAtLimit} failed at the capacity step where a ramp found its limit, which is what the ramp looks for). Times in ms from SIPp's own timestamps on loopback. A lost call: refused (busy, 503, ...), dropped, or not answered before SIPp's time limit for the phase (30 s after the last call was placed).`, '');
 
   out.push('## 1. Distribution latency: INVITE reaching Asterisk → INVITE reaching a seat (100 ready seats)', '');
   out.push('| calls/s | system | calls | p50 | p90 | p99 | max | lost | cti110/baseline p50 | p99 |', '|---|---|---|---|---|---|---|---|---|---|');
@@ -54,8 +55,14 @@ export function markdown(report: Report): string {
 
   out.push('', '## 2. Capacity: concurrent recorded calls (caller–seat bridge + recording), CPU % of one core at full load', '');
   out.push('| concurrent | cti110 lost | answer p99 | service CPU | Asterisk CPU | machine busy | Queue() lost | answer p99 | Asterisk CPU | machine busy |', '|---|---|---|---|---|---|---|---|---|---|');
-  for (const [c, b] of pairs(report, 'capacity')) {
-    out.push(`| ${c.placed} | ${lostCell(c)} | ${f(c.answerMs.p99)} | ${f(c.cpu.service)} | ${f(c.cpu.asterisk)} | ${f(c.cpu.machine)} % | ${b ? lostCell(b) : '–'} | ${b ? f(b.answerMs.p99) : '–'} | ${b ? f(b.cpu.asterisk) : '–'} | ${b ? `${f(b.cpu.machine)} %` : '–'} |`);
+  // Every step either system reached: one ramp may stop before the other.
+  const steps = [...new Set(report.phases.filter((p) => p.phase === 'capacity').map((p) => p.placed))].sort((a, b) => a - b);
+  const step = (system: string, n: number) => report.phases.find((p) => p.phase === 'capacity' && p.system === system && p.placed === n);
+  for (const n of steps) {
+    const [c, b] = [step('cti110', n), step('baseline', n)];
+    const cells = (r: PhaseResult | undefined, service: boolean) =>
+      r ? `${lostCell(r)} | ${f(r.answerMs.p99)} | ${service ? `${f(r.cpu.service)} | ` : ''}${f(r.cpu.asterisk)} | ${f(r.cpu.machine)} %` : `– | – | ${service ? '– | ' : ''}– | –`;
+    out.push(`| ${n} | ${cells(c, true)} | ${cells(b, false)} |`);
   }
 
   const held = (system: string) => {
