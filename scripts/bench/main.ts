@@ -82,16 +82,16 @@ async function main(): Promise<number> {
     let nailedInvites = 0;
 
     log('1. distribution latency at steady rates');
-    await loginRing(ctx, hundred);
     for (const s of runs('steady') ? plan.steady : []) {
+      await loginRing(ctx, hundred);
       phases.push(await callers(ctx, 'steady', 'cti110', { rate: s.rate, count: s.rate * s.seconds, holdMs: plan.holdMs }));
       phases.push(await callers(ctx, 'steady', 'baseline', { rate: s.rate, count: s.rate * s.seconds, holdMs: plan.holdMs, exten: 'ring' }));
     }
 
     log('2. capacity ramp');
-    await loginRing(ctx, seats.ring);
     for (const system of runs('capacity') ? (['cti110', 'baseline'] as const) : []) {
       for (const n of plan.capacity) {
+        await loginRing(ctx, seats.ring);
         const r = await callers(ctx, 'capacity', system, { rate: plan.capacityRate, count: n, holdMs: Math.ceil((n / plan.capacityRate) * 1000) + plan.plateauMs, exten: 'wide', cpuWindow: 'plateau' });
         phases.push(r);
         // Failures, or the 3 s answer target broken: the machine holds no more. (Machine-wide CPU

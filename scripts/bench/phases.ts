@@ -26,6 +26,8 @@ export interface PhaseResult extends CallOutcome {
   cpu: Record<string, number>;
   service?: ServiceFigures;
   sippExit: number;
+  /** cti110: seats the queue set not ready during the phase (ring-no-answer: out of the pool). */
+  seatsNotReady?: number;
   /** The capacity step where the ramp found its limit: its failures are the measurement. */
   limit?: boolean;
 }
@@ -39,6 +41,9 @@ export async function loginRing(ctx: Ctx, ids: string[]): Promise<void> {
   for (const s of seats) {
     if (!ctx.seats.ring.includes(s.id)) continue;
     if (want.has(s.id) && s.state === 'logged_out') await post(ctx.service, `/seats/${s.id}/login`);
+    // A seat the queue set not ready (ring-no-answer under load) is made ready again: each phase
+    // starts with the same seats.
+    if (want.has(s.id) && s.state === 'not_ready') await post(ctx.service, `/seats/${s.id}/ready`);
     if (!want.has(s.id) && s.state !== 'logged_out') await post(ctx.service, `/seats/${s.id}/logout`);
   }
 }
@@ -79,6 +84,7 @@ export async function callers(ctx: Ctx, phase: string, system: System, opts: { r
     s.phaseMean = n > 0 ? Math.round(((s.sumMs - before.stasisToOfferMs.sumMs) / n) * 10) / 10 : null;
   }
   const r: PhaseResult = { phase, system, rate: opts.rate, holdMs: opts.holdMs, ...result, cpu, ...(service ? { service } : {}), sippExit };
+  if (system === 'cti110') r.seatsNotReady = (await ctx.service.get<{ state: string }[]>('/seats')).body.filter((s) => s.state === 'not_ready').length;
   ctx.log(`${name}: ${r.placed} placed, ${r.ended} ended, lost ${r.lost}, distribution p50/p99 ${r.distributionMs.p50}/${r.distributionMs.p99} ms, answer p50/p99 ${r.answerMs.p50}/${r.answerMs.p99} ms, cpu ${JSON.stringify(cpu)}`);
   return r;
 }

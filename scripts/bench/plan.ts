@@ -43,7 +43,7 @@ export function planFor(quick: boolean): Plan {
     ringSeats: 200,
     permanentSeats: 10,
     seatAnswerMs: 100,
-    steady: [{ rate: 5, seconds: 40 }, { rate: 20, seconds: 30 }],
+    steady: [{ rate: 5, seconds: 40 }, { rate: 10, seconds: 30 }, { rate: 20, seconds: 30 }],
     holdMs: 3000,
     capacity: [40, 80, 120, 160, 200],
     capacityRate: 20,

@@ -79,12 +79,12 @@ export function markdown(report: Report): string {
 
   out.push('', '## 4. Service overhead (cti110 phases; from /metrics right after each)', '');
   out.push('StasisStart → offer: mean over the phase; p50/p99 over the service\'s last 60 s (a sliding window). Event-loop lag over the phase.', '');
-  out.push('| phase | calls/s | StasisStart → offer mean | p50 | p99 | event-loop lag p99 | max | heap used MB | RSS MB | calls so far |', '|---|---|---|---|---|---|---|---|---|---|');
+  out.push('| phase | calls/s | StasisStart → offer mean | p50 | p99 | event-loop lag p99 | max | heap used MB | RSS MB | calls so far | seats set not ready |', '|---|---|---|---|---|---|---|---|---|---|---|');
   let total = 0;
   for (const r of report.phases.filter((p) => p.system === 'cti110' && p.service)) {
     total += r.placed;
     const s = r.service!;
-    out.push(`| ${r.phase} | ${r.rate} | ${f(s.stasisToOfferMs.phaseMean)} | ${f(s.stasisToOfferMs.p50)} | ${f(s.stasisToOfferMs.p99)} | ${f(s.eventLoopLagMs.p99)} | ${f(s.eventLoopLagMs.max)} | ${f(s.heapUsedMb)} | ${f(s.rssMb)} | ${total} |`);
+    out.push(`| ${r.phase} | ${r.rate} | ${f(s.stasisToOfferMs.phaseMean)} | ${f(s.stasisToOfferMs.p50)} | ${f(s.stasisToOfferMs.p99)} | ${f(s.eventLoopLagMs.p99)} | ${f(s.eventLoopLagMs.max)} | ${f(s.heapUsedMb)} | ${f(s.rssMb)} | ${total} | ${f(r.seatsNotReady)} |`);
   }
 
   out.push('', '## 5. Permanent connections (#10): INVITE → 200 OK (two-way audio), a seat free', '');
