@@ -83,10 +83,22 @@ export async function callers(ctx: Ctx, phase: string, system: System, opts: { r
     const n = s.count - before.stasisToOfferMs.count;
     s.phaseMean = n > 0 ? Math.round(((s.sumMs - before.stasisToOfferMs.sumMs) / n) * 10) / 10 : null;
   }
+  if (result.lost > 0 && !phase.startsWith('perm-')) await clearChannels(ctx);
   const r: PhaseResult = { phase, system, rate: opts.rate, holdMs: opts.holdMs, ...result, cpu, ...(service ? { service } : {}), sippExit };
   if (system === 'cti110') r.seatsNotReady = (await ctx.service.get<{ state: string }[]>('/seats')).body.filter((s) => s.state === 'not_ready').length;
   ctx.log(`${name}: ${r.placed} placed, ${r.ended} ended, lost ${r.lost}, distribution p50/p99 ${r.distributionMs.p50}/${r.distributionMs.p99} ms, answer p50/p99 ${r.answerMs.p50}/${r.answerMs.p99} ms, cpu ${JSON.stringify(cpu)}`);
   return r;
+}
+
+/**
+ * A caller SIPp gave up on sends no CANCEL: its call stays in Asterisk (by design a 110 caller is
+ * never dropped) and would hold seats and RTP ports in the next phase. Hung up before moving on.
+ */
+async function clearChannels(ctx: Ctx): Promise<void> {
+  ctx.log('calls left over after a phase with losses: hanging them up before the next phase');
+  await ctx.sandbox.cli('channel request hangup all');
+  await waitFor('no channel left', async () => /^0 active channels/m.test(await ctx.sandbox.cli('core show channels count')), 30000).catch(() => ctx.log('channels still up after 30 s'));
+  await sleep(1000);
 }
 
 /** Waiting callers left after a phase: the queue must have drained. */

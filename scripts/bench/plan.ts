@@ -51,6 +51,6 @@ export function planFor(quick: boolean): Plan {
     burst: { rate: 35, seconds: 30, holdMs: 2000 },
     permanent: { calls: 60, rate: 2, holdMs: 2000 },
     repeat: true,
-    rtpPorts: 1200,
+    rtpPorts: 2000,
   };
 }

@@ -15,6 +15,7 @@ export interface Report {
   drained: Record<string, number>;
   lostCalls: number;
   lostAtLimit: number;
+  errors: string[];
   profile?: string[];
 }
 
@@ -35,6 +36,7 @@ export function markdown(report: Report): string {
   out.push(`Run ${report.startedAt} → ${report.finishedAt} on ${m.cpu} (${m.cores} cores), ${m.memGb} GB RAM, Linux ${m.kernel}, Node ${m.node}, ${m.asterisk}, ${m.sipp}; ${m.note}`, '');
   out.push(`Calls lost in the whole run: **${report.lostCalls}** (plus ${report.lostAtLimit} failed at the capacity step where a ramp found its limit, which is what the ramp looks for). Times in ms from SIPp's own timestamps on loopback. A lost call: refused (busy, 503, ...), dropped, or not answered before SIPp's time limit for the phase (30 s after the last call was placed).`, '');
 
+  if (report.errors.length) out.push(...report.errors.map((e) => `**Failed:** ${e}`), '');
   out.push('## 1. Distribution latency: INVITE reaching Asterisk → INVITE reaching a seat (100 ready seats)', '');
   out.push('| calls/s | system | calls | p50 | p90 | p99 | max | lost | cti110/baseline p50 | p99 |', '|---|---|---|---|---|---|---|---|---|---|');
   for (const [c, b] of [...pairs(report, 'steady'), ...pairs(report, 'burst')]) {
