@@ -126,7 +126,7 @@ async function main(): Promise<number> {
     nailedInvites = readFileSync(seatUas.logFile, 'utf8').split('\n').filter((l) => seats.nailed.some((id) => l.includes(`seat=${id} `))).length;
     const agents = await permanentSeats(ctx, 'agents', connectedMs);
     phases.push(await callers(ctx, 'perm-agents', 'baseline', { rate: p.rate, count: p.calls, holdMs: p.holdMs, exten: 'agents' }));
-    await Promise.all([nailed, agents]);
+    await Promise.all([nailed.ended, agents.ended]);
     } catch (err) {
       errors.push(`permanent connections: ${(err as Error).message}`);
       log(`FAILED: ${errors[errors.length - 1]}`);

@@ -113,7 +113,7 @@ export async function waitingAfter(ctx: Ctx, system: System): Promise<number> {
  * Permanent connections: each seat dials `code` once and stays up `holdMs` (cti110: *15 nailed
  * log-in; baseline: *19 AgentLogin). Resolves once all are up, with a promise of their ends.
  */
-export async function permanentSeats(ctx: Ctx, kind: 'nailed' | 'agents', holdMs: number): Promise<Promise<number[]>> {
+export async function permanentSeats(ctx: Ctx, kind: 'nailed' | 'agents', holdMs: number): Promise<{ ended: Promise<number[]> }> {
   const ids = kind === 'nailed' ? ctx.seats.nailed : ctx.seats.agents;
   // One SIPp per seat: SIPp 3.6.1 cannot take digest credentials from an injection file.
   const runs = await Promise.all(
@@ -136,5 +136,6 @@ export async function permanentSeats(ctx: Ctx, kind: 'nailed' | 'agents', holdMs
     }, 30000);
   }
   await sleep(500);
-  return Promise.all(runs.map((r) => r.done));
+  // Wrapped: an async function returning a bare promise would make the caller wait for it.
+  return { ended: Promise.all(runs.map((r) => r.done)) };
 }

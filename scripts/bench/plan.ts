@@ -1,4 +1,4 @@
-// How much load each phase gets. Full: the figures the README quotes (~12 min on 2 cores).
+// How much load each phase gets. Full: the figures the README quotes (~15 min on 2 cores).
 // Quick: the same phases with small counts (~2 min), run by test/e2e/bench-smoke.test.ts so the
 // benchmark cannot rot.
 export interface Plan {
