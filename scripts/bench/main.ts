@@ -35,6 +35,7 @@ async function main(): Promise<number> {
   const startedAt = new Date().toISOString();
   const machine = machineInfo();
   const cleanup = new Cleanup();
+  let keepWork = Boolean(process.env.CTI110_BENCH_KEEP);
   let stopping = false;
   const onSignal = () => {
     if (stopping) return;
@@ -64,9 +65,9 @@ async function main(): Promise<number> {
         CTI110_AMI_PORT: String(sandbox.amiPort),
         CTI110_DB_PATH: join(work, 'cti110.sqlite'),
         CTI110_CONFIG: join(work, 'cti110.json'),
-        ...(profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(work, 'profile')}` } : {}),
       },
       work,
+      profile ? ['--cpu-prof', `--cpu-prof-dir=${join(work, 'profile')}`] : [],
     );
     await waitFor('service healthy', async () => (await service.get('/health')).status === 200, 30000);
     await waitFor('bench seats reachable', async () => (await service.get<{ reachable: boolean }[]>('/seats')).body.every((s) => s.reachable), 30000);
@@ -79,23 +80,25 @@ async function main(): Promise<number> {
     const drained: Record<string, number> = {};
     const hundred = seats.ring.slice(0, 100);
     let nailedInvites = 0;
+    const errors: string[] = [];
 
     log('1. distribution latency at steady rates');
-    await loginRing(ctx, hundred);
     for (const s of runs('steady') ? plan.steady : []) {
+      await loginRing(ctx, hundred);
       phases.push(await callers(ctx, 'steady', 'cti110', { rate: s.rate, count: s.rate * s.seconds, holdMs: plan.holdMs }));
       phases.push(await callers(ctx, 'steady', 'baseline', { rate: s.rate, count: s.rate * s.seconds, holdMs: plan.holdMs, exten: 'ring' }));
     }
 
     log('2. capacity ramp');
-    await loginRing(ctx, seats.ring);
     for (const system of runs('capacity') ? (['cti110', 'baseline'] as const) : []) {
       for (const n of plan.capacity) {
+        await loginRing(ctx, seats.ring);
         const r = await callers(ctx, 'capacity', system, { rate: plan.capacityRate, count: n, holdMs: Math.ceil((n / plan.capacityRate) * 1000) + plan.plateauMs, exten: 'wide', cpuWindow: 'plateau' });
         phases.push(r);
         // Failures, or the 3 s answer target broken: the machine holds no more. (Machine-wide CPU
         // alone cannot decide it: other work may share the machine.)
         if (r.lost > 0 || (r.answerMs.p99 ?? 0) > 3000) {
+          r.limit = true;
           log(`capacity ${system}: stopping the ramp at ${n} (${r.lost > 0 ? 'failures' : 'answer p99 over 3 s'})`);
           break;
         }
@@ -111,7 +114,9 @@ async function main(): Promise<number> {
 
     log('4/5. permanent connections: ringing, nailed, AgentLogin');
     const p = plan.permanent;
-    if (runs('permanent')) {
+    // A failure here (e.g. seats that cannot connect on an overloaded machine) is reported, and
+    // the parts already measured are still written out.
+    if (runs('permanent')) try {
     await loginRing(ctx, seats.ring.slice(0, seats.nailed.length));
     phases.push(await callers(ctx, 'perm-ring', 'cti110', { rate: p.rate, count: p.calls, holdMs: p.holdMs }));
     await loginRing(ctx, []);
@@ -121,7 +126,10 @@ async function main(): Promise<number> {
     nailedInvites = readFileSync(seatUas.logFile, 'utf8').split('\n').filter((l) => seats.nailed.some((id) => l.includes(`seat=${id} `))).length;
     const agents = await permanentSeats(ctx, 'agents', connectedMs);
     phases.push(await callers(ctx, 'perm-agents', 'baseline', { rate: p.rate, count: p.calls, holdMs: p.holdMs, exten: 'agents' }));
-    await Promise.all([nailed, agents]);
+    await Promise.all([nailed.ended, agents.ended]);
+    } catch (err) {
+      errors.push(`permanent connections: ${(err as Error).message}`);
+      log(`FAILED: ${errors[errors.length - 1]}`);
     }
 
     if (plan.repeat && runs('steady')) {
@@ -132,7 +140,9 @@ async function main(): Promise<number> {
     }
     await serviceFigures(ctx);
     await service.kill('SIGTERM'); // graceful: a --cpu-prof profile is written at exit
-    const lostCalls = phases.reduce((n, r) => n + r.lost, 0);
+    // The ramp goes on until calls fail: those at its last step are its result, not a lost call.
+    const lostCalls = phases.reduce((n, r) => n + (r.limit ? 0 : r.lost), 0);
+    const lostAtLimit = phases.reduce((n, r) => n + (r.limit ? r.lost : 0), 0);
     const report: Report = {
       startedAt,
       finishedAt: new Date().toISOString(),
@@ -142,16 +152,25 @@ async function main(): Promise<number> {
       phases,
       drained,
       lostCalls,
+      lostAtLimit,
+      errors,
       ...(profile ? { profile: profileSummary(join(work, 'profile'), out) } : {}),
     };
     writeFileSync(join(out, 'results.json'), JSON.stringify(report, null, 2) + '\n');
     writeFileSync(join(out, 'results.md'), markdown(report));
     if (!chart(report, out)) log('no chart: steady and capacity phases are needed for it');
     log(`report: ${join(out, 'results.md')}; calls lost: ${lostCalls}; nailed seats got ${nailedInvites} INVITEs`);
-    return lostCalls === 0 && nailedInvites === 0 ? 0 : 1;
+    const ok = lostCalls === 0 && nailedInvites === 0 && errors.length === 0;
+    keepWork ||= !ok;
+    return ok ? 0 : 1;
+  } catch (err) {
+    keepWork = true;
+    throw err;
   } finally {
     await cleanup.run();
-    if (!process.env.CTI110_BENCH_KEEP) rmSync(work, { recursive: true, force: true });
+    // Kept when something went wrong: SIPp logs and the service's log say what happened.
+    if (keepWork) log(`logs kept in ${work}`);
+    else rmSync(work, { recursive: true, force: true });
   }
 }
 

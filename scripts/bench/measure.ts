@@ -30,6 +30,11 @@ export interface CallOutcome {
   within3sPct: number | null;
   /** INVITE at Asterisk -> INVITE at the first seat rung (ringing seats only). */
   distributionMs: Percentiles;
+  /**
+   * Caller's BYE -> BYE reaching the seat: how long a seat stays held after the caller has gone
+   * (it takes no new call meanwhile).
+   */
+  releaseMs: Percentiles;
   /** When the first call was placed and the last answered/ended (ms since the epoch). */
   firstInviteAt: number;
   lastAnsweredAt: number;
@@ -46,19 +51,26 @@ export function outcome(callerLog: string, seatLog: string | undefined, prefix: 
   const invites = new Map<string, number>();
   const answers = new Map<string, number>();
   const ended: number[] = [];
+  const endedBySelf = new Map<string, number>();
   const refused: Record<string, number> = {};
   for (const e of events) {
     const t = Number(e.t);
     if (e.event === 'invite') invites.set(e.caller, t);
     else if (e.event === 'answered') answers.set(e.caller, t);
-    else if (e.event === 'ended') ended.push(t);
+    else if (e.event === 'ended') {
+      ended.push(t);
+      if (e.by === 'self') endedBySelf.set(e.caller, t);
+    }
     else if (e.event === 'refused') refused[e.status || '?'] = (refused[e.status || '?'] ?? 0) + 1;
   }
   const seatInvite = new Map<string, number>();
+  const release: number[] = [];
   if (seatLog) {
     for (const e of readEvents(seatLog)) {
-      if (e.event !== 'invite' || !e.caller?.startsWith(prefix)) continue;
-      if (!seatInvite.has(e.caller)) seatInvite.set(e.caller, Number(e.t)); // the first seat rung
+      if (!e.caller?.startsWith(prefix)) continue;
+      if (e.event === 'invite' && !seatInvite.has(e.caller)) seatInvite.set(e.caller, Number(e.t)); // the first seat rung
+      const gone = endedBySelf.get(e.caller);
+      if (e.event === 'bye' && gone !== undefined) release.push(Number(e.t) - gone);
     }
   }
   const answerMs: number[] = [];
@@ -79,6 +91,7 @@ export function outcome(callerLog: string, seatLog: string | undefined, prefix: 
     answerMs: percentiles(answerMs),
     within3sPct: invites.size ? Math.round((within / invites.size) * 1000) / 10 : null,
     distributionMs: percentiles(distribution),
+    releaseMs: percentiles(release),
     firstInviteAt: Math.min(...invites.values()),
     lastAnsweredAt: Math.max(...answers.values()),
     firstEndedAt: Math.min(...ended),

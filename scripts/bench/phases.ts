@@ -26,6 +26,10 @@ export interface PhaseResult extends CallOutcome {
   cpu: Record<string, number>;
   service?: ServiceFigures;
   sippExit: number;
+  /** cti110: seats the queue set not ready during the phase (ring-no-answer: out of the pool). */
+  seatsNotReady?: number;
+  /** The capacity step where the ramp found its limit: its failures are the measurement. */
+  limit?: boolean;
 }
 
 let phaseNo = 100;
@@ -37,6 +41,9 @@ export async function loginRing(ctx: Ctx, ids: string[]): Promise<void> {
   for (const s of seats) {
     if (!ctx.seats.ring.includes(s.id)) continue;
     if (want.has(s.id) && s.state === 'logged_out') await post(ctx.service, `/seats/${s.id}/login`);
+    // A seat the queue set not ready (ring-no-answer under load) is made ready again: each phase
+    // starts with the same seats.
+    if (want.has(s.id) && s.state === 'not_ready') await post(ctx.service, `/seats/${s.id}/ready`);
     if (!want.has(s.id) && s.state !== 'logged_out') await post(ctx.service, `/seats/${s.id}/logout`);
   }
 }
@@ -54,7 +61,7 @@ export async function callers(ctx: Ctx, phase: string, system: System, opts: { r
   const prefix = `139${phaseNo++}`;
   const name = `${phase}-${system}`;
   const before = system === 'cti110' ? await serviceFigures(ctx) : undefined; // also resets the lag histogram
-  const timeoutS = Math.ceil(opts.count / opts.rate + opts.holdMs / 1000 + 60);
+  const timeoutS = Math.ceil(opts.count / opts.rate + opts.holdMs / 1000 + 30);
   const started = Date.now();
   const run = await startSipp(
     ctx.cleanup,
@@ -76,9 +83,22 @@ export async function callers(ctx: Ctx, phase: string, system: System, opts: { r
     const n = s.count - before.stasisToOfferMs.count;
     s.phaseMean = n > 0 ? Math.round(((s.sumMs - before.stasisToOfferMs.sumMs) / n) * 10) / 10 : null;
   }
+  if (result.lost > 0 && !phase.startsWith('perm-')) await clearChannels(ctx);
   const r: PhaseResult = { phase, system, rate: opts.rate, holdMs: opts.holdMs, ...result, cpu, ...(service ? { service } : {}), sippExit };
+  if (system === 'cti110') r.seatsNotReady = (await ctx.service.get<{ state: string }[]>('/seats')).body.filter((s) => s.state === 'not_ready').length;
   ctx.log(`${name}: ${r.placed} placed, ${r.ended} ended, lost ${r.lost}, distribution p50/p99 ${r.distributionMs.p50}/${r.distributionMs.p99} ms, answer p50/p99 ${r.answerMs.p50}/${r.answerMs.p99} ms, cpu ${JSON.stringify(cpu)}`);
   return r;
+}
+
+/**
+ * A caller SIPp gave up on sends no CANCEL: its call stays in Asterisk (by design a 110 caller is
+ * never dropped) and would hold seats and RTP ports in the next phase. Hung up before moving on.
+ */
+async function clearChannels(ctx: Ctx): Promise<void> {
+  ctx.log('calls left over after a phase with losses: hanging them up before the next phase');
+  await ctx.sandbox.cli('channel request hangup all');
+  await waitFor('no channel left', async () => /^0 active channels/m.test(await ctx.sandbox.cli('core show channels count')), 30000).catch(() => ctx.log('channels still up after 30 s'));
+  await sleep(1000);
 }
 
 /** Waiting callers left after a phase: the queue must have drained. */
@@ -93,7 +113,7 @@ export async function waitingAfter(ctx: Ctx, system: System): Promise<number> {
  * Permanent connections: each seat dials `code` once and stays up `holdMs` (cti110: *15 nailed
  * log-in; baseline: *19 AgentLogin). Resolves once all are up, with a promise of their ends.
  */
-export async function permanentSeats(ctx: Ctx, kind: 'nailed' | 'agents', holdMs: number): Promise<Promise<number[]>> {
+export async function permanentSeats(ctx: Ctx, kind: 'nailed' | 'agents', holdMs: number): Promise<{ ended: Promise<number[]> }> {
   const ids = kind === 'nailed' ? ctx.seats.nailed : ctx.seats.agents;
   // One SIPp per seat: SIPp 3.6.1 cannot take digest credentials from an injection file.
   const runs = await Promise.all(
@@ -116,5 +136,6 @@ export async function permanentSeats(ctx: Ctx, kind: 'nailed' | 'agents', holdMs
     }, 30000);
   }
   await sleep(500);
-  return Promise.all(runs.map((r) => r.done));
+  // Wrapped: an async function returning a bare promise would make the caller wait for it.
+  return { ended: Promise.all(runs.map((r) => r.done)) };
 }

@@ -1,4 +1,4 @@
-// How much load each phase gets. Full: the figures the README quotes (~12 min on 2 cores).
+// How much load each phase gets. Full: the figures the README quotes (~15 min on 2 cores).
 // Quick: the same phases with small counts (~2 min), run by test/e2e/bench-smoke.test.ts so the
 // benchmark cannot rot.
 export interface Plan {
@@ -43,7 +43,7 @@ export function planFor(quick: boolean): Plan {
     ringSeats: 200,
     permanentSeats: 10,
     seatAnswerMs: 100,
-    steady: [{ rate: 5, seconds: 40 }, { rate: 20, seconds: 30 }],
+    steady: [{ rate: 5, seconds: 40 }, { rate: 10, seconds: 30 }, { rate: 20, seconds: 30 }],
     holdMs: 3000,
     capacity: [40, 80, 120, 160, 200],
     capacityRate: 20,
@@ -51,6 +51,6 @@ export function planFor(quick: boolean): Plan {
     burst: { rate: 35, seconds: 30, holdMs: 2000 },
     permanent: { calls: 60, rate: 2, holdMs: 2000 },
     repeat: true,
-    rtpPorts: 1200,
+    rtpPorts: 2000,
   };
 }

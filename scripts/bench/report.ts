@@ -14,6 +14,8 @@ export interface Report {
   phases: PhaseResult[];
   drained: Record<string, number>;
   lostCalls: number;
+  lostAtLimit: number;
+  errors: string[];
   profile?: string[];
 }
 
@@ -32,8 +34,9 @@ export function markdown(report: Report): string {
   const m = report.machine;
   out.push(`# cti110 benchmark${report.quick ? ' (quick mode: small counts, not for quoting)' : ''}`, '');
   out.push(`Run ${report.startedAt} → ${report.finishedAt} on ${m.cpu} (${m.cores} cores), ${m.memGb} GB RAM, Linux ${m.kernel}, Node ${m.node}, ${m.asterisk}, ${m.sipp}; ${m.note}`, '');
-  out.push(`Calls lost in the whole run: **${report.lostCalls}**. Times in ms from SIPp's own timestamps on loopback.`, '');
+  out.push(`Calls lost in the whole run: **${report.lostCalls}** (plus ${report.lostAtLimit} failed at the capacity step where a ramp found its limit, which is what the ramp looks for). Times in ms from SIPp's own timestamps on loopback. A lost call: refused (busy, 503, ...), dropped, or not answered before SIPp's time limit for the phase (30 s after the last call was placed).`, '');
 
+  if (report.errors.length) out.push(...report.errors.map((e) => `**Failed:** ${e}`), '');
   out.push('## 1. Distribution latency: INVITE reaching Asterisk → INVITE reaching a seat (100 ready seats)', '');
   out.push('| calls/s | system | calls | p50 | p90 | p99 | max | lost | cti110/baseline p50 | p99 |', '|---|---|---|---|---|---|---|---|---|---|');
   for (const [c, b] of [...pairs(report, 'steady'), ...pairs(report, 'burst')]) {
@@ -46,11 +49,29 @@ export function markdown(report: Report): string {
     out.push(`| ${r.rate}${r.phase !== 'steady' ? ` (${r.phase})` : ''} | ${r.system === 'cti110' ? 'cti110' : 'Queue()'} | ${pct(r.answerMs)} | ${f(r.within3sPct)} % |`);
   }
 
+  out.push('', "Seat held after the caller hangs up (caller's BYE → BYE at the seat; the seat takes no call meanwhile):", '');
+  out.push('| calls/s | system | p50 | p90 | p99 | max |', '|---|---|---|---|---|---|');
+  for (const r of report.phases.filter((p) => p.phase === 'steady' || p.phase === 'burst' || p.phase === 'repeat')) {
+    out.push(`| ${r.rate}${r.phase !== 'steady' ? ` (${r.phase})` : ''} | ${r.system === 'cti110' ? 'cti110' : 'Queue()'} | ${pct(r.releaseMs)} |`);
+  }
+
   out.push('', '## 2. Capacity: concurrent recorded calls (caller–seat bridge + recording), CPU % of one core at full load', '');
   out.push('| concurrent | cti110 lost | answer p99 | service CPU | Asterisk CPU | machine busy | Queue() lost | answer p99 | Asterisk CPU | machine busy |', '|---|---|---|---|---|---|---|---|---|---|');
-  for (const [c, b] of pairs(report, 'capacity')) {
-    out.push(`| ${c.placed} | ${lostCell(c)} | ${f(c.answerMs.p99)} | ${f(c.cpu.service)} | ${f(c.cpu.asterisk)} | ${f(c.cpu.machine)} % | ${b ? lostCell(b) : '–'} | ${b ? f(b.answerMs.p99) : '–'} | ${b ? f(b.cpu.asterisk) : '–'} | ${b ? `${f(b.cpu.machine)} %` : '–'} |`);
+  // Every step either system reached: one ramp may stop before the other.
+  const steps = [...new Set(report.phases.filter((p) => p.phase === 'capacity').map((p) => p.placed))].sort((a, b) => a - b);
+  const step = (system: string, n: number) => report.phases.find((p) => p.phase === 'capacity' && p.system === system && p.placed === n);
+  for (const n of steps) {
+    const [c, b] = [step('cti110', n), step('baseline', n)];
+    const cells = (r: PhaseResult | undefined, service: boolean) =>
+      r ? `${lostCell(r)} | ${f(r.answerMs.p99)} | ${service ? `${f(r.cpu.service)} | ` : ''}${f(r.cpu.asterisk)} | ${f(r.cpu.machine)} %` : `– | – | ${service ? '– | ' : ''}– | –`;
+    out.push(`| ${n} | ${cells(c, true)} | ${cells(b, false)} |`);
   }
+
+  const held = (system: string) => {
+    const ok = report.phases.filter((p) => p.phase === 'capacity' && p.system === system && p.lost === 0 && (p.answerMs.p99 ?? Infinity) <= 3000);
+    return ok.length ? Math.max(...ok.map((p) => p.placed)) : 0;
+  };
+  out.push('', `Held (no call lost, answer p99 ≤ 3 s): cti110 **${held('cti110')}**, Queue() **${held('baseline')}** concurrent recorded calls (the ramp stops at the first step that fails; its top is the number of bench seats).`);
 
   out.push('', `## 3. Burst: ${String(report.plan.burst)}`, '');
   out.push('| system | calls | lost | waiting after | answer p50 | p90 | p99 | max | within 3 s |', '|---|---|---|---|---|---|---|---|---|');
@@ -60,12 +81,12 @@ export function markdown(report: Report): string {
 
   out.push('', '## 4. Service overhead (cti110 phases; from /metrics right after each)', '');
   out.push('StasisStart → offer: mean over the phase; p50/p99 over the service\'s last 60 s (a sliding window). Event-loop lag over the phase.', '');
-  out.push('| phase | calls/s | StasisStart → offer mean | p50 | p99 | event-loop lag p99 | max | heap used MB | RSS MB | calls so far |', '|---|---|---|---|---|---|---|---|---|---|');
+  out.push('| phase | calls/s | StasisStart → offer mean | p50 | p99 | event-loop lag p99 | max | heap used MB | RSS MB | calls so far | seats set not ready |', '|---|---|---|---|---|---|---|---|---|---|---|');
   let total = 0;
   for (const r of report.phases.filter((p) => p.system === 'cti110' && p.service)) {
     total += r.placed;
     const s = r.service!;
-    out.push(`| ${r.phase} | ${r.rate} | ${f(s.stasisToOfferMs.phaseMean)} | ${f(s.stasisToOfferMs.p50)} | ${f(s.stasisToOfferMs.p99)} | ${f(s.eventLoopLagMs.p99)} | ${f(s.eventLoopLagMs.max)} | ${f(s.heapUsedMb)} | ${f(s.rssMb)} | ${total} |`);
+    out.push(`| ${r.phase} | ${r.rate} | ${f(s.stasisToOfferMs.phaseMean)} | ${f(s.stasisToOfferMs.p50)} | ${f(s.stasisToOfferMs.p99)} | ${f(s.eventLoopLagMs.p99)} | ${f(s.eventLoopLagMs.max)} | ${f(s.heapUsedMb)} | ${f(s.rssMb)} | ${total} | ${f(r.seatsNotReady)} |`);
   }
 
   out.push('', '## 5. Permanent connections (#10): INVITE → 200 OK (two-way audio), a seat free', '');

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The benchmark in one command (issue #8; nailed seats of #10). Run as root:
-#   scripts/bench/run.sh            full run (~12 min), results in bench-results/
+#   scripts/bench/run.sh            full run (~15 min), results in bench-results/
 #   scripts/bench/run.sh --quick    small counts (~2 min), results in var/bench-quick/
 #   options: --out DIR (results folder), --profile (node --cpu-prof of the service)
 # Sets up what is missing (tools, npm packages, build, Asterisk chroot, gnuplot for the chart),

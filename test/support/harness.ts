@@ -159,12 +159,15 @@ export function serviceEnv(sandbox: Sandbox, dbPath: string): Record<string, str
   };
 }
 
-/** Starts `node dist/src/main.js`; resolves once it listens (port 0: it picks its own). */
-export async function startService(t: Teardown, env: Record<string, string>, logDir: string): Promise<Service> {
+/**
+ * Starts `node dist/src/main.js`; resolves once it listens (port 0: it picks its own).
+ * nodeArgs: options for node itself (e.g. --cpu-prof, which NODE_OPTIONS refuses).
+ */
+export async function startService(t: Teardown, env: Record<string, string>, logDir: string, nodeArgs: string[] = []): Promise<Service> {
   mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir, `service-${Date.now()}.log`);
   const out = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [join(ROOT, 'dist/src/main.js')], {
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist/src/main.js')], {
     cwd: ROOT,
     // Sign-in off unless a test turns it on: the call-flow tests speak REST without signing in.
     env: { ...process.env, CTI110_AUTH_ENABLED: 'false', ...env },

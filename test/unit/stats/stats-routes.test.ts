@@ -6,6 +6,7 @@ import { StatsRepo } from '../../../src/store/stats-repo';
 import { installErrorHandler } from '../../../src/http/errors';
 import { statsRoutes } from '../../../src/http/routes/stats';
 import type { QueueSnapshot } from '../../../src/stats/snapshot';
+import { createServiceTime } from '../../../src/stats/service-time';
 
 /** Until the queue migration lands, add its timing columns here; once it has, this adds nothing. */
 async function openWithTimingColumns(path: string): Promise<Database> {
@@ -180,4 +181,19 @@ t.test('GET /metrics leaves out figures with nothing to compute from, and two ap
   t.notMatch(body, /NaN/);
   t.match(body, /^cti110_calls_waiting 0$/m);
   t.match(body, /^cti110_longest_wait_seconds 0$/m);
+});
+
+t.test("GET /metrics carries other areas' metrics: the service's time from StasisStart to offer", async (t) => {
+  const { repo } = await setup(t);
+  const serviceTime = createServiceTime();
+  const app = Fastify({ logger: false });
+  statsRoutes(app, { stats: repo, now: () => SNAPSHOT, clock: () => NOW, extraMetrics: [serviceTime] });
+  await app.ready();
+  t.teardown(() => app.close());
+  serviceTime.observe(0.004);
+  serviceTime.observe(0.006);
+  const body = (await app.inject('/metrics')).body;
+  t.match(body, /^cti110_stasis_to_offer_seconds_count 2$/m);
+  t.match(body, /^cti110_stasis_to_offer_seconds_sum 0\.01$/m);
+  t.match(body, /^cti110_stasis_to_offer_seconds\{quantile="0\.99"\} 0\.006$/m);
 });
