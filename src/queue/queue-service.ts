@@ -7,6 +7,9 @@ import type { Telephony } from '../asterisk/telephony';
 import { orderWaiting, pickSeat } from './distribution';
 import { autoAnswerHeaders, type Seat, type Seats } from './seats';
 
+/** How long a seat's leg may take to be created and reach our app before it is dialled. */
+const SETUP_GUARD_MS = 3000;
+
 export interface QueueSettings {
   ringNoAnswerMs: number;
   wrapUpMs: number;
@@ -149,6 +152,10 @@ export class QueueService extends EventEmitter<QueueEvents> {
     if (!offer || offer.dialled) return;
     offer.dialled = true;
     const timeoutSec = Math.ceil(this.settings.ringNoAnswerMs / 1000) + 5; // our timer fires first
+    if (offer.seat) {
+      clearTimeout(offer.timer);
+      offer.timer = setTimeout(() => this.noAnswer(offer), this.settings.ringNoAnswerMs);
+    }
     this.telephony.dial(legId, offer.seat ? timeoutSec : 60, offer.call.channelId).catch((err: Error) => this.failed(offer, `dial: ${err.message}`));
   }
 
@@ -219,7 +226,9 @@ export class QueueService extends EventEmitter<QueueEvents> {
     if (seat) {
       entry.seatOffer = offer;
       this.seats.apply(seat, 'offer');
-      offer.timer = setTimeout(() => this.noAnswer(offer), this.settings.ringNoAnswerMs);
+      // Until the leg is dialled, only a guard: the ring-no-answer time counts from the dial, so
+      // a slow channel set-up under load does not mark a seat "no answer" it never had a chance at.
+      offer.timer = setTimeout(() => this.noAnswer(offer), this.settings.ringNoAnswerMs + SETUP_GUARD_MS);
     } else {
       entry.overflowOffer = offer;
     }
