@@ -130,13 +130,16 @@ export class CallService {
       const state = call.state;
       await this.move(call, 'caller_hung_up');
       if (place && call.incidentId !== undefined) await this.incidents.abandoned(call.incidentId, Date.now(), place.waitMs, place.position);
-      if (call.recordingName) await this.recorder.stop(call.recordingName);
+      // The recording is stopped before its bridge goes, but fetched and stored only once the
+      // seat is free: the next caller must not wait for our disk (scripts/bench measured it).
+      const halted = call.recordingName !== undefined && (await this.recorder.halt(call.recordingName));
       // Bridge first: a nailed seat's connection must be out of it before it takes the next call.
       if (call.bridgeId) await this.telephony.destroyBridge(call.bridgeId);
       if (call.legId) await this.queue.endTalking(call.legId);
       if (call.incidentNumber) await this.officers.endFor(call.incidentNumber);
       const incident = call.incidentNumber;
       if (incident) this.watchers.forEach((w) => w.ended(incident));
+      if (halted) await this.recorder.finished(call.recordingName!);
       await this.finish(call, { reason: place ? 'abandoned' : 'caller_hung_up', state });
     });
   }

@@ -47,13 +47,21 @@ export class Recorder {
    * not enough: once the bridge is gone Asterisk may have nobody to send that event to.
    */
   async stop(name: string): Promise<void> {
+    if (await this.halt(name)) await this.finished(name);
+  }
+
+  /**
+   * Only stops the recording (its file is complete): the caller may free the seat before the
+   * slower fetch and store of finished(). False if it could not be stopped (the sweep stores it).
+   */
+  async halt(name: string): Promise<boolean> {
     try {
       await this.telephony.stopRecording(name);
+      return true;
     } catch (err) {
       this.log.warn({ name, err: (err as Error).message }, 'could not stop recording; the sweep will store it');
-      return;
+      return false;
     }
-    await this.finished(name);
   }
 
   /** RecordingFinished (or found left over after a restart): fetch, store, register, clean up. */

@@ -43,6 +43,9 @@ t.test('recording every call', async (t) => {
   const bridgedS = (inc.endedAt! - inc.answeredAt!) / 1000;
   t.ok(Math.abs(stat.seconds - bridgedS) < 1, `it lasts the bridged time (${stat.seconds} s vs ${bridgedS.toFixed(2)} s)`);
   t.equal(createHash('sha256').update(readFileSync(file)).digest('hex'), recorded.sha256, 'the stored SHA-256 matches the file');
+  const freed = (await service.get<{ seatId: string; at: number; kind: string; detail: { event?: string } }[]>('/seats/events?limit=100')).body.find((e) => e.seatId === '1001' && e.kind === 'state' && e.detail.event === 'call_ended');
+  const storedAt = inc.timeline.find((e) => e.kind === 'recorded')!.at;
+  t.ok(freed && freed.at <= storedAt, `the seat was free (${freed?.at}) before the recording was fetched and stored (${storedAt}): the next caller does not wait for our disk`);
 
   // Found by incident, played with a Range request (as an <audio> element seeks), and audited.
   const found = (await service.get<{ items: { id: number; incidentNumber: string }[] }>(`/recordings?incident=${inc.number}`)).body.items;
