@@ -19,6 +19,8 @@ export function recordingName(incident: string, startedAt: number, seatId: strin
 
 export class Recorder {
   private readonly importing = new Set<string>();
+  /** Recordings this process started and has not stopped: the sweep knows them live without asking. */
+  private readonly live = new Set<string>();
 
   constructor(
     private readonly telephony: Telephony,
@@ -33,6 +35,7 @@ export class Recorder {
     const name = recordingName(incident, Date.now(), seatId);
     try {
       await this.telephony.recordBridge(bridgeId, name);
+      this.live.add(name);
       await this.incidents.stamp(incidentId, 'recording', { name });
       return name;
     } catch (err) {
@@ -55,6 +58,7 @@ export class Recorder {
    * slower fetch and store of finished(). False if it could not be stopped (the sweep stores it).
    */
   async halt(name: string): Promise<boolean> {
+    this.live.delete(name);
     try {
       await this.telephony.stopRecording(name);
       return true;
@@ -67,6 +71,7 @@ export class Recorder {
   /** RecordingFinished (or found left over after a restart): fetch, store, register, clean up. */
   async finished(name: string): Promise<void> {
     this.log.debug({ name }, 'recording finished');
+    this.live.delete(name);
     const parsed = NAME.exec(name);
     if (!parsed) return;
     const [, incidentNumber, started, seat] = parsed;
@@ -120,6 +125,7 @@ export class Recorder {
    * the rest) unless the call ended while we were away, then it is stopped and stored now.
    */
   private async sweepBridgeRecording(name: string): Promise<void> {
+    if (this.live.has(name)) return; // ours and going on: no need to ask Asterisk every minute
     if (await this.telephony.isRecordingLive(name)) {
       const incident = await this.incidents.findByNumber(NAME.exec(name)![1]).catch(() => undefined);
       if (!incident || incident.endedAt === null) return;

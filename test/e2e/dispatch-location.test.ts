@@ -10,22 +10,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAsterisk, startConfiguredService, incidentsOf, sipp, waitFor, workDir, seatPhone, registered, post, freePort, type Service } from '../support/harness';
 import { dtmfPcap } from '../support/dtmf-pcap';
+import { toneShare } from '../support/rtp-audio';
 
 const dutyOf = async (service: Service, id: string) => (await service.get<{ id: string; duty: string }[]>('/officers')).body.find((o) => o.id === id)?.duty;
 const put = async (service: Service, path: string, body: unknown) => (await fetch(service.url + path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status;
-
-/** Goertzel power of one frequency over 16-bit mono PCM samples (8 kHz). */
-function power(samples: Int16Array, hz: number): number {
-  const k = 2 * Math.cos((2 * Math.PI * hz) / 8000);
-  let s1 = 0;
-  let s2 = 0;
-  for (const x of samples) {
-    const s0 = x + k * s1 - s2;
-    s2 = s1;
-    s1 = s0;
-  }
-  return (s1 * s1 + s2 * s2 - k * s1 * s2) / samples.length;
-}
 
 /** The samples of a WAV file Asterisk recorded (format wav: 8 kHz signed linear, 16-bit). */
 function pcm(wav: Buffer): Int16Array {
@@ -140,11 +128,12 @@ t.test('dispatch from the location on the INVITE', async (t) => {
     t.equal(await caller.done, 0, 'the caller talked until hanging up');
     const rec = await waitFor('recording stored', async () => (await service.get<{ items: { id: number }[] }>(`/recordings?incident=${inc.number}`)).body.items[0], 30000);
     const wav = Buffer.from(await (await fetch(`${service.url}/recordings/${rec.id}/audio`, { headers: { 'X-User': 'test' } })).arrayBuffer());
-    const samples = pcm(wav);
-    const officerTone = power(samples, 1800);
-    const silence = power(samples, 3300);
+    const samples = Float64Array.from(pcm(wav), (x) => x / 32768);
+    const power = (hz: number) => toneShare(samples, hz);
+    const officerTone = power(1800);
+    const silence = power(3300);
     t.ok(officerTone > 20 * silence, `the recording has the officer's audio in it (1800 Hz ${officerTone.toExponential(1)} vs ${silence.toExponential(1)} at 3300 Hz)`);
-    t.ok(power(samples, 440) > 20 * silence, "and the caller's");
+    t.ok(power(440) > 20 * silence, "and the caller's");
     const meta = (await service.get<{ sha256: string; durationMs: number }>(`/recordings/${rec.id}`)).body;
     t.equal(createHash('sha256').update(wav).digest('hex'), meta.sha256, 'the stored SHA-256 matches the file');
     const ended = await waitFor('incident ended', async () => (await incidentsOf(service, '13300000001'))[0]?.endedAt ? (await incidentsOf(service, '13300000001'))[0] : undefined);
