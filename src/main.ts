@@ -9,6 +9,7 @@ import { IncidentsRepo } from './store/incidents-repo';
 import { Incidents } from './incidents/incidents';
 import { AriConnection } from './asterisk/ari-connection';
 import { AriTelephony } from './asterisk/ari-telephony';
+import { RetryingTelephony } from './asterisk/retrying-telephony';
 import { AmiConnection } from './asterisk/ami-connection';
 import { CallService } from './calls/call-service';
 import { bindStasis } from './calls/stasis-bindings';
@@ -44,6 +45,7 @@ import { Arrivals } from './monitoring/arrivals';
 import { MonitoringService } from './monitoring/monitoring-service';
 import { InstantRecall } from './monitoring/recall';
 import { createServiceTime } from './stats/service-time';
+import { createCallPathMetrics } from './stats/call-path-metrics';
 import { AuthService } from './auth/auth-service';
 import { UsersRepo } from './store/users-repo';
 import { EventHub } from './events/hub';
@@ -56,7 +58,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
 
   const ari = new AriConnection(config.ari, log.child({ area: 'ari' }));
   const ami = new AmiConnection(config.ami, log.child({ area: 'ami' }));
-  const telephony = new AriTelephony(ari, config.ari.app);
+  const telephony = new RetryingTelephony(new AriTelephony(ari, config.ari.app), { delaysMs: config.ari.retryDelaysMs }, log.child({ area: 'ari' }));
   const seatsRepo = new SeatsRepo(db);
   const seats = new Seats(config.seats, config.queue.defaultDelivery, seatsRepo, config.queue.wrapUpMs, log.child({ area: 'seats' }));
   await seats.restore();
@@ -77,6 +79,8 @@ async function start(config: Config): Promise<() => Promise<void>> {
   };
   const recorder = new Recorder(telephony, incidents, new RecordingsRepo(db), config.recording.storageDir, log.child({ area: 'recording' }));
   const serviceTime = createServiceTime();
+  const callPath = createCallPathMetrics({ ariPending: () => ari.rest.pending, amiEvents: () => ami.eventsReceived });
+  ari.observeRequests(callPath.ariRequest);
   const dispatchRepo = new DispatchRepo(db);
   const locator = new CallerLocator(dispatchRepo, incidents, { url: config.dispatch.lookupUrl, timeoutMs: config.dispatch.lookupTimeoutMs }, log.child({ area: 'location' }));
   const calls = new CallService(telephony, incidents, queue, seats, recorder, officerLegs, locator, config.queue.priorities, log.child({ area: 'calls' }), serviceTime);
@@ -115,7 +119,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
     transferStats: { db },
     monitoring: { monitoring, recall },
     spotChecks: { spotChecks: new SpotChecks(new SpotChecksRepo(db), { sampleSize: config.spotCheck.sampleSize }) },
-    stats: { stats: new StatsRepo(db), now: queueSnapshot, extraMetrics: [serviceTime] },
+    stats: { stats: new StatsRepo(db), now: queueSnapshot, extraMetrics: [serviceTime, ...callPath.metrics] },
     auth: { enabled: config.auth.enabled, secureCookie: config.auth.secureCookie, service: new AuthService(new UsersRepo(db), { sessionTtlMs: config.auth.sessionTtlMs, maxFailures: config.auth.maxFailures, windowMs: config.auth.failureWindowMs }, log.child({ area: 'auth' })) },
     events: { hub },
     admin: { dialplan: new DialplanAdmin(ami, ['extensions.conf'], log.child({ area: 'admin' })) },

@@ -48,6 +48,8 @@ export class AmiConnection extends EventEmitter<AmiConnectionEvents> {
   private retryTimer: NodeJS.Timeout | undefined;
   private keepalive: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** AMI events received since start: should stay near 0 (events are turned off, see connect()). */
+  eventsReceived = 0;
 
   constructor(
     private readonly settings: AmiSettings,
@@ -96,18 +98,24 @@ export class AmiConnection extends EventEmitter<AmiConnectionEvents> {
   private connect(): void {
     const { host, port, user, secret } = this.settings;
     // port undefined: construct without connecting, so every listener is in place first.
-    // Events off ("Events: off" at log-in): nothing here listens to them, and parsing every
-    // channel's AMI events cost about a quarter of the service's CPU under load (scripts/bench).
+    // Events off: nothing here listens to them, and parsing every channel's AMI events cost about
+    // a quarter of the service's CPU under load (scripts/bench). asterisk-manager's log-in sends
+    // "Event: off", which Asterisk does not read (its header is "Events"), so an `Events` action
+    // with EventMask off follows the log-in; eventsReceived (on /metrics) shows that it holds.
     const client = AsteriskManager(undefined, host, user, secret, false);
     this.client = client;
     client.on('error', (err: Error) => this.log.debug({ err: err.message }, 'AMI socket error'));
     client.on('close', () => this.onLost('closed'));
-    client.on('managerevent', (event: AmiMessage) => this.emit('event', event));
+    client.on('managerevent', (event: AmiMessage) => {
+      this.eventsReceived += 1;
+      this.emit('event', event);
+    });
     client.connect(port, host, () =>
       client.login((err) => {
         if (client !== this.client) return;
         if (err) return this.onLost(`login refused: ${err.message ?? 'bad credentials'}`);
         this.connected = true;
+        this.action({ action: 'Events', eventmask: 'off' }).catch((e: Error) => this.log.warn({ err: e.message }, 'AMI events could not be turned off'));
         this.delay = this.settings.reconnectMinMs;
         this.log.info({ host, port }, 'AMI connected');
         this.emit('up');

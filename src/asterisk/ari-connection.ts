@@ -1,13 +1,14 @@
-// Owns the link to Asterisk's ARI: the REST client (ari-client) and the event websocket.
+// Owns the link to Asterisk's ARI: the REST client (a bounded keep-alive pool, ari-rest.ts) and the
+// event websocket.
 //
 // ari-client's own websocket handling gives up after ~10 reconnects and never notices a half-open
 // socket, so the event stream is ours: reconnect forever with capped backoff, ping/pong keepalive,
 // and an 'up' event on every (re)connect so the call logic can re-attach to its calls.
 import { EventEmitter } from 'node:events';
-import ari from 'ari-client';
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
 import { parseAriEvent, isKnownEvent, type AriEvent } from './ari-events';
+import { AriRest } from './ari-rest';
 
 export interface AriSettings {
   url: string;
@@ -19,7 +20,12 @@ export interface AriSettings {
   keepaliveIntervalMs: number;
   keepaliveTimeoutMs: number;
   requestTimeoutMs: number;
+  /** Keep-alive connections to Asterisk's HTTP server for REST requests (see ari-rest.ts). */
+  maxConnections: number;
 }
+
+/** Told the duration and outcome of every REST request (the /metrics histogram). */
+export type RequestObserver = (operation: string, outcome: string, seconds: number) => void;
 
 export interface AriConnectionEvents {
   up: [];
@@ -34,7 +40,8 @@ const sleep = (ms: number, signal: AbortSignal) =>
   });
 
 export class AriConnection extends EventEmitter<AriConnectionEvents> {
-  private rest: ari.Client | undefined;
+  readonly rest: AriRest;
+  private observer: RequestObserver = () => undefined;
   private socket: WebSocket | undefined;
   private connected = false;
   private connectedSince: number | undefined;
@@ -48,6 +55,15 @@ export class AriConnection extends EventEmitter<AriConnectionEvents> {
     private readonly log: Logger,
   ) {
     super();
+    this.rest = new AriRest({ ...settings, maxConnections: settings.maxConnections });
+  }
+
+  observeRequests(observer: RequestObserver): void {
+    this.observer = observer;
+  }
+
+  observeRequest(operation: string, outcome: string, seconds: number): void {
+    this.observer(operation, outcome, seconds);
   }
 
   start(): void {
@@ -58,6 +74,7 @@ export class AriConnection extends EventEmitter<AriConnectionEvents> {
     this.stopping.abort();
     this.socket?.terminate();
     await this.loop;
+    this.rest.close();
   }
 
   get isUp(): boolean {
@@ -68,12 +85,6 @@ export class AriConnection extends EventEmitter<AriConnectionEvents> {
     return { up: this.connected, since: this.connectedSince, attempts: this.attempts };
   }
 
-  /** The REST client; throws if ARI has never been reached (callers translate to AsteriskUnavailable). */
-  client(): ari.Client {
-    if (!this.rest) throw new Error('ARI REST client not loaded yet');
-    return this.rest;
-  }
-
   private async run(): Promise<void> {
     const { reconnectMinMs, reconnectMaxMs } = this.settings;
     let delay = reconnectMinMs;
@@ -81,9 +92,11 @@ export class AriConnection extends EventEmitter<AriConnectionEvents> {
       this.attempts += 1;
       let reason = 'unknown';
       try {
-        // The REST description is loaded once; Asterisk restarting does not change it.
-        this.rest ??= await this.withTimeout(ari.connect(this.settings.url, this.settings.user, this.settings.password), 'loading ARI');
+        // A REST answer first (wrong credentials say so here, clearly), then the event socket;
+        // the pool is warmed before 'up' so the calls re-attached then find their connections open.
+        await this.rest.json('GET', '/asterisk/ping');
         const socket = await this.openSocket();
+        await this.rest.warm();
         delay = reconnectMinMs;
         this.markUp();
         reason = await this.untilClosed(socket);
@@ -183,26 +196,4 @@ export class AriConnection extends EventEmitter<AriConnectionEvents> {
     this.emit('down', reason);
   }
 
-  /**
-   * GET a binary ARI resource (a stored recording's file). ari-client's Swagger layer mangles
-   * binary bodies, so this one request goes over plain fetch, with the same credentials.
-   */
-  async fetchBinary(path: string, timeoutMs: number): Promise<{ status: number; body: Buffer }> {
-    const url = new URL(`${this.settings.url.replace(/\/$/, '')}/ari${path}`);
-    const auth = Buffer.from(`${this.settings.user}:${this.settings.password}`).toString('base64');
-    const res = await fetch(url, { headers: { Authorization: `Basic ${auth}` }, signal: AbortSignal.timeout(timeoutMs) });
-    return { status: res.status, body: Buffer.from(await res.arrayBuffer()) };
-  }
-
-  async withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: no answer in ${this.settings.requestTimeoutMs} ms`)), this.settings.requestTimeoutMs);
-    });
-    try {
-      return await Promise.race([promise, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
 }

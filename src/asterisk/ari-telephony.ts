@@ -1,8 +1,11 @@
-// The Telephony port over ari-client's REST calls, with every failure translated to a typed error.
+// The Telephony port over ARI's REST API (ari-rest.ts), with every failure translated to a typed error.
 import type { AriConnection } from './ari-connection';
-import type { AriChannel } from './ari-events';
+import type { AriBridge, AriChannel } from './ari-events';
+import type { Query } from './ari-rest';
 import { AsteriskUnavailable, ChannelGone, translateAriError, BridgeGone, RecordingGone, TelephonyRejected } from './errors';
 import { toLiveChannel, type LiveBridge, type LiveChannel, type SnoopDirection, type Telephony } from './telephony';
+
+const seg = encodeURIComponent;
 
 export class AriTelephony implements Telephony {
   constructor(
@@ -11,31 +14,31 @@ export class AriTelephony implements Telephony {
   ) {}
 
   /** Every REST call goes through here: not-connected, timeouts and ARI errors become typed errors. */
-  private async call<T>(what: string, target: { channelId?: string; bridgeId?: string }, fn: (c: ReturnType<AriConnection['client']>) => Promise<T>): Promise<T> {
-    let client;
+  private async call<T = unknown>(what: string, target: { channelId?: string; bridgeId?: string }, method: string, path: string, query: Query = {}, body?: unknown): Promise<T> {
+    const started = performance.now();
+    let outcome = 'ok';
     try {
-      client = this.ari.client();
-    } catch {
-      throw new AsteriskUnavailable('ARI not connected');
-    }
-    try {
-      return await this.ari.withTimeout(fn(client), what);
+      return await this.ari.rest.json<T>(method, path, query, body);
     } catch (err) {
-      throw translateAriError(err, target);
+      const typed = translateAriError(err, target);
+      outcome = typed.code;
+      throw typed;
+    } finally {
+      this.ari.observeRequest(what, outcome, (performance.now() - started) / 1000);
     }
   }
 
   async ring(channelId: string): Promise<void> {
-    await this.call('ring', { channelId }, (c) => c.channels.ring({ channelId }));
+    await this.call('ring', { channelId }, 'POST', `/channels/${seg(channelId)}/ring`);
   }
 
   async answer(channelId: string): Promise<void> {
-    await this.call('answer', { channelId }, (c) => c.channels.answer({ channelId }));
+    await this.call('answer', { channelId }, 'POST', `/channels/${seg(channelId)}/answer`);
   }
 
   async hangup(channelId: string, reason: 'normal' | 'busy' | 'congestion' | 'no_answer' = 'normal'): Promise<void> {
     try {
-      await this.call('hangup', { channelId }, (c) => c.channels.hangup({ channelId, reason }));
+      await this.call('hangup', { channelId }, 'DELETE', `/channels/${seg(channelId)}`, { reason });
     } catch (err) {
       // The far end hung up first: the goal (channel gone) is reached.
       if (!(err instanceof ChannelGone)) throw err;
@@ -43,74 +46,72 @@ export class AriTelephony implements Telephony {
   }
 
   async listChannels(): Promise<LiveChannel[]> {
-    const channels = await this.call('list channels', {}, (c) => c.channels.list());
-    return channels.map((ch) => toLiveChannel(ch as unknown as AriChannel, this.app));
+    const channels = await this.call<AriChannel[]>('list channels', {}, 'GET', '/channels');
+    return channels.map((ch) => toLiveChannel(ch, this.app));
   }
 
   async createBridge(bridgeId: string, name: string): Promise<void> {
-    await this.call('create bridge', { bridgeId }, (c) => c.bridges.create({ bridgeId, type: 'mixing', name }));
+    await this.call('create bridge', { bridgeId }, 'POST', `/bridges/${seg(bridgeId)}`, { type: 'mixing', name });
   }
 
   async addToBridge(bridgeId: string, channelIds: string[]): Promise<void> {
-    await this.call('add to bridge', { bridgeId, channelId: channelIds[0] }, (c) => c.bridges.addChannel({ bridgeId, channel: channelIds }));
+    await this.call('add to bridge', { bridgeId, channelId: channelIds[0] }, 'POST', `/bridges/${seg(bridgeId)}/addChannel`, { channel: channelIds.join(',') });
   }
 
   async destroyBridge(bridgeId: string): Promise<void> {
     try {
-      await this.call('destroy bridge', { bridgeId }, (c) => c.bridges.destroy({ bridgeId }));
+      await this.call('destroy bridge', { bridgeId }, 'DELETE', `/bridges/${seg(bridgeId)}`);
     } catch (err) {
       if (!(err instanceof BridgeGone)) throw err;
     }
   }
 
   async removeFromBridge(bridgeId: string, channelId: string): Promise<void> {
-    await this.call('remove from bridge', { bridgeId, channelId }, (c) => c.bridges.removeChannel({ bridgeId, channel: channelId }));
+    await this.call('remove from bridge', { bridgeId, channelId }, 'POST', `/bridges/${seg(bridgeId)}/removeChannel`, { channel: channelId });
   }
 
   async listBridges(): Promise<LiveBridge[]> {
-    const bridges = await this.call('list bridges', {}, (c) => c.bridges.list());
+    const bridges = await this.call<AriBridge[]>('list bridges', {}, 'GET', '/bridges');
     return bridges.map((b) => ({ id: b.id, channelIds: [...b.channels] }));
   }
 
   async createChannel(request: { channelId: string; endpoint: string; appArgs: string; callerId?: string; variables?: Record<string, string> }): Promise<void> {
     const { channelId } = request;
     const variables = { ...(request.variables ?? {}), ...(request.callerId !== undefined ? { 'CALLERID(num)': request.callerId } : {}) };
-    await this.call('create channel', { channelId }, (c) =>
-      c.channels.create({ channelId, endpoint: request.endpoint, app: this.app, appArgs: request.appArgs, variables } as never),
-    );
+    await this.call('create channel', { channelId }, 'POST', '/channels/create', { channelId, endpoint: request.endpoint, app: this.app, appArgs: request.appArgs }, { variables });
   }
 
   async dial(channelId: string, timeoutSec: number, callerChannelId?: string): Promise<void> {
-    await this.call('dial', { channelId }, (c) => c.channels.dial({ channelId, timeout: timeoutSec, ...(callerChannelId ? { caller: callerChannelId } : {}) }));
+    await this.call('dial', { channelId }, 'POST', `/channels/${seg(channelId)}/dial`, { timeout: timeoutSec, caller: callerChannelId });
   }
 
   async play(channelId: string, media: string | string[], playbackId?: string, offsetMs?: number): Promise<void> {
     // Asterisk splits a multi-valued query parameter on commas: one string carries the list.
     const list = Array.isArray(media) ? media.join(',') : media;
-    await this.call('play', { channelId }, (c) => c.channels.play({ channelId, media: list, ...(playbackId ? { playbackId } : {}), ...(offsetMs ? { offsetms: offsetMs } : {}) }));
+    await this.call('play', { channelId }, 'POST', `/channels/${seg(channelId)}/play`, { media: list, playbackId, offsetms: offsetMs || undefined });
   }
 
   async stopPlayback(playbackId: string): Promise<void> {
     try {
-      await this.call('stop playback', {}, (c) => c.playbacks.stop({ playbackId }));
+      await this.call('stop playback', {}, 'DELETE', `/playbacks/${seg(playbackId)}`);
     } catch (err) {
       if (!(err instanceof TelephonyRejected)) throw err; // already finished: nothing to stop
     }
   }
 
   async listEndpoints(): Promise<{ endpoint: string; online: boolean }[]> {
-    const list = await this.call('list endpoints', {}, (c) => c.endpoints.listByTech({ tech: 'PJSIP' }));
+    const list = await this.call<{ technology: string; resource: string; state?: string }[]>('list endpoints', {}, 'GET', '/endpoints/PJSIP');
     return list.map((e) => ({ endpoint: `${e.technology}/${e.resource}`, online: e.state === 'online' }));
   }
 
   async recordBridge(bridgeId: string, name: string): Promise<void> {
-    await this.call('record bridge', { bridgeId }, (c) => c.bridges.record({ bridgeId, name, format: 'wav', ifExists: 'fail', beep: false, terminateOn: 'none' }));
+    await this.call('record bridge', { bridgeId }, 'POST', `/bridges/${seg(bridgeId)}/record`, { name, format: 'wav', ifExists: 'fail', beep: false, terminateOn: 'none' });
   }
 
   async downloadRecording(name: string): Promise<Buffer> {
     let res;
     try {
-      res = await this.ari.fetchBinary(`/recordings/stored/${encodeURIComponent(name)}/file`, 30000);
+      res = await this.ari.rest.raw('GET', `/recordings/stored/${seg(name)}/file`, 30000);
     } catch (err) {
       throw new AsteriskUnavailable(`download ${name}: ${(err as Error).message}`);
     }
@@ -121,7 +122,7 @@ export class AriTelephony implements Telephony {
 
   async stopRecording(name: string): Promise<void> {
     try {
-      await this.call('stop recording', {}, (c) => c.recordings.stop({ recordingName: name }));
+      await this.call('stop recording', {}, 'POST', `/recordings/live/${seg(name)}/stop`);
     } catch (err) {
       if (!(err instanceof TelephonyRejected)) throw err; // already finished
     }
@@ -129,7 +130,7 @@ export class AriTelephony implements Telephony {
 
   async deleteRecording(name: string): Promise<void> {
     try {
-      await this.call('delete recording', {}, (c) => c.recordings.deleteStored({ recordingName: name }));
+      await this.call('delete recording', {}, 'DELETE', `/recordings/stored/${seg(name)}`);
     } catch (err) {
       if (!(err instanceof TelephonyRejected)) throw err; // already gone
     }
@@ -137,7 +138,7 @@ export class AriTelephony implements Telephony {
 
   async isRecordingLive(name: string): Promise<boolean> {
     try {
-      await this.call('get live recording', {}, (c) => c.recordings.getLive({ recordingName: name }));
+      await this.call('get live recording', {}, 'GET', `/recordings/live/${seg(name)}`);
       return true;
     } catch (err) {
       if (err instanceof RecordingGone || err instanceof TelephonyRejected) return false; // 404: not live
@@ -146,19 +147,19 @@ export class AriTelephony implements Telephony {
   }
 
   async listRecordings(): Promise<string[]> {
-    const list = await this.call('list recordings', {}, (c) => c.recordings.listStored());
+    const list = await this.call<{ name: string }[]>('list recordings', {}, 'GET', '/recordings/stored');
     return list.map((r) => r.name);
   }
 
   async snoop(channelId: string, snoop: { snoopId: string; spy: SnoopDirection; whisper: SnoopDirection; appArgs: string }): Promise<void> {
-    await this.call('snoop', { channelId }, (c) => c.channels.snoopChannelWithId({ channelId, snoopId: snoop.snoopId, app: this.app, appArgs: snoop.appArgs, spy: snoop.spy, whisper: snoop.whisper }));
+    await this.call('snoop', { channelId }, 'POST', `/channels/${seg(channelId)}/snoop/${seg(snoop.snoopId)}`, { app: this.app, appArgs: snoop.appArgs, spy: snoop.spy, whisper: snoop.whisper });
   }
 
   async recordChannel(channelId: string, name: string): Promise<void> {
-    await this.call('record channel', { channelId }, (c) => c.channels.record({ channelId, name, format: 'wav', ifExists: 'overwrite', beep: false, terminateOn: 'none' }));
+    await this.call('record channel', { channelId }, 'POST', `/channels/${seg(channelId)}/record`, { name, format: 'wav', ifExists: 'overwrite', beep: false, terminateOn: 'none' });
   }
 
   async watchEndpoints(): Promise<void> {
-    await this.call('subscribe endpoints', {}, (c) => c.applications.subscribe({ applicationName: this.app, eventSource: 'endpoint:PJSIP' }));
+    await this.call('subscribe endpoints', {}, 'POST', `/applications/${seg(this.app)}/subscription`, { eventSource: 'endpoint:PJSIP' });
   }
 }

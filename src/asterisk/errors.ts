@@ -45,8 +45,8 @@ export class TelephonyRejected extends TelephonyError {
 }
 
 /**
- * ari-client turns every HTTP error into `new Error(body)` and drops the status code, so the
- * body's text is all there is to go on. Asterisk's bodies are stable: {"message":"Channel not found"}.
+ * ARI's error bodies are stable ({"message":"Channel not found"}) and a 404 on a bridge request
+ * may be about the bridge or about the channel named in it: the message tells which.
  */
 export function translateAriError(err: unknown, target: { channelId?: string; bridgeId?: string }): TelephonyError {
   if (err instanceof TelephonyError) return err;
@@ -54,6 +54,7 @@ export function translateAriError(err: unknown, target: { channelId?: string; br
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (/channel not found/i.test(text) && target.channelId) return new ChannelGone(target.channelId);
   if (/bridge not found/i.test(text) && target.bridgeId) return new BridgeGone(target.bridgeId);
+  if (code === 'ETIMEDOUT') return new AsteriskUnavailable(text);
   if (code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE'].includes(code)) {
     return new AsteriskUnavailable(code);
   }

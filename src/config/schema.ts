@@ -29,6 +29,8 @@ export const ConfigSchema = Type.Object(
         keepaliveIntervalMs: Type.Integer({ minimum: 100, description: 'milliseconds, at least 100' }),
         keepaliveTimeoutMs: Type.Integer({ minimum: 100, description: 'milliseconds, at least 100' }),
         requestTimeoutMs: Type.Integer({ minimum: 100, description: 'milliseconds, at least 100' }),
+        maxConnections: Type.Integer({ minimum: 1, maximum: 90, description: 'keep-alive connections for ARI requests, 1 to 90 (Asterisk allows 100 HTTP sessions in all)' }),
+        retryDelaysMs: Type.Array(Type.Integer({ minimum: 0, maximum: 60000 }), { maxItems: 10, description: 'pauses in ms before each retry of an ARI request Asterisk did not answer (at most 10)' }),
       },
       { additionalProperties: false },
     ),
@@ -190,6 +192,8 @@ export const DEFAULTS: Config = {
     keepaliveIntervalMs: 5000,
     keepaliveTimeoutMs: 10000,
     requestTimeoutMs: 5000,
+    maxConnections: 8,
+    retryDelaysMs: [100, 400, 1000],
   },
   ami: {
     host: '127.0.0.1',
