@@ -92,6 +92,8 @@ export class EventHub {
       return { ...base, kind: 'major_incident', message: `major incident ${row.number}: ${stamp.detail.category}` };
     }
     if (stamp.kind === 'dispatch_exhausted') return { ...base, kind: 'no_officer', message: `no officer or duty line answered for ${row.number}` };
+    // A call without its recording of record: a supervisor must know while the call is still on.
+    if (stamp.kind === 'recording_failed') return { ...base, kind: 'recording_failed', message: `RECORDING DID NOT START for ${row.number}: ${String(stamp.detail.error)}` };
     if (stamp.kind === 'abandoned') return { ...base, kind: 'abandoned', message: `caller ${row.callerNumber} hung up after ${Math.round(Number(stamp.detail.waitMs) / 1000)} s waiting (${row.number})` };
     return undefined;
   }

@@ -26,7 +26,7 @@ export type LiveMessage =
   | { type: 'alert'; alert: Alert };
 
 export interface Alert {
-  kind: 'major_incident' | 'no_officer' | 'abandoned' | 'seat_no_answer';
+  kind: 'major_incident' | 'no_officer' | 'abandoned' | 'seat_no_answer' | 'recording_failed';
   at: number;
   incident: string | null;
   /** The seat concerned: its call-taker sees the alert too. */

@@ -3,7 +3,7 @@
 // host), stored atomically with its SHA-256, then registered against the incident, in order.
 import type { Logger } from 'pino';
 import type { Telephony } from '../asterisk/telephony';
-import { RecordingGone } from '../asterisk/errors';
+import { BridgeGone, RecordingGone } from '../asterisk/errors';
 import type { Incidents } from '../incidents/incidents';
 import type { RecordingsRepo } from '../store/recordings-repo';
 import { recordingPath, storeAtomically, wavDurationMs } from './storage';
@@ -28,20 +28,34 @@ export class Recorder {
     private readonly repo: RecordingsRepo,
     private readonly storageDir: string,
     private readonly log: Logger,
+    private readonly retryDelaysMs: readonly number[] = [250, 1000],
   ) {}
 
-  /** Starts recording a call's bridge; returns its name. A failure is logged loudly and stamped, never fatal. */
+  /**
+   * Starts recording a call's bridge; returns its name. Asterisk not answering is retried by the
+   * Telephony port itself; a refusal is tried again here after `retryDelaysMs` (a fresh name each
+   * time: the refused one may exist half-made), unless the bridge is gone (the call ended). Still
+   * failing: logged loudly and stamped `recording_failed`, which alerts supervisors; never fatal.
+   */
   async start(incidentId: number, incident: string, bridgeId: string, seatId: string | null): Promise<string | undefined> {
-    const name = recordingName(incident, Date.now(), seatId);
-    try {
-      await this.telephony.recordBridge(bridgeId, name);
-      this.live.add(name);
-      await this.incidents.stamp(incidentId, 'recording', { name });
-      return name;
-    } catch (err) {
-      this.log.error({ incident, bridgeId, err: (err as Error).message }, 'RECORDING DID NOT START');
-      await this.incidents.stamp(incidentId, 'recording_failed', { error: (err as Error).message });
-      return undefined;
+    for (let attempt = 0; ; attempt++) {
+      const name = recordingName(incident, Date.now(), seatId);
+      try {
+        await this.telephony.recordBridge(bridgeId, name);
+        this.live.add(name);
+        await this.incidents.stamp(incidentId, 'recording', { name, ...(attempt ? { attempts: attempt + 1 } : {}) });
+        return name;
+      } catch (err) {
+        const delay = this.retryDelaysMs[attempt];
+        if (delay !== undefined && !(err instanceof BridgeGone)) {
+          this.log.warn({ incident, bridgeId, attempt: attempt + 1, err: (err as Error).message }, 'recording did not start, trying again');
+          await new Promise((r) => setTimeout(r, delay));
+          continue;
+        }
+        this.log.error({ incident, bridgeId, err: (err as Error).message }, 'RECORDING DID NOT START');
+        await this.incidents.stamp(incidentId, 'recording_failed', { error: (err as Error).message, attempts: attempt + 1 });
+        return undefined;
+      }
     }
   }
 
