@@ -154,8 +154,11 @@ export const ConfigSchema = Type.Object(
         enabled: Type.Boolean({ description: 'true or false' }),
         // A session lasts a shift; signing in again is cheap, a token left on a shared desk is not.
         sessionTtlMs: Type.Integer({ minimum: 60000, description: 'milliseconds, at least 60000' }),
-        // Failed sign-ins per user name within failureWindowMs before 429 (per address: 4 times as many).
+        // Failed sign-ins per user name from one address within failureWindowMs before 429 (per
+        // address for all names: 4 times as many); per name from all addresses: maxFailuresPerName,
+        // which never holds a name at an address it signed in from before.
         maxFailures: Type.Integer({ minimum: 1, maximum: 100, description: 'an integer 1-100' }),
+        maxFailuresPerName: Type.Integer({ minimum: 1, maximum: 10000, description: 'an integer 1-10000' }),
         failureWindowMs: Type.Integer({ minimum: 1000, description: 'milliseconds, at least 1000' }),
         // Set the session cookie's Secure flag: true behind TLS (the browser then sends it over https only).
         secureCookie: Type.Boolean({ description: 'true or false' }),
@@ -249,7 +252,7 @@ export const DEFAULTS: Config = {
     recallSeconds: 60,
     recallSegmentMs: 300000,
   },
-  auth: { enabled: true, sessionTtlMs: 12 * 3600 * 1000, maxFailures: 5, failureWindowMs: 15 * 60 * 1000, secureCookie: false },
+  auth: { enabled: true, sessionTtlMs: 12 * 3600 * 1000, maxFailures: 5, maxFailuresPerName: 50, failureWindowMs: 15 * 60 * 1000, secureCookie: false },
   store: { path: 'var/cti110.sqlite' },
   log: { level: 'info' },
 };
