@@ -118,8 +118,11 @@ export class AuthService extends EventEmitter<AuthEvents> {
   }
 
   /** The session's user, its id (no token: it names the session in memory) and its end. */
-  async session(token: string): Promise<{ id: string; user: SignedIn; expiresAt: number } | undefined> {
-    const id = sha256(token);
+  session(token: string): Promise<{ id: string; user: SignedIn; expiresAt: number } | undefined> {
+    return this.sessionById(sha256(token));
+  }
+
+  async sessionById(id: string): Promise<{ id: string; user: SignedIn; expiresAt: number } | undefined> {
     const row = await this.repo.sessionUser(id, this.clock());
     return row && { id, user: this.view(row), expiresAt: row.expiresAt };
   }
