@@ -69,26 +69,23 @@ export class AuthService extends EventEmitter<AuthEvents> {
   }
 
   async signIn(name: string, password: string, remote: string): Promise<{ token: string; user: SignedIn; expiresAt: number }> {
-    // Counted before hashing, and synchronously after the only await: concurrent attempts past
-    // the limit are refused without being hashed.
     // The collective caps (per name, per address) do not hold a name at an address it signed in from.
     const blocked = this.throttle.refusal(name, remote);
     const knownGood = blocked !== undefined && blocked.kind !== 'pair' && (await this.repo.signedInFrom(name, remote));
+    // Counted before hashing, with no await between check and count: concurrent attempts past
+    // the limit are refused without being hashed.
     const reserved = this.throttle.reserve(name, remote, knownGood);
     if (isRefusal(reserved)) throw this.refuse(name, remote, reserved);
-    if (this.hasher.full) {
-      this.throttle.released(reserved);
-      if (this.audit.refused('*', remote, 'busy')) this.log.warn({ user: name, remote }, 'sign-in refused: too many at once (further refusals counted in sign_ins)');
-      throw new HasherBusy(1000);
-    }
     const at = this.clock();
     let row: Awaited<ReturnType<UsersRepo['findByName']>>;
     let ok: boolean;
     try {
+      if (this.hasher.full) throw new HasherBusy(1000);
       row = await this.repo.findByName(name);
       ok = await this.hasher.verify(password, row?.passwordHash ?? (await this.hasher.decoyHash()));
     } catch (err) {
       this.throttle.released(reserved); // never checked: not a failure
+      if (err instanceof HasherBusy && this.audit.refused('*', remote, 'busy')) this.log.warn({ user: name, remote }, 'sign-in refused: too many at once (further refusals counted in sign_ins)');
       throw err;
     }
     const outcome = !row ? 'unknown_user' : !ok ? 'bad_password' : row.disabled ? 'disabled' : 'ok';
