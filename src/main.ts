@@ -120,8 +120,8 @@ async function start(config: Config): Promise<() => Promise<void>> {
     monitoring: { monitoring, recall },
     spotChecks: { spotChecks: new SpotChecks(new SpotChecksRepo(db), { sampleSize: config.spotCheck.sampleSize }) },
     stats: { stats: new StatsRepo(db), now: queueSnapshot, extraMetrics: [serviceTime, ...callPath.metrics] },
-    auth: { enabled: config.auth.enabled, secureCookie: config.auth.secureCookie, service: new AuthService(new UsersRepo(db), { sessionTtlMs: config.auth.sessionTtlMs, maxFailures: config.auth.maxFailures, windowMs: config.auth.failureWindowMs }, log.child({ area: 'auth' })) },
-    events: { hub },
+    auth: { enabled: config.auth.enabled, secureCookie: config.auth.secureCookie, service: new AuthService(new UsersRepo(db), { sessionTtlMs: config.auth.sessionTtlMs, maxFailures: config.auth.maxFailures, maxFailuresPerName: config.auth.maxFailuresPerName, windowMs: config.auth.failureWindowMs }, log.child({ area: 'auth' })) },
+    events: { hub, live: { maxPerUser: config.auth.maxLiveSockets, allowedOrigins: config.auth.allowedOrigins, recheckMs: 10_000 } },
     admin: { dialplan: new DialplanAdmin(ami, ['extensions.conf'], log.child({ area: 'admin' })) },
     health: {
       ari: () => ari.status(),

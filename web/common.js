@@ -16,7 +16,7 @@ const LABELS = {
     recordings: '录音', search: '搜索', play: '播放', spot_checks: '抽检', draw_sample: '抽取今日样本', score: '评分', speed: '速度', attitude: '态度', correctness: '规范', save_score: '提交评分',
     map: '网格地图', dialplan: '拨号方案', check: '检查', reload: '重新加载', result: '结果', shortcuts: '快捷键',
     s_logged_out: '未签入', s_ready: '就绪', s_ringing: '振铃', s_on_call: '通话中', s_wrap_up: '话后处理', s_not_ready: '暂停',
-    connected: '实时连接正常', disconnected: '实时连接中断，正在重连…', error: '错误', done: '完成',
+    connected: '实时连接正常', disconnected: '实时连接中断，正在重连…', replaced: '此用户打开的窗口过多，本窗口的实时连接已关闭（刷新页面可恢复）', error: '错误', done: '完成',
     monitoring: '监听', supervisor_phone: '值班长话机', listen: '监听', whisper: '密语', barge: '强插', stop_monitoring: '停止监听', actions: '操作',
     m_none: '未在监听', m_ringing: '话机振铃中', m_connected: '已接通', m_ended: '已结束',
   },
@@ -33,7 +33,7 @@ const LABELS = {
     recordings: 'Recordings', search: 'Search', play: 'Play', spot_checks: 'Spot-checks', draw_sample: "Draw today's sample", score: 'Score', speed: 'Speed', attitude: 'Attitude', correctness: 'Correctness', save_score: 'Save score',
     map: 'Grid map', dialplan: 'Dialplan', check: 'Check', reload: 'Reload', result: 'Result', shortcuts: 'Shortcuts',
     s_logged_out: 'Logged out', s_ready: 'Ready', s_ringing: 'Ringing', s_on_call: 'On call', s_wrap_up: 'Wrap-up', s_not_ready: 'Not ready',
-    connected: 'Live', disconnected: 'Live link lost, reconnecting…', error: 'Error', done: 'Done',
+    connected: 'Live', disconnected: 'Live link lost, reconnecting…', replaced: 'Live link closed: this user has too many windows open (reload to take it back)', error: 'Error', done: 'Done',
     monitoring: 'Monitoring', supervisor_phone: 'Supervisor phone', listen: 'Listen', whisper: 'Whisper', barge: 'Barge', stop_monitoring: 'Stop monitoring', actions: 'Actions',
     m_none: 'Not monitoring', m_ringing: 'Phone ringing', m_connected: 'Connected', m_ended: 'Ended',
   },
@@ -83,11 +83,18 @@ export function live(onMessage, statusEl) {
       }
     };
     ws.onmessage = (e) => onMessage(JSON.parse(e.data));
-    ws.onclose = () => {
+    ws.onclose = (e) => {
+      // 4401: the session ended (signed out, expired, role changed); 4008: too many windows of
+      // this user, this the oldest: reconnecting would only close another one (see http/live-sockets.ts).
+      if (e.code === 4401) {
+        location.href = '/ui/index.html';
+        return;
+      }
       if (statusEl) {
-        statusEl.textContent = t('disconnected');
+        statusEl.textContent = t(e.code === 4008 ? 'replaced' : 'disconnected');
         statusEl.dataset.state = 'down';
       }
+      if (e.code === 4008) return;
       setTimeout(open, delay);
       delay = Math.min(delay * 2, 10000);
     };

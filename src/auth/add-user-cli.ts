@@ -45,7 +45,7 @@ async function main(): Promise<number> {
       process.stdout.write(`user ${args.name} exists: left as it is\n`);
       return 0;
     }
-    const auth = new AuthService(new UsersRepo(db), { sessionTtlMs: config.auth.sessionTtlMs, maxFailures: config.auth.maxFailures, windowMs: config.auth.failureWindowMs }, pino({ level: 'silent' }));
+    const auth = new AuthService(new UsersRepo(db), { sessionTtlMs: config.auth.sessionTtlMs, maxFailures: config.auth.maxFailures, maxFailuresPerName: config.auth.maxFailuresPerName, windowMs: config.auth.failureWindowMs }, pino({ level: 'silent' }));
     const what = await auth.addUser({ name: args.name, role: args.role, seat: args.seat ?? null, password: await readPassword() });
     process.stdout.write(`user ${args.name} ${what} (${args.role}${args.seat ? `, seat ${args.seat}` : ''})\n`);
     return 0;

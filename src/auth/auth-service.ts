@@ -1,11 +1,13 @@
 // Sign-in, sessions and ownership: the rules. Tokens are 32 random bytes handed to the browser
 // once; only their SHA-256 is stored, with an expiry (a shift, by default).
 import { createHash, randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { UsersRepo } from '../store/users-repo';
-import { decoyHash, hashPassword, verifyPassword } from './password';
+import { HasherBusy, PasswordHasher } from './password';
 import { isRole, type Ownership, type Role, type SignedIn } from './roles';
-import { LoginThrottle, type ThrottleSettings } from './throttle';
+import { SignInAudit } from './sign-in-audit';
+import { isRefusal, LoginThrottle, type Refusal, type ThrottleSettings } from './throttle';
 
 export interface AuthSettings extends ThrottleSettings {
   sessionTtlMs: number;
@@ -35,16 +37,25 @@ export class BadUser extends Error {
 
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 
-export class AuthService {
+export interface AuthEvents {
+  /** A session ended before its time (signed out): its live screens close. */
+  'session-ended': [sessionId: string];
+}
+
+export class AuthService extends EventEmitter<AuthEvents> {
   private readonly throttle: LoginThrottle;
+  readonly audit: SignInAudit;
 
   constructor(
     private readonly repo: UsersRepo,
     private readonly settings: AuthSettings,
     private readonly log: Logger,
     private readonly clock: () => number = Date.now,
+    private readonly hasher = new PasswordHasher(),
   ) {
+    super();
     this.throttle = new LoginThrottle(settings, clock);
+    this.audit = new SignInAudit(repo, settings.windowMs, log, clock);
   }
 
   async addUser(u: { name: string; role: string; seat?: string | null; password: string }): Promise<'added' | 'updated'> {
@@ -53,28 +64,38 @@ export class AuthService {
     if (u.role === 'call-taker' && !u.seat) throw new BadUser('a call-taker needs a seat (--seat <id>)');
     if (u.seat && !/^[A-Za-z0-9_-]{1,32}$/.test(u.seat)) throw new BadUser('seat: 1-32 letters, digits, _ or -');
     if (u.password.length < 10) throw new BadUser('password: at least 10 characters');
-    const added = await this.repo.upsert({ name: u.name, role: u.role, seatId: u.seat ?? null, passwordHash: await hashPassword(u.password) });
+    const added = await this.repo.upsert({ name: u.name, role: u.role, seatId: u.seat ?? null, passwordHash: await this.hasher.hash(u.password) });
     return added ? 'added' : 'updated';
   }
 
   async signIn(name: string, password: string, remote: string): Promise<{ token: string; user: SignedIn; expiresAt: number }> {
+    // The collective caps (per name, per address) do not hold a name at an address it signed in from.
+    const blocked = this.throttle.refusal(name, remote);
+    const knownGood = blocked !== undefined && blocked.kind !== 'pair' && (await this.repo.signedInFrom(name, remote));
+    // Counted before hashing, with no await between check and count: concurrent attempts past
+    // the limit are refused without being hashed.
+    const reserved = this.throttle.reserve(name, remote, knownGood);
+    if (isRefusal(reserved)) throw this.refuse(name, remote, reserved);
     const at = this.clock();
-    const wait = this.throttle.retryAfterMs(name, remote);
-    if (wait > 0) {
-      await this.repo.recordSignIn(at, name, remote, 'throttled');
-      this.log.warn({ user: name, remote, retryAfterMs: wait }, 'sign-in refused: too many failures');
-      throw new SignInThrottled(wait);
+    let row: Awaited<ReturnType<UsersRepo['findByName']>>;
+    let ok: boolean;
+    try {
+      if (this.hasher.full) throw new HasherBusy(1000);
+      row = await this.repo.findByName(name);
+      ok = await this.hasher.verify(password, row?.passwordHash ?? (await this.hasher.decoyHash()));
+    } catch (err) {
+      this.throttle.released(reserved); // never checked: not a failure
+      if (err instanceof HasherBusy && this.audit.refused('*', remote, 'busy')) this.log.warn({ user: name, remote }, 'sign-in refused: too many at once (further refusals counted in sign_ins)');
+      throw err;
     }
-    const row = await this.repo.findByName(name);
-    const ok = await verifyPassword(password, row?.passwordHash ?? (await decoyHash()));
     const outcome = !row ? 'unknown_user' : !ok ? 'bad_password' : row.disabled ? 'disabled' : 'ok';
-    await this.repo.recordSignIn(at, name, remote, outcome);
+    await this.audit.checked(at, name, remote, outcome);
     if (outcome !== 'ok' || !row) {
-      this.throttle.failed(name, remote);
+      // The reservation stays: it is this failure.
       this.log.warn({ user: name, remote, outcome }, 'sign-in failed');
       throw new SignInFailed();
     }
-    this.throttle.succeeded(name);
+    this.throttle.succeeded(reserved);
     const token = randomBytes(32).toString('base64url');
     const expiresAt = at + this.settings.sessionTtlMs;
     await this.repo.addSession(sha256(token), row.id, at, expiresAt);
@@ -82,13 +103,34 @@ export class AuthService {
     return { token, user: this.view(row), expiresAt };
   }
 
-  async authenticate(token: string): Promise<SignedIn | undefined> {
-    const row = await this.repo.sessionUser(sha256(token), this.clock());
-    return row && this.view(row);
+  private refuse(name: string, remote: string, r: Refusal): SignInThrottled {
+    // One audit row per refusing key and window; the key's other side is '*'.
+    const [who, from] = r.kind === 'pair' ? [name, remote] : r.kind === 'name' ? [name, '*'] : ['*', remote];
+    if (this.audit.refused(who, from, 'throttled')) this.log.warn({ user: name, remote, key: r.kind, retryAfterMs: r.retryAfterMs }, 'sign-in refused: too many failures (further refusals counted in sign_ins)');
+    return new SignInThrottled(r.retryAfterMs);
   }
 
-  signOut(token: string): Promise<void> {
-    return this.repo.endSession(sha256(token));
+  async authenticate(token: string): Promise<SignedIn | undefined> {
+    return (await this.session(token))?.user;
+  }
+
+  /** The session's user, its id (no token: it names the session in memory) and its end. */
+  session(token: string): Promise<{ id: string; user: SignedIn; expiresAt: number } | undefined> {
+    return this.sessionById(sha256(token));
+  }
+
+  async sessionById(id: string): Promise<{ id: string; user: SignedIn; expiresAt: number } | undefined> {
+    const row = await this.repo.sessionUser(id, this.clock());
+    return row && { id, user: this.view(row), expiresAt: row.expiresAt };
+  }
+
+  async signOut(token: string): Promise<void> {
+    await this.repo.endSession(sha256(token));
+    this.emit('session-ended', sha256(token));
+  }
+
+  close(): Promise<void> {
+    return this.hasher.close();
   }
 
   /** True when a call-taker may touch what the request names; unknown things pass (the route 404s). */

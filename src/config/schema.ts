@@ -156,8 +156,16 @@ export const ConfigSchema = Type.Object(
         enabled: Type.Boolean({ description: 'true or false' }),
         // A session lasts a shift; signing in again is cheap, a token left on a shared desk is not.
         sessionTtlMs: Type.Integer({ minimum: 60000, description: 'milliseconds, at least 60000' }),
-        // Failed sign-ins per user name within failureWindowMs before 429 (per address: 4 times as many).
+        // Failed sign-ins per user name from one address within failureWindowMs before 429 (per
+        // address for all names: 4 times as many); per name from all addresses: maxFailuresPerName,
+        // which never holds a name at an address it signed in from before.
         maxFailures: Type.Integer({ minimum: 1, maximum: 100, description: 'an integer 1-100' }),
+        maxFailuresPerName: Type.Integer({ minimum: 1, maximum: 10000, description: 'an integer 1-10000' }),
+        // Live-event sockets (GET /events) one user may hold; one more closes that user's oldest.
+        maxLiveSockets: Type.Integer({ minimum: 1, maximum: 100, description: 'an integer 1-100' }),
+        // Origins besides the service's own (same host and port) whose pages may open GET /events,
+        // e.g. "https://cti110.example" behind a proxy that rewrites Host.
+        allowedOrigins: Type.Array(Type.String({ minLength: 1 }), { maxItems: 50 }),
         failureWindowMs: Type.Integer({ minimum: 1000, description: 'milliseconds, at least 1000' }),
         // Set the session cookie's Secure flag: true behind TLS (the browser then sends it over https only).
         secureCookie: Type.Boolean({ description: 'true or false' }),
@@ -253,7 +261,7 @@ export const DEFAULTS: Config = {
     recallSeconds: 60,
     recallSegmentMs: 300000,
   },
-  auth: { enabled: true, sessionTtlMs: 12 * 3600 * 1000, maxFailures: 5, failureWindowMs: 15 * 60 * 1000, secureCookie: false },
+  auth: { enabled: true, sessionTtlMs: 12 * 3600 * 1000, maxFailures: 5, maxFailuresPerName: 50, maxLiveSockets: 5, allowedOrigins: [], failureWindowMs: 15 * 60 * 1000, secureCookie: false },
   store: { path: 'var/cti110.sqlite' },
   log: { level: 'info' },
 };

@@ -20,11 +20,10 @@ import { dispatchRecordRoutes } from './routes/dispatch-record';
 import { transferStatsRoutes } from './routes/transfer-stats';
 import { monitoringRoutes } from './routes/monitoring';
 import { authRoutes } from './routes/auth';
-import { eventRoutes } from './routes/events';
+import { eventRoutes, type EventRouteDeps } from './routes/events';
 import { webRoutes } from './web';
 import { adminRoutes } from './routes/admin';
 import type { DialplanAdmin } from '../admin/dialplan';
-import type { EventHub } from '../events/hub';
 import { installAuthGuard } from './auth-guard';
 import type { AuthService } from '../auth/auth-service';
 import { ANYONE_SIGNED_IN } from '../auth/roles';
@@ -45,7 +44,7 @@ export interface AppDeps {
   transferStats: Parameters<typeof transferStatsRoutes>[1];
   monitoring: Parameters<typeof monitoringRoutes>[1];
   auth: { enabled: boolean; service: AuthService; secureCookie: boolean };
-  events: { hub: EventHub };
+  events: Pick<EventRouteDeps, 'hub' | 'live'>;
   admin: { dialplan: DialplanAdmin };
 }
 
@@ -64,7 +63,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     openapi: { info: { title: 'cti110', description: 'CTI server for a 110 emergency call centre', version: '0.1.0' } },
   });
   authRoutes(app, { auth: deps.auth.service, secureCookie: deps.auth.secureCookie });
-  eventRoutes(app, deps.events);
+  eventRoutes(app, { ...deps.events, auth: deps.auth.service, signInEnabled: deps.auth.enabled });
   await webRoutes(app);
   adminRoutes(app, deps.admin);
   healthRoutes(app, deps.health);

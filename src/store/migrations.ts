@@ -149,4 +149,10 @@ export const MIGRATIONS: string[] = [
     outcome TEXT    NOT NULL             -- ok | bad_password | unknown_user | disabled | throttled
   );
   `,
+  // Refused sign-ins are aggregated (one row per key and window, with a count: a flood must not
+  // fill the disk), and "has this name signed in from this address before" is asked per attempt.
+  `
+  ALTER TABLE sign_ins ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
+  CREATE INDEX sign_ins_known_good ON sign_ins (name COLLATE NOCASE, remote) WHERE outcome = 'ok';
+  `,
 ];

@@ -46,8 +46,18 @@ export class UsersRepo {
     await this.db.run('DELETE FROM sessions WHERE token_hash = ?', [tokenHash]);
   }
 
-  async recordSignIn(at: number, name: string, remote: string, outcome: string): Promise<void> {
-    await this.db.run('INSERT INTO sign_ins (at, name, remote, outcome) VALUES (?, ?, ?, ?)', [at, name.slice(0, 64), remote, outcome]);
+  /** One row of the sign-in audit; its id, to add to its count later. */
+  async recordSignIn(at: number, name: string, remote: string, outcome: string): Promise<number> {
+    return (await this.db.run('INSERT INTO sign_ins (at, name, remote, outcome) VALUES (?, ?, ?, ?)', [at, name.slice(0, 64), remote, outcome])).lastID;
+  }
+
+  async addToSignIn(id: number, count: number): Promise<void> {
+    await this.db.run('UPDATE sign_ins SET count = count + ? WHERE id = ?', [count, id]);
+  }
+
+  /** True when this name signed in successfully from this address before. */
+  async signedInFrom(name: string, remote: string): Promise<boolean> {
+    return (await this.db.get("SELECT 1 AS y FROM sign_ins WHERE name = ? COLLATE NOCASE AND remote = ? AND outcome = 'ok' LIMIT 1", [name, remote])) !== undefined;
   }
 
   /** The seat that answered an incident, for ownership checks (undefined: no such incident). */

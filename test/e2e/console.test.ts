@@ -6,11 +6,10 @@
 // the recording. Also: sign-in refusals (403 on supervisor routes, 429 after 5 wrong passwords),
 // keyboard reachability and labels.
 import t, { type Test } from 'tap';
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { startAsterisk, startService, serviceEnv, sipp, waitFor, workDir, seatPhone, registered, readSeatLog, ROOT, type IncidentView } from '../support/harness';
+import { addUsers, startAsterisk, startService, serviceEnv, sipp, waitFor, workDir, seatPhone, registered, readSeatLog, type IncidentView } from '../support/harness';
 import { launchBrowser } from '../support/browser';
 
 const USERS = [
@@ -55,9 +54,7 @@ t.test('console and wallboard in a browser', async (t) => {
   const logDir = workDir(t);
   const sandbox = await startAsterisk(t, 'console');
   const db = join(logDir, 'cti110.sqlite');
-  for (const u of USERS) {
-    execFileSync(process.execPath, [join(ROOT, 'dist/src/auth/add-user-cli.js'), '--name', u.name, '--role', u.role, ...(u.seat ? ['--seat', u.seat] : [])], { cwd: ROOT, env: { ...process.env, CTI110_DB_PATH: db, CTI110_NEW_PASSWORD: u.password } });
-  }
+  addUsers(db, USERS);
   const configFile = join(logDir, 'console.json');
   writeFileSync(configFile, JSON.stringify({
     seats: [{ id: '1001', endpoint: 'PJSIP/1001', autoAnswer: true }],

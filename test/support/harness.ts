@@ -306,6 +306,13 @@ export interface IncidentView {
   timeline: { kind: string; at: number; detail: Record<string, unknown> }[];
 }
 
+/** Users added to the service's database as an operator would (the add-user CLI), before it starts. */
+export function addUsers(dbPath: string, users: readonly { name: string; role: string; seat?: string; password: string }[]): void {
+  for (const u of users) {
+    execFileSync(process.execPath, [join(ROOT, 'dist/src/auth/add-user-cli.js'), '--name', u.name, '--role', u.role, ...(u.seat ? ['--seat', u.seat] : [])], { cwd: ROOT, env: { ...process.env, CTI110_DB_PATH: dbPath, CTI110_NEW_PASSWORD: u.password } });
+  }
+}
+
 /** The service with a config file of its own (seats, queue), started and healthy. */
 export async function startConfiguredService(t: Teardown, sandbox: Sandbox, logDir: string, config: Record<string, unknown>): Promise<Service> {
   const configFile = join(logDir, `config-${Date.now()}.json`);

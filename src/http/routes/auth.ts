@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { SignInThrottled, type AuthService } from '../../auth/auth-service';
+import { HasherBusy } from '../../auth/password';
 import { ANYONE_SIGNED_IN } from '../../auth/roles';
 import { SESSION_COOKIE, tokenOf } from '../auth-guard';
 import { ErrorBody } from '../schemas';
@@ -20,7 +21,7 @@ export function authRoutes(app: FastifyInstance, deps: { auth: AuthService; secu
     '/auth/login',
     {
       config: { access: 'public' },
-      schema: { summary: 'Sign in: 5 failures in the window → 429 with Retry-After', body: LoginBody, response: { 200: Type.Object({ token: Type.String(), expiresAt: Type.Integer(), user: Me }), 400: ErrorBody, 401: ErrorBody, 429: ErrorBody } },
+      schema: { summary: 'Sign in: 5 failures from one address in the window → 429 with Retry-After; 503 with Retry-After when too many sign-ins are being checked at once', body: LoginBody, response: { 200: Type.Object({ token: Type.String(), expiresAt: Type.Integer(), user: Me }), 400: ErrorBody, 401: ErrorBody, 429: ErrorBody, 503: ErrorBody } },
     },
     async (req, reply) => {
       try {
@@ -29,6 +30,9 @@ export function authRoutes(app: FastifyInstance, deps: { auth: AuthService; secu
         return s;
       } catch (err) {
         if (err instanceof SignInThrottled) reply.header('Retry-After', Math.ceil(err.retryAfterMs / 1000));
+        // Answered here, not by the error handler: that one logs every 5xx as a failure, and a
+        // flood of these is the service protecting itself, logged once by the audit.
+        if (err instanceof HasherBusy) return reply.status(503).header('Retry-After', Math.ceil(err.retryAfterMs / 1000)).send({ error: err.code, message: err.message });
         throw err;
       }
     },

@@ -1,14 +1,18 @@
 // Passwords, the failed sign-in counter, sessions with expiry and call-takers' ownership.
 import t from 'tap';
 import pino from 'pino';
-import { hashPassword, verifyPassword } from '../../../src/auth/password';
-import { LoginThrottle } from '../../../src/auth/throttle';
+import { PasswordHasher } from '../../../src/auth/password';
+import { isRefusal, LoginThrottle } from '../../../src/auth/throttle';
 import { AuthService, SignInFailed, SignInThrottled, BadUser } from '../../../src/auth/auth-service';
 import { Database } from '../../../src/store/database';
 import { UsersRepo } from '../../../src/store/users-repo';
 import { IncidentsRepo } from '../../../src/store/incidents-repo';
 
 t.test('scrypt hashes: salted, verified, parameters kept with the hash', async (t) => {
+  const hasher = new PasswordHasher();
+  t.teardown(() => hasher.close());
+  const hashPassword = (p: string) => hasher.hash(p);
+  const verifyPassword = (p: string, h: string) => hasher.verify(p, h);
   const a = await hashPassword('correct horse');
   const b = await hashPassword('correct horse');
   t.not(a, b, 'a fresh salt each time');
@@ -18,21 +22,37 @@ t.test('scrypt hashes: salted, verified, parameters kept with the hash', async (
   t.notOk(await verifyPassword('x', 'plain-text'), 'a malformed stored hash never verifies');
 });
 
-t.test('throttle: failures per name in a sliding window; success clears the name', async (t) => {
+t.test('throttle: failures per name and address in a sliding window; success clears that desk', async (t) => {
   let now = 0;
   const th = new LoginThrottle({ maxFailures: 3, windowMs: 1000 }, () => now);
   for (let i = 0; i < 3; i++) {
-    t.equal(th.retryAfterMs('Li', '10.0.0.1'), 0);
-    th.failed('Li', '10.0.0.1');
+    t.notOk(isRefusal(th.reserve('Li', '10.0.0.1')), 'counted before the password is checked');
     now += 100;
   }
-  t.equal(th.retryAfterMs('li', '10.0.0.2'), 700, 'names are counted case-insensitively, whatever the address');
-  t.equal(th.retryAfterMs('wang', '10.0.0.1'), 0, 'another name from the same desk is not locked out');
+  t.match(th.refusal('li', '10.0.0.1'), { kind: 'pair', retryAfterMs: 700 }, 'names are counted case-insensitively');
+  t.equal(th.refusal('li', '10.0.0.2'), undefined, 'the same name from another desk is not locked out');
+  t.equal(th.refusal('wang', '10.0.0.1'), undefined, 'another name from the same desk is not locked out');
   now = 1001;
-  t.equal(th.retryAfterMs('li', '10.0.0.1'), 0, 'the oldest failure left the window');
-  th.failed('li', '10.0.0.1');
-  th.succeeded('li');
-  t.equal(th.retryAfterMs('li', '10.0.0.1'), 0);
+  t.equal(th.refusal('li', '10.0.0.1'), undefined, 'the oldest failure left the window');
+  const r = th.reserve('li', '10.0.0.1');
+  if (isRefusal(r)) throw new Error('refused');
+  th.succeeded(r);
+  t.equal(th.refusal('li', '10.0.0.1'), undefined);
+  for (let i = 0; i < 3; i++) th.reserve('li', '10.0.0.1');
+  const last = th.reserve('li', '10.0.0.1');
+  t.ok(isRefusal(last), 'past the limit: refused');
+});
+
+t.test('throttle: a slower cap per name across addresses, which a known-good address passes', async (t) => {
+  let now = 0;
+  const th = new LoginThrottle({ maxFailures: 3, windowMs: 1000, maxFailuresPerName: 6 }, () => now);
+  for (let i = 0; i < 6; i++) th.reserve('li', `10.0.1.${i}`);
+  t.match(th.refusal('li', '10.0.2.1'), { kind: 'name' }, 'six failures from six addresses: the name is held');
+  t.equal(th.refusal('li', '10.0.2.1', true), undefined, 'but not at an address where li signed in before');
+  const r = th.reserve('li', '10.0.2.1', true);
+  if (isRefusal(r)) throw new Error('refused');
+  th.released(r);
+  t.equal(th.refusal('wang', '10.0.2.1'), undefined, 'other names are not held');
 });
 
 t.test('sign-in, sessions, expiry, throttling and ownership', async (t) => {

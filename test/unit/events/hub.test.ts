@@ -1,24 +1,13 @@
-// The live stream: what each role sees, queue changes sent once, alerts; and the WebSocket route
-// refusing an unsigned upgrade and streaming to a signed-in one.
+// The live stream: what each role sees, queue changes sent once, alerts (the WebSocket route:
+// test/unit/events/live-sockets.test.ts).
 import t from 'tap';
 import { EventEmitter } from 'node:events';
-import Fastify from 'fastify';
-import cookie from '@fastify/cookie';
-import websocket from '@fastify/websocket';
 import pino from 'pino';
-import WebSocket from 'ws';
 import { EventHub } from '../../../src/events/hub';
 import type { LiveMessage } from '../../../src/events/messages';
 import type { Seats } from '../../../src/queue/seats';
 import type { Incidents } from '../../../src/incidents/incidents';
 import type { QueueSnapshot } from '../../../src/stats/snapshot';
-import { Database } from '../../../src/store/database';
-import { UsersRepo } from '../../../src/store/users-repo';
-import { AuthService } from '../../../src/auth/auth-service';
-import { installErrorHandler } from '../../../src/http/errors';
-import { installAuthGuard } from '../../../src/http/auth-guard';
-import { authRoutes } from '../../../src/http/routes/auth';
-import { eventRoutes } from '../../../src/http/routes/events';
 
 const seat = (id: string, state: string) => ({ id, state, reason: null, since: 1, reachable: true });
 const row = (id: number, seatId: string | null) => ({ id, number: `20261123-00000${id}`, callerNumber: '139', arrivedAt: 1, answeredAt: 2, seatId, state: 'talking' });
@@ -58,45 +47,4 @@ t.test('call-takers see their own calls and alerts; supervisors see all; queue s
   const queues = boss.filter((m) => m.type === 'queue');
   t.equal(queues.length, before + 1, 'the queue is sent when it changed, once');
   t.match(queues[queues.length - 1], { waiting: 1 });
-});
-
-t.test('GET /events: 401 without a session; a signed-in screen gets the stream', async (t) => {
-  const db = await Database.open(':memory:');
-  const auth = new AuthService(new UsersRepo(db), { sessionTtlMs: 3_600_000, maxFailures: 5, windowMs: 900_000 }, pino({ level: 'silent' }));
-  await auth.addUser({ name: 'li', role: 'call-taker', seat: '1001', password: 'li-password-1' });
-  const hub = new EventHub(sources(), { majorCategories: [], tickMs: 10_000 }, pino({ level: 'silent' }));
-  const app = Fastify({ logger: false });
-  installErrorHandler(app);
-  await app.register(cookie);
-  await app.register(websocket);
-  installAuthGuard(app, { enabled: true, auth });
-  authRoutes(app, { auth, secureCookie: false });
-  eventRoutes(app, { hub });
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  t.teardown(async () => {
-    hub.stop();
-    await app.close(); // hangs if a refused upgrade left its socket open
-    await db.close();
-  });
-  const wsUrl = url.replace('http', 'ws') + '/events';
-  const refused = await new Promise<number>((resolve) => {
-    const ws = new WebSocket(wsUrl);
-    ws.on('unexpected-response', (req, res) => {
-      resolve(res.statusCode ?? 0);
-      req.destroy();
-    });
-    ws.on('error', () => undefined); // the destroyed request reports an error: expected here
-    ws.on('open', () => resolve(101));
-  });
-  t.equal(refused, 401, 'no session: refused before the upgrade');
-  const { token } = (await (await fetch(url + '/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'li', password: 'li-password-1' }) })).json()) as { token: string };
-  const first = await new Promise<LiveMessage>((resolve, reject) => {
-    const ws = new WebSocket(wsUrl, { headers: { cookie: `cti110_session=${token}` } });
-    ws.on('message', (data) => {
-      resolve(JSON.parse(String(data)) as LiveMessage);
-      ws.close();
-    });
-    ws.on('error', reject);
-  });
-  t.same(first, { type: 'hello', user: { name: 'li', role: 'call-taker', seat: '1001' } });
 });
