@@ -2,13 +2,13 @@
 // session cookie or a bearer token on the upgrade request; the guard checks it before upgrading).
 import type { FastifyInstance } from 'fastify';
 import type { EventHub } from '../../events/hub';
-import { ANYONE_SIGNED_IN } from '../../auth/roles';
+import { CENTRE_STAFF } from '../../auth/roles';
 
 // A screen that stops reading (a frozen tab) must not make the service buffer for ever.
 const MAX_BUFFERED_BYTES = 1 << 20;
 
 export function eventRoutes(app: FastifyInstance, deps: { hub: EventHub }): void {
-  app.get('/events', { websocket: true, config: { access: ANYONE_SIGNED_IN }, schema: { summary: 'Live events (WebSocket): queue, seats, calls, alerts; what the role may see' } }, (socket, req) => {
+  app.get('/events', { websocket: true, config: { access: CENTRE_STAFF }, schema: { summary: 'Live events (WebSocket): queue, seats, calls, alerts; what the role may see' } }, (socket, req) => {
     const unsubscribe = deps.hub.subscribe({
       user: req.user,
       send: (msg) => {
