@@ -57,6 +57,8 @@ export function createBaseApp(logger?: FastifyBaseLogger): FastifyInstance {
     // converted to the types of their schemas before validation (below).
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true } },
   });
+  // Node's own headers deadline defaults to 60 s: headers too must come within the request's time.
+  app.server.headersTimeout = HTTP_TIMEOUTS.requestTimeout;
   app.addHook('preValidation', async (req) => {
     const schema: FastifySchema | undefined = req.routeOptions.schema;
     if (schema?.querystring) convertText(schema.querystring as JsonSchema, req.query);
