@@ -11,12 +11,16 @@ bash scripts/asterisk-sandbox.sh start
 trap 'bash scripts/asterisk-sandbox.sh stop' EXIT
 export CTI110_ARI_URL="${CTI110_ARI_URL:-http://127.0.0.1:${AST_HTTP_PORT:-8088}}"
 export CTI110_AMI_PORT="${CTI110_AMI_PORT:-${AST_AMI_PORT:-5038}}"
+# The sandbox Asterisk uses the repository's known secrets: the service refuses them without this.
+export CTI110_SANDBOX=1
 # Demo users to sign in with (added once; a changed password is kept): one call-taker per demo
-# seat, a supervisor and an admin. Password: <name>-password.
-demo_user() { CTI110_NEW_PASSWORD="$1-password" node dist/src/auth/add-user-cli.js --if-missing --name "$1" --role "$2" ${3:+--seat "$3"} >/dev/null; }
-for seat in 1001 1002 1003 1004 1005; do demo_user "taker$seat" call-taker "$seat"; done
-demo_user supervisor supervisor
-demo_user admin admin
+# seat, a supervisor, an admin, and an officer's terminal per demo officer (REST only, no page).
+# Password: <name>-password.
+demo_user() { local name=$1; shift; CTI110_NEW_PASSWORD="$name-password" node dist/src/auth/add-user-cli.js --if-missing --name "$name" "$@" >/dev/null; }
+for seat in 1001 1002 1003 1004 1005; do demo_user "taker$seat" --role call-taker --seat "$seat"; done
+demo_user supervisor --role supervisor
+demo_user admin --role admin
+for officer in 2001 2002 2003 2004; do demo_user "officer$officer" --role officer --officer "$officer"; done
 echo "run: cti110 on http://127.0.0.1:${CTI110_HTTP_PORT:-8110}/ui/ (Ctrl-C to stop); sign in as taker1001..taker1005, supervisor or admin, password <name>-password"
 node dist/src/main.js &
 service=$!

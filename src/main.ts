@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import pino from 'pino';
 import { loadConfig, ConfigError } from './config/load';
+import { refuseKnownSecrets } from './config/secrets';
 import type { Config } from './config/schema';
 import { Database } from './store/database';
 import { IncidentsRepo } from './store/incidents-repo';
@@ -163,7 +164,9 @@ function configFile(): string | undefined {
 async function main(): Promise<void> {
   let stop: () => Promise<void>;
   try {
-    stop = await start(loadConfig(process.env, configFile()));
+    const config = loadConfig(process.env, configFile());
+    refuseKnownSecrets(config, process.env);
+    stop = await start(config);
   } catch (err) {
     // One line, no stack trace: the operator needs the key and the fix, not our internals.
     const message = err instanceof ConfigError ? err.message : `cti110: cannot start: ${(err as Error).message}`;

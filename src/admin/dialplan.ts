@@ -4,9 +4,11 @@
 // the browser can look and reload, never edit.
 import type { Logger } from 'pino';
 
+// No CLI command: the AMI user may not send any (config/asterisk/manager.conf), only GetConfig,
+// ShowDialPlan and Reload.
 export interface AmiPort {
   action(action: Record<string, string>): Promise<Record<string, string | undefined>>;
-  command(command: string): Promise<string>;
+  list(action: Record<string, string>): Promise<Record<string, string | undefined>[]>;
 }
 
 export interface DialplanFile {
@@ -84,14 +86,19 @@ export class DialplanAdmin {
       this.log.warn({ who, problems: check.problems }, 'dialplan reload refused: check failed');
       return { ...check, reloaded: false, output: '' };
     }
-    const output = (await this.ami.command('dialplan reload')).trim();
+    // Reload of pbx_config is "dialplan reload"; Asterisk answers "Module Reloaded".
+    const output = (await this.ami.action({ action: 'Reload', module: 'pbx_config' })).message ?? '';
     this.log.info({ who, output }, 'dialplan reloaded');
     return { ...check, reloaded: true, output };
   }
 
-  /** Contexts in `dialplan show` that come from a configuration file (not ones modules register). */
+  /**
+   * Contexts loaded now that come from a configuration file (not ones modules register): those
+   * with an extension or include from pbx_config in ShowDialPlan (a context with neither does
+   * nothing, so it cannot be lost).
+   */
   private async loadedContexts(): Promise<string[]> {
-    const out = await this.ami.command('dialplan show');
-    return [...out.matchAll(/\[ Context '([^']+)' created by 'pbx_config' \]/g)].map((m) => m[1]!);
+    const items = await this.ami.list({ action: 'ShowDialPlan' });
+    return [...new Set(items.filter((e) => e.registrar === 'pbx_config' && e.context).map((e) => e.context!))];
   }
 }

@@ -1,5 +1,6 @@
 // Owns the AMI link: reconnect forever, keepalive Ping, and actions with a timeout.
-// AMI gives what ARI lacks: device and endpoint state events, and CLI commands (dialplan reload).
+// AMI gives what ARI lacks: the dialplan as Asterisk reads it, and its reload (admin/dialplan.ts).
+// Its user may send only what that needs (config/asterisk/manager.conf): no CLI command, no originate.
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 // asterisk-manager ships no types; the little we use is typed below.
@@ -50,6 +51,7 @@ export class AmiConnection extends EventEmitter<AmiConnectionEvents> {
   private stopped = false;
   /** AMI events received since start: should stay near 0 (events are turned off, see connect()). */
   eventsReceived = 0;
+  private lists = 0;
 
   constructor(
     private readonly settings: AmiSettings,
@@ -87,12 +89,29 @@ export class AmiConnection extends EventEmitter<AmiConnectionEvents> {
     });
   }
 
-  /** A CLI command through AMI (e.g. "dialplan reload"); resolves with its output. */
-  async command(command: string): Promise<string> {
-    const res = await this.action({ action: 'Command', command });
-    // asterisk-manager hands Asterisk 14+'s "Output:" lines over as an array, despite the type.
-    const out = (res.content ?? res.output ?? '') as string | string[];
-    return Array.isArray(out) ? out.join('\n') : out;
+  /**
+   * An action whose answer is a list of events (ShowDialPlan, ...): resolves with the items once
+   * Asterisk says the list is complete. List answers come whatever the session's event mask.
+   */
+  list(action: Record<string, string>, timeoutMs = 5000): Promise<AmiMessage[]> {
+    const actionid = `cti110-list-${++this.lists}`;
+    const items: AmiMessage[] = [];
+    return new Promise((resolve, reject) => {
+      const onEvent = (e: AmiMessage) => {
+        if (e.actionid !== actionid) return;
+        if (e.eventlist?.toLowerCase() === 'complete') finish();
+        else items.push(e);
+      };
+      const timer = setTimeout(() => finish(new AmiUnavailable(`AMI ${action.action}: list not complete in ${timeoutMs} ms`)), timeoutMs);
+      const finish = (err?: Error) => {
+        clearTimeout(timer);
+        this.off('event', onEvent);
+        if (err) reject(err);
+        else resolve(items);
+      };
+      this.on('event', onEvent);
+      this.action({ ...action, actionid }, timeoutMs).catch(finish);
+    });
   }
 
   private connect(): void {

@@ -1,5 +1,5 @@
-// `npm run add-user -- --name li.wei --role call-taker --seat 1001`: adds a user or replaces the
-// role, seat and password of an existing one (which ends their sessions); with --if-missing an
+// `npm run add-user -- --name li.wei --role call-taker --seat 1001` (or `--role officer --officer
+// 2001` for an officer's terminal): adds a user or replaces the role, seat, officer and password of an existing one (which ends their sessions); with --if-missing an
 // existing user is left as they are. The password is read
 // from CTI110_NEW_PASSWORD or the first line of stdin, never from the command line (it would be
 // in the shell history and in `ps`).
@@ -11,7 +11,7 @@ import { Database } from '../store/database';
 import { UsersRepo } from '../store/users-repo';
 import { AuthService, BadUser } from './auth-service';
 
-const USAGE = 'usage: npm run add-user -- --name <name> --role call-taker|supervisor|admin [--seat <seat id>] [--if-missing]  (password: CTI110_NEW_PASSWORD or stdin)';
+const USAGE = 'usage: npm run add-user -- --name <name> --role call-taker|supervisor|admin|officer [--seat <seat id>] [--officer <officer id>] [--if-missing]  (password: CTI110_NEW_PASSWORD or stdin)';
 
 async function readPassword(): Promise<string> {
   if (process.env.CTI110_NEW_PASSWORD) return process.env.CTI110_NEW_PASSWORD;
@@ -27,7 +27,7 @@ async function readPassword(): Promise<string> {
 async function main(): Promise<number> {
   let args;
   try {
-    args = parseArgs({ options: { name: { type: 'string' }, role: { type: 'string' }, seat: { type: 'string' }, 'if-missing': { type: 'boolean' } }, strict: true }).values;
+    args = parseArgs({ options: { name: { type: 'string' }, role: { type: 'string' }, seat: { type: 'string' }, officer: { type: 'string' }, 'if-missing': { type: 'boolean' } }, strict: true }).values;
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
     return 64;
@@ -46,8 +46,8 @@ async function main(): Promise<number> {
       return 0;
     }
     const auth = new AuthService(new UsersRepo(db), { sessionTtlMs: config.auth.sessionTtlMs, maxFailures: config.auth.maxFailures, maxFailuresPerName: config.auth.maxFailuresPerName, windowMs: config.auth.failureWindowMs }, pino({ level: 'silent' }));
-    const what = await auth.addUser({ name: args.name, role: args.role, seat: args.seat ?? null, password: await readPassword() });
-    process.stdout.write(`user ${args.name} ${what} (${args.role}${args.seat ? `, seat ${args.seat}` : ''})\n`);
+    const what = await auth.addUser({ name: args.name, role: args.role, seat: args.seat ?? null, officer: args.officer ?? null, password: await readPassword() });
+    process.stdout.write(`user ${args.name} ${what} (${args.role}${args.seat ? `, seat ${args.seat}` : ''}${args.officer ? `, officer ${args.officer}` : ''})\n`);
     return 0;
   } finally {
     await db.close();

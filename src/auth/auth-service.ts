@@ -58,13 +58,17 @@ export class AuthService extends EventEmitter<AuthEvents> {
     this.audit = new SignInAudit(repo, settings.windowMs, log, clock);
   }
 
-  async addUser(u: { name: string; role: string; seat?: string | null; password: string }): Promise<'added' | 'updated'> {
+  async addUser(u: { name: string; role: string; seat?: string | null; officer?: string | null; password: string }): Promise<'added' | 'updated'> {
     if (!/^[A-Za-z0-9_.@-]{1,64}$/.test(u.name)) throw new BadUser('name: 1-64 letters, digits, _ . @ or -');
-    if (!isRole(u.role)) throw new BadUser('role: call-taker, supervisor or admin');
+    if (!isRole(u.role)) throw new BadUser('role: call-taker, supervisor, admin or officer');
     if (u.role === 'call-taker' && !u.seat) throw new BadUser('a call-taker needs a seat (--seat <id>)');
     if (u.seat && !/^[A-Za-z0-9_-]{1,32}$/.test(u.seat)) throw new BadUser('seat: 1-32 letters, digits, _ or -');
+    // An officer's terminal is bound to one officer, and nothing else is: a supervisor with an
+    // officer id would read as "reports only for that officer" and be nothing of the kind.
+    if ((u.role === 'officer') !== Boolean(u.officer)) throw new BadUser(u.role === 'officer' ? 'an officer needs an officer id (--officer <id>)' : 'only the officer role takes an officer id');
+    if (u.officer && !/^[A-Za-z0-9_.-]{1,32}$/.test(u.officer)) throw new BadUser('officer: 1-32 letters, digits, _ . or -');
     if (u.password.length < 10) throw new BadUser('password: at least 10 characters');
-    const added = await this.repo.upsert({ name: u.name, role: u.role, seatId: u.seat ?? null, passwordHash: await this.hasher.hash(u.password) });
+    const added = await this.repo.upsert({ name: u.name, role: u.role, seatId: u.seat ?? null, officerId: u.officer ?? null, passwordHash: await this.hasher.hash(u.password) });
     return added ? 'added' : 'updated';
   }
 
@@ -133,14 +137,20 @@ export class AuthService extends EventEmitter<AuthEvents> {
     return this.hasher.close();
   }
 
-  /** True when a call-taker may touch what the request names; unknown things pass (the route 404s). */
+  /**
+   * True when the user may touch what the request names: a call-taker only its own seat and the
+   * calls and recordings of that seat, an officer's terminal only its own officer; supervisors and
+   * admins anything. Unknown incidents and recordings pass (the route answers 404).
+   */
   async owns(user: SignedIn, what: Ownership): Promise<boolean> {
-    if (user.role !== 'call-taker') return true;
+    if (user.role === 'supervisor' || user.role === 'admin') return true;
+    if ('officer' in what) return user.role === 'officer' && what.officer === user.officer;
+    if (user.role !== 'call-taker') return false;
     const seat = 'seat' in what ? what.seat : 'incident' in what ? await this.repo.seatOfIncident(what.incident) : await this.repo.seatOfRecording(what.recording);
     return seat === undefined || (seat !== null && seat === user.seat);
   }
 
-  private view(row: { name: string; role: string; seatId: string | null }): SignedIn {
-    return { name: row.name, role: row.role as Role, seat: row.seatId };
+  private view(row: { name: string; role: string; seatId: string | null; officerId: string | null }): SignedIn {
+    return { name: row.name, role: row.role as Role, seat: row.seatId, officer: row.officerId };
   }
 }

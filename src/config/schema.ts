@@ -286,4 +286,6 @@ export const ENV_OVERRIDES: Record<string, { path: string; kind: 'string' | 'int
   CTI110_RECORDINGS_DIR: { path: 'recording.storageDir', kind: 'string' },
   CTI110_LOG_LEVEL: { path: 'log.level', kind: 'string' },
   CTI110_AUTH_ENABLED: { path: 'auth.enabled', kind: 'boolean' },
+  // true behind TLS (the Docker image's default): the browser then sends the session over https only.
+  CTI110_SECURE_COOKIE: { path: 'auth.secureCookie', kind: 'boolean' },
 };

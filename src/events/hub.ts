@@ -113,7 +113,9 @@ export class EventHub {
 
 /** Call-takers see the queue, seat states, their own calls and the alerts about them. */
 export function maySee(user: SignedIn | undefined, msg: LiveMessage): boolean {
-  if (!user || user.role !== 'call-taker') return true;
+  if (!user || user.role === 'supervisor' || user.role === 'admin') return true;
+  // An officer's terminal is refused the stream (http/routes/events.ts); were it let in, nothing.
+  if (user.role !== 'call-taker') return false;
   if (msg.type === 'incident') return msg.incident.seatId !== null && msg.incident.seatId === user.seat;
   if (msg.type === 'alert') return msg.alert.seat !== null && msg.alert.seat === user.seat;
   return true;

@@ -1,11 +1,11 @@
 // The HTTP app, built by a factory so tests can build and close it; main.ts alone calls listen().
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import cookie from '@fastify/cookie';
 import websocket from '@fastify/websocket';
 import type { Logger } from 'pino';
 import type { Incidents } from '../incidents/incidents';
-import { installErrorHandler } from './errors';
+import { createBaseApp } from './base';
 import { healthRoutes, type HealthSources } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
 import { seatRoutes } from './routes/seats';
@@ -26,7 +26,7 @@ import { adminRoutes } from './routes/admin';
 import type { DialplanAdmin } from '../admin/dialplan';
 import { installAuthGuard } from './auth-guard';
 import type { AuthService } from '../auth/auth-service';
-import { ANYONE_SIGNED_IN } from '../auth/roles';
+import { CENTRE_STAFF } from '../auth/roles';
 
 export interface AppDeps {
   logger: Logger;
@@ -50,11 +50,7 @@ export interface AppDeps {
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Typed as the base logger so that route modules take a plain FastifyInstance.
-  const app: FastifyInstance = Fastify({
-    loggerInstance: deps.logger.child({ area: 'http' }) as FastifyBaseLogger,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true } },
-  });
-  installErrorHandler(app);
+  const app = createBaseApp(deps.logger.child({ area: 'http' }) as FastifyBaseLogger);
   await app.register(cookie);
   // Before the guard: its hooks must run first, or a refused upgrade's socket is never closed.
   await app.register(websocket, { options: { maxPayload: 4096 } });
@@ -79,7 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   triageRoutes(app, deps.triage);
   transferStatsRoutes(app, deps.transferStats);
   monitoringRoutes(app, deps.monitoring);
-  app.get('/openapi.json', { config: { access: ANYONE_SIGNED_IN }, schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { config: { access: CENTRE_STAFF }, schema: { hide: true } }, async () => app.swagger());
   await app.ready();
   return app;
 }

@@ -1,5 +1,5 @@
 // The one place where REST and WebSocket requests are checked against the role their route
-// declares (`config.access`) and, for call-takers, against what they own (`config.owner`).
+// declares (`config.access`) and, for call-takers and officers, against what they own (`config.owner`).
 // Secure by default: a route without a declaration is refused, also when sign-in is off.
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import type { AuthService } from '../auth/auth-service';
@@ -9,7 +9,7 @@ import { HttpError } from './errors';
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
-    /** What a call-taker's request touches; checked after validation (params and body are typed). */
+    /** What a call-taker's or officer's request touches; checked after validation (params and body are typed). */
     owner?: (req: FastifyRequest) => Ownership | undefined;
   }
   interface FastifyRequest {
@@ -62,6 +62,6 @@ export function installAuthGuard(app: FastifyInstance, deps: GuardDeps): void {
     const owner = req.routeOptions.config.owner;
     if (!owner || !req.user) return;
     const what = owner(req);
-    if (what && !(await deps.auth.owns(req.user, what))) throw new HttpError(403, 'NOT_YOURS', 'a call-taker acts only on their own seat and calls');
+    if (what && !(await deps.auth.owns(req.user, what))) throw new HttpError(403, 'NOT_YOURS', req.user.role === 'officer' ? "an officer's terminal acts only for its own officer" : 'a call-taker acts only on their own seat and calls');
   });
 }

@@ -68,13 +68,24 @@ export class Database {
     await this.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
     const row = await this.get<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations');
     const current = row?.v ?? 0;
-    for (const [index, sql] of MIGRATIONS.entries()) {
-      const version = index + 1;
-      if (version <= current) continue;
-      await this.transaction(async () => {
-        await this.exec(sql);
-        await this.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [version, Date.now()]);
-      });
+    if (current >= MIGRATIONS.length) return;
+    // A table rebuild (SQLite's only way to change a constraint) drops a table others refer to;
+    // with enforcement on, that drop would count their rows as violations for ever. So, as SQLite
+    // documents it: enforcement off while migrating, every reference checked before each commit.
+    await this.exec('PRAGMA foreign_keys = OFF');
+    try {
+      for (const [index, sql] of MIGRATIONS.entries()) {
+        const version = index + 1;
+        if (version <= current) continue;
+        await this.transaction(async () => {
+          await this.exec(sql);
+          const dangling = await this.all<{ table: string; parent: string }>('PRAGMA foreign_key_check');
+          if (dangling.length) throw new Error(`migration ${version} leaves ${dangling.length} rows of ${dangling[0]!.table} without their ${dangling[0]!.parent}`);
+          await this.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [version, Date.now()]);
+        });
+      }
+    } finally {
+      await this.exec('PRAGMA foreign_keys = ON');
     }
   }
 

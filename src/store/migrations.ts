@@ -148,6 +148,25 @@ export const MIGRATIONS: string[] = [
     remote  TEXT    NOT NULL,
     outcome TEXT    NOT NULL             -- ok | bad_password | unknown_user | disabled | throttled
   );
+  `,  // The officer role: an officer's terminal signs in bound to one officer id. SQLite cannot change
+  // a CHECK constraint, so the table is rebuilt with the same ids: sessions keep pointing at their
+  // users (database.ts migrates with enforcement off and checks every reference before commit).
+  `
+  CREATE TABLE users_new (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT    NOT NULL UNIQUE COLLATE NOCASE,
+    role          TEXT    NOT NULL CHECK (role IN ('call-taker', 'supervisor', 'admin', 'officer')),
+    seat_id       TEXT,
+    officer_id    TEXT,
+    password_hash TEXT    NOT NULL,
+    created_at    INTEGER NOT NULL,
+    disabled      INTEGER NOT NULL DEFAULT 0,
+    CHECK ((role = 'officer') = (officer_id IS NOT NULL))
+  );
+  INSERT INTO users_new (id, name, role, seat_id, password_hash, created_at, disabled)
+    SELECT id, name, role, seat_id, password_hash, created_at, disabled FROM users;
+  DROP TABLE users;
+  ALTER TABLE users_new RENAME TO users;
   `,
   // Refused sign-ins are aggregated (one row per key and window, with a count: a flood must not
   // fill the disk), and "has this name signed in from this address before" is asked per attempt.

@@ -6,11 +6,12 @@ export interface UserRow {
   name: string;
   role: string;
   seatId: string | null;
+  officerId: string | null;
   passwordHash: string;
   disabled: number;
 }
 
-const USER_COLUMNS = 'u.id, u.name, u.role, u.seat_id AS seatId, u.password_hash AS passwordHash, u.disabled';
+const USER_COLUMNS = 'u.id, u.name, u.role, u.seat_id AS seatId, u.officer_id AS officerId, u.password_hash AS passwordHash, u.disabled';
 
 export class UsersRepo {
   constructor(private readonly db: Database) {}
@@ -19,13 +20,13 @@ export class UsersRepo {
     return this.db.get<UserRow>(`SELECT ${USER_COLUMNS} FROM users u WHERE u.name = ?`, [name]);
   }
 
-  /** Adds the user, or replaces role, seat and password of an existing one; true if added. */
-  async upsert(u: { name: string; role: string; seatId: string | null; passwordHash: string }, at = Date.now()): Promise<boolean> {
+  /** Adds the user, or replaces role, seat, officer and password of an existing one; true if added. */
+  async upsert(u: { name: string; role: string; seatId: string | null; officerId: string | null; passwordHash: string }, at = Date.now()): Promise<boolean> {
     const existing = await this.findByName(u.name);
     await this.db.run(
-      `INSERT INTO users (name, role, seat_id, password_hash, created_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (name) DO UPDATE SET role = excluded.role, seat_id = excluded.seat_id, password_hash = excluded.password_hash, disabled = 0`,
-      [u.name, u.role, u.seatId, u.passwordHash, at],
+      `INSERT INTO users (name, role, seat_id, officer_id, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET role = excluded.role, seat_id = excluded.seat_id, officer_id = excluded.officer_id, password_hash = excluded.password_hash, disabled = 0`,
+      [u.name, u.role, u.seatId, u.officerId, u.passwordHash, at],
     );
     // A changed password or role ends the sessions that were opened with the old one.
     if (existing) await this.db.run('DELETE FROM sessions WHERE user_id = ?', [existing.id]);

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { addUsers, startAsterisk, startService, serviceEnv, sipp, waitFor, workDir, seatPhone, registered, readSeatLog, type IncidentView } from '../support/harness';
 import { launchBrowser } from '../support/browser';
+import pino from 'pino';
+import { AmiConnection } from '../../src/asterisk/ami-connection';
 
 const USERS = [
   { name: 'li', role: 'call-taker', seat: '1001', password: 'li-password-1' },
@@ -93,6 +95,16 @@ t.test('console and wallboard in a browser', async (t) => {
     t.ok(files.body[0]!.contexts.length > 0 && /Stasis\(/.test(files.body[0]!.text), `extensions.conf as deployed: ${files.body[0]!.contexts.length} contexts`);
     const reload = await api<{ ok: boolean; reloaded: boolean; problems: string[] }>(root, 'POST', '/admin/dialplan/reload');
     t.match(reload, { status: 200, body: { ok: true, reloaded: true, problems: [] } }, 'checked by Asterisk, then reloaded');
+    // Least privilege (issue 14, M4): the service's AMI user reads and reloads the dialplan, and
+    // may neither run a CLI command nor originate a call (config/asterisk/manager.conf).
+    const ami = new AmiConnection({ host: '127.0.0.1', port: sandbox.amiPort, user: 'cti110', secret: 'cti110-dev-secret', reconnectMinMs: 250, reconnectMaxMs: 1000, keepaliveIntervalMs: 5000 }, pino({ level: 'silent' }));
+    t.teardown(() => ami.stop());
+    const up = new Promise<void>((r) => ami.once('up', () => r()));
+    ami.start();
+    await up;
+    await t.rejects(ami.action({ action: 'Command', command: 'core show version' }), { message: /Permission denied/ }, 'no CLI command');
+    await t.rejects(ami.action({ action: 'Originate', channel: 'Local/110@from-110-trunk', application: 'Wait', data: '1' }), { message: /Permission denied/ }, 'no originate');
+    await t.rejects(ami.action({ action: 'UpdateConfig', srcfilename: 'extensions.conf', dstfilename: 'extensions.conf', reload: 'no' }), { message: /Permission denied/ }, 'no config writing');
   });
 
   const seat = await seatPhone(t, sandbox, '1001', { logDir, stayS: 150, answerMs: 200 });
@@ -110,6 +122,10 @@ t.test('console and wallboard in a browser', async (t) => {
   const wall = await (await browser.newContext({ viewport: { width: 1920, height: 1080 } })).newPage();
   const pageErrors: string[] = [];
   for (const p of [taker, wall]) p.on('pageerror', (e) => pageErrors.push(e.message));
+  // Every page runs under the service's Content-Security-Policy (issue 14, M4): what it blocks, Chromium reports on the console.
+  const blocked: string[] = [];
+  for (const p of [taker, wall]) p.on('console', (m) => void (/Content Security Policy/i.test(m.text()) && blocked.push(m.text())));
+  t.match((await fetch(`${service.url}/ui/console.html`)).headers.get('content-security-policy'), /script-src 'self'/, 'the pages are served with a CSP');
 
   await signIn(wall, service.url, { name: 'boss', password: 'boss-password-1' }, 'wallboard.html');
   await signIn(taker, service.url, { name: 'li', password: 'li-password-1' }, 'console.html');
@@ -219,6 +235,7 @@ t.test('console and wallboard in a browser', async (t) => {
   });
 
   t.same(pageErrors, [], 'no script errors in the pages');
+  t.same(blocked, [], 'the CSP blocked nothing the pages use (sign-in, live stream, map, audio)');
   await seat.kill();
   await officer.kill();
   await supervisorPhone.kill();

@@ -170,7 +170,8 @@ export async function startService(t: Teardown, env: Record<string, string>, log
   const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist/src/main.js')], {
     cwd: ROOT,
     // Sign-in off unless a test turns it on: the call-flow tests speak REST without signing in.
-    env: { ...process.env, CTI110_AUTH_ENABLED: 'false', ...env },
+    // CTI110_SANDBOX: the sandbox Asterisk's secrets are the known default ones (config/secrets.ts).
+    env: { ...process.env, CTI110_AUTH_ENABLED: 'false', CTI110_SANDBOX: '1', ...env },
     stdio: ['ignore', out, out],
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));

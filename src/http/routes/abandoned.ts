@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Incidents } from '../../incidents/incidents';
 import type { CallbackService } from '../../queue/callback-service';
 import { ErrorBody } from '../schemas';
-import { ANYONE_SIGNED_IN, CALL_HANDLERS } from '../../auth/roles';
+import { CENTRE_STAFF, CALL_HANDLERS } from '../../auth/roles';
 
 const Abandoned = Type.Object({
   number: Type.String({ description: 'the incident number' }),
@@ -26,7 +26,7 @@ const CallbackBody = Type.Object({ seat: Type.String({ pattern: '^[A-Za-z0-9_-]{
 export function abandonedRoutes(app: FastifyInstance, deps: { incidents: Incidents; callbacks: CallbackService }): void {
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     '/abandoned',
-    { config: { access: ANYONE_SIGNED_IN }, schema: { summary: 'Callers who hung up before being answered, newest first', querystring: ListQuery, response: { 200: Type.Array(Abandoned) } } },
+    { config: { access: CENTRE_STAFF }, schema: { summary: 'Callers who hung up before being answered, newest first', querystring: ListQuery, response: { 200: Type.Array(Abandoned) } } },
     async (req) => deps.incidents.listAbandoned(req.query.limit, req.query.pending),
   );
 

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { SignInThrottled, type AuthService } from '../../auth/auth-service';
 import { HasherBusy } from '../../auth/password';
-import { ANYONE_SIGNED_IN } from '../../auth/roles';
+import { ANY_SESSION } from '../../auth/roles';
 import { SESSION_COOKIE, tokenOf } from '../auth-guard';
 import { ErrorBody } from '../schemas';
 
@@ -13,8 +13,13 @@ const LoginBody = Type.Object(
   { additionalProperties: false },
 );
 // What /auth/me says when sign-in is off: the pages then show every control.
-const SIGN_IN_OFF = { name: 'sign-in off', role: 'admin', seat: null };
-const Me = Type.Object({ name: Type.String(), role: Type.String({ description: 'call-taker, supervisor or admin' }), seat: Type.Union([Type.String(), Type.Null()]) });
+const SIGN_IN_OFF = { name: 'sign-in off', role: 'admin', seat: null, officer: null };
+const Me = Type.Object({
+  name: Type.String(),
+  role: Type.String({ description: 'call-taker, supervisor, admin or officer' }),
+  seat: Type.Union([Type.String(), Type.Null()]),
+  officer: Type.Union([Type.String(), Type.Null()], { description: "an officer's terminal: the officer it reports for" }),
+});
 
 export function authRoutes(app: FastifyInstance, deps: { auth: AuthService; secureCookie: boolean }): void {
   app.post<{ Body: Static<typeof LoginBody> }>(
@@ -38,11 +43,11 @@ export function authRoutes(app: FastifyInstance, deps: { auth: AuthService; secu
     },
   );
 
-  app.post('/auth/logout', { config: { access: ANYONE_SIGNED_IN }, schema: { summary: 'Sign out (ends the session)', response: { 204: Type.Null() } } }, async (req, reply) => {
+  app.post('/auth/logout', { config: { access: ANY_SESSION }, schema: { summary: 'Sign out (ends the session)', response: { 204: Type.Null() } } }, async (req, reply) => {
     const token = tokenOf(req);
     if (token) await deps.auth.signOut(token);
     return reply.clearCookie(SESSION_COOKIE, { path: '/' }).status(204).send();
   });
 
-  app.get('/auth/me', { config: { access: ANYONE_SIGNED_IN }, schema: { summary: 'Who is signed in', response: { 200: Me, 401: ErrorBody } } }, async (req) => req.user ?? SIGN_IN_OFF);
+  app.get('/auth/me', { config: { access: ANY_SESSION }, schema: { summary: 'Who is signed in', response: { 200: Me, 401: ErrorBody } } }, async (req) => req.user ?? SIGN_IN_OFF);
 }

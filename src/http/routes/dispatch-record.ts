@@ -7,8 +7,8 @@ import type { IncidentRecord } from '../../dispatch/incident-record';
 import type { DispatchRepo } from '../../store/dispatch-repo';
 import { PeriodError, resolvePeriod } from '../../stats/period';
 import { HttpError } from '../errors';
-import { CALL_HANDLERS, SUPERVISORS } from '../../auth/roles';
-import { byIncident } from '../ownership';
+import { CALL_HANDLERS, OFFICER_TERMINALS, SUPERVISORS } from '../../auth/roles';
+import { byIncident, byOfficerBody } from '../ownership';
 import { ErrorBody } from '../schemas';
 
 const NumberParams = Type.Object({ number: Type.String({ pattern: '^[0-9]{8}-[0-9]{6,}$', description: 'an incident number' }) });
@@ -42,8 +42,9 @@ export function dispatchRecordRoutes(app: FastifyInstance, deps: { record: Incid
     app.post<{ Params: Static<typeof NumberParams>; Body: Static<typeof OfficerBody> }>(
       `/incidents/:number/${what.replace('_', '-')}`,
       {
-        // Officers' terminals have no role of their own yet: they report through a supervisor's account.
-        config: { access: SUPERVISORS },
+        // The terminal reports for its own officer only; that the officer is the one dispatched
+        // to this incident is the record's rule (409 otherwise).
+        config: { access: OFFICER_TERMINALS, owner: byOfficerBody },
         schema: {
           summary: `The dispatched officer's terminal reports "${what.replace('_', ' ')}" (first report only)`,
           params: NumberParams,

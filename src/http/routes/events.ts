@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { EventHub } from '../../events/hub';
 import type { AuthService } from '../../auth/auth-service';
-import { ANYONE_SIGNED_IN } from '../../auth/roles';
+import { CENTRE_STAFF } from '../../auth/roles';
 import { HttpError } from '../errors';
 import { tokenOf } from '../auth-guard';
 import { LIVE_CLOSE, LiveSockets, originAllowed, type LiveSocketSettings } from '../live-sockets';
@@ -26,7 +26,7 @@ export function eventRoutes(app: FastifyInstance, deps: EventRouteDeps): void {
   const checkOrigin = async (req: { headers: { origin?: string; host?: string } }) => {
     if (!originAllowed(req.headers.origin, req.headers.host, deps.live.allowedOrigins)) throw new HttpError(403, 'ORIGIN_REFUSED', 'the live stream is open to this service\'s own pages only (auth.allowedOrigins)');
   };
-  app.get('/events', { websocket: true, onRequest: checkOrigin, config: { access: ANYONE_SIGNED_IN }, schema: { summary: 'Live events (WebSocket): queue, seats, calls, alerts; what the role may see. Closed with 4401 when the session ends, 4008 when the user opens more than auth.maxLiveSockets' } }, async (socket, req) => {
+  app.get('/events', { websocket: true, onRequest: checkOrigin, config: { access: CENTRE_STAFF }, schema: { summary: 'Live events (WebSocket): queue, seats, calls, alerts; what the role may see. Closed with 4401 when the session ends, 4008 when the user opens more than auth.maxLiveSockets' } }, async (socket, req) => {
     const unsubscribe = deps.hub.subscribe({
       user: req.user,
       send: (msg) => {

@@ -8,7 +8,8 @@ import { DUTIES, type Officers } from '../../dispatch/officers';
 import { rankOfficers } from '../../dispatch/ranking';
 import { ErrorBody } from '../schemas';
 import { HttpError } from '../errors';
-import { ANYONE_SIGNED_IN, SUPERVISORS } from '../../auth/roles';
+import { CENTRE_STAFF, OFFICER_TERMINALS } from '../../auth/roles';
+import { byOfficerParam } from '../ownership';
 
 export interface OfficerRouteDeps {
   officers: Officers;
@@ -72,30 +73,30 @@ export function locationOf(q: { lon?: number; lat?: number; pole?: string }, pol
 }
 
 export function officerRoutes(app: FastifyInstance, deps: OfficerRouteDeps): void {
-  app.get('/officers', { config: { access: ANYONE_SIGNED_IN }, schema: { summary: 'Every officer with duty state and last position', response: { 200: Type.Array(OfficerSchema) } } }, async () => deps.officers.all());
+  app.get('/officers', { config: { access: CENTRE_STAFF }, schema: { summary: 'Every officer with duty state and last position', response: { 200: Type.Array(OfficerSchema) } } }, async () => deps.officers.all());
 
   // The map is drawn from the project's own grid (no tile server on a police network).
-  app.get('/dispatch/cells', { config: { access: ANYONE_SIGNED_IN }, schema: { summary: 'Grid cells as GeoJSON, for the map' } }, async () => ({
+  app.get('/dispatch/cells', { config: { access: CENTRE_STAFF }, schema: { summary: 'Grid cells as GeoJSON, for the map' } }, async () => ({
     type: 'FeatureCollection',
     features: deps.grid.cells.map((c) => ({ type: 'Feature', properties: { id: c.id, unit: c.unit }, geometry: c.geometry })),
   }));
 
   app.put<{ Params: Static<typeof IdParams>; Body: Static<typeof PositionBody> }>(
     '/officers/:id/position',
-    { config: { access: SUPERVISORS }, schema: { summary: "An officer's terminal reports where it is", params: IdParams, body: PositionBody, response: { 200: OfficerSchema, 400: ErrorBody, 404: ErrorBody } } },
+    { config: { access: OFFICER_TERMINALS, owner: byOfficerParam }, schema: { summary: "An officer's terminal reports where it is (its own officer only)", params: IdParams, body: PositionBody, response: { 200: OfficerSchema, 400: ErrorBody, 404: ErrorBody } } },
     async (req) => deps.officers.reportPosition(req.params.id, req.body),
   );
 
   app.put<{ Params: Static<typeof IdParams>; Body: Static<typeof DutyBody> }>(
     '/officers/:id/duty',
-    { config: { access: SUPERVISORS }, schema: { summary: 'Set an officer on duty, off duty or busy', params: IdParams, body: DutyBody, response: { 200: OfficerSchema, 400: ErrorBody, 404: ErrorBody } } },
+    { config: { access: OFFICER_TERMINALS, owner: byOfficerParam }, schema: { summary: "Set an officer on duty, off duty or busy (an officer's terminal: its own officer only)", params: IdParams, body: DutyBody, response: { 200: OfficerSchema, 400: ErrorBody, 404: ErrorBody } } },
     async (req) => deps.officers.setDuty(req.params.id, req.body.duty),
   );
 
   app.get<{ Querystring: Static<typeof NearestQuery> }>(
     '/dispatch/nearest',
     {
-      config: { access: ANYONE_SIGNED_IN },
+      config: { access: CENTRE_STAFF },
       schema: {
         summary: 'On-duty officers with a fresh position, nearest first, for ?lon=&lat= or ?pole=CODE',
         querystring: NearestQuery,

@@ -5,7 +5,7 @@ import type { Seats } from '../../queue/seats';
 import type { SeatsRepo } from '../../store/seats-repo';
 import { ErrorBody } from '../schemas';
 import { HttpError } from '../errors';
-import { ANYONE_SIGNED_IN, CALL_HANDLERS, SUPERVISORS } from '../../auth/roles';
+import { CENTRE_STAFF, CALL_HANDLERS, SUPERVISORS } from '../../auth/roles';
 
 const SeatBody = Type.Object({
   id: Type.String(),
@@ -37,9 +37,9 @@ export interface SeatCalls {
 }
 
 export function seatRoutes(app: FastifyInstance, deps: { seats: Seats; seatService: SeatService; repo: SeatsRepo; calls: SeatCalls }): void {
-  app.get('/seats', { config: { access: ANYONE_SIGNED_IN }, schema: { summary: 'Every seat with its state', response: { 200: Type.Array(SeatBody) } } }, async () => deps.seats.all().map(view));
+  app.get('/seats', { config: { access: CENTRE_STAFF }, schema: { summary: 'Every seat with its state', response: { 200: Type.Array(SeatBody) } } }, async () => deps.seats.all().map(view));
 
-  app.get<{ Params: Static<typeof IdParams> }>('/seats/:id', { config: { access: ANYONE_SIGNED_IN }, schema: { params: IdParams, response: { 200: SeatBody, 404: ErrorBody } } }, async (req) => view(deps.seats.get(req.params.id)));
+  app.get<{ Params: Static<typeof IdParams> }>('/seats/:id', { config: { access: CENTRE_STAFF }, schema: { params: IdParams, response: { 200: SeatBody, 404: ErrorBody } } }, async (req) => view(deps.seats.get(req.params.id)));
 
   // The console after a reload (or a second screen) finds the call in progress at its seat again.
   app.get<{ Params: Static<typeof IdParams> }>(

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { TransferService } from '../../transfer/service';
 import { ErrorBody, Incident } from '../schemas';
-import { ANYONE_SIGNED_IN, CALL_HANDLERS } from '../../auth/roles';
+import { CENTRE_STAFF, CALL_HANDLERS } from '../../auth/roles';
 import { byIncident } from '../ownership';
 
 const NumberParams = Type.Object({ number: Type.String({ pattern: '^[0-9]{8}-[0-9]{6,}$', description: 'an incident number' }) });
@@ -17,7 +17,7 @@ const ClassifyBody = Type.Object(
 
 export function triageRoutes(app: FastifyInstance, deps: { transfers: TransferService; categories: Record<string, '12345' | 'police'> }): void {
   // The console's category list comes from the service's own configuration, never a copy in the page.
-  app.get('/triage/categories', { config: { access: ANYONE_SIGNED_IN }, schema: { summary: 'Triage categories and where each goes (12345 or police)', response: { 200: Type.Record(Type.String(), Type.String()) } } }, async () => deps.categories);
+  app.get('/triage/categories', { config: { access: CENTRE_STAFF }, schema: { summary: 'Triage categories and where each goes (12345 or police)', response: { 200: Type.Record(Type.String(), Type.String()) } } }, async () => deps.categories);
 
   app.post<{ Params: Static<typeof NumberParams>; Body: Static<typeof ClassifyBody> }>(
     '/incidents/:number/classify',

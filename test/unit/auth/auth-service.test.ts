@@ -67,7 +67,7 @@ t.test('sign-in, sessions, expiry, throttling and ownership', async (t) => {
   await t.rejects(auth.addUser({ name: 'x', role: 'admin', password: 'short' }), BadUser);
 
   const s = await auth.signIn('li', 'li-password-1', '10.0.0.1');
-  t.same(s.user, { name: 'li', role: 'call-taker', seat: '1001' });
+  t.same(s.user, { name: 'li', role: 'call-taker', seat: '1001', officer: null });
   t.equal(s.expiresAt, now + 60_000);
   t.same(await auth.authenticate(s.token), s.user);
   t.equal(await auth.authenticate('not-a-token'), undefined);
@@ -76,7 +76,7 @@ t.test('sign-in, sessions, expiry, throttling and ownership', async (t) => {
 
   t.ok(await auth.owns(s.user, { seat: '1001' }));
   t.notOk(await auth.owns(s.user, { seat: '1002' }), "another seat is not a call-taker's");
-  t.ok(await auth.owns({ name: 'boss', role: 'supervisor', seat: null }, { seat: '1002' }));
+  t.ok(await auth.owns({ name: 'boss', role: 'supervisor', seat: null, officer: null }, { seat: '1002' }));
 
   now += 60_001;
   t.equal(await auth.authenticate(s.token), undefined, 'the session expired');
@@ -96,7 +96,7 @@ t.test('sign-in, sessions, expiry, throttling and ownership', async (t) => {
   for (const [i, inc] of [mine, theirs].entries()) {
     await db.run("INSERT INTO recordings (incident_id, seq, name, path, source, seat_id, started_at, ended_at, duration_ms, size, sha256) VALUES (?, 1, ?, 'x.wav', 'bridge', NULL, 1, 2, 1, 44, 'h')", [inc.id, `rec${i}`]);
   }
-  const li = { name: 'li', role: 'call-taker' as const, seat: '1001' };
+  const li = { name: 'li', role: 'call-taker' as const, seat: '1001', officer: null };
   t.ok(await auth.owns(li, { incident: mine.number }), 'her own call');
   t.notOk(await auth.owns(li, { incident: theirs.number }), "another seat's call");
   t.ok(await auth.owns(li, { recording: 1 }), 'the recording of her own call');

@@ -31,3 +31,9 @@ t.test('a config file: unknown keys, wrong types, bad JSON, missing file', async
   t.equal(ok.ari.url, 'http://10.0.0.5:8088', 'env wins over the file');
   t.equal(ok.ari.app, 'c110');
 });
+
+t.test('CTI110_SECURE_COOKIE sets the session cookie\'s Secure flag (the Docker image runs behind TLS)', async (t) => {
+  t.equal(loadConfig({}).auth.secureCookie, false);
+  t.equal(loadConfig({ CTI110_SECURE_COOKIE: 'true' }).auth.secureCookie, true);
+  t.throws(() => loadConfig({ CTI110_SECURE_COOKIE: 'yes' }), { message: 'config: auth.secureCookie (from CTI110_SECURE_COOKIE): expected true or false, got "yes"' });
+});

@@ -1,10 +1,10 @@
 import t, { type Test } from 'tap';
 import { join } from 'node:path';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import { loadDispatchData } from '../../../src/dispatch/data-files';
 import { Officers } from '../../../src/dispatch/officers';
-import { installErrorHandler } from '../../../src/http/errors';
+import { createBaseApp } from '../../../src/http/base';
 import { officerRoutes } from '../../../src/http/routes/officers';
 import { Database } from '../../../src/store/database';
 import { OFFICERS_MIGRATION, OfficersRepo } from '../../../src/store/officers-repo';
@@ -18,9 +18,8 @@ async function setup(t: Test): Promise<{ app: FastifyInstance; clock: { now: num
   const clock = { now: NOW };
   const officers = new Officers(new OfficersRepo(db), 120_000, () => clock.now);
   await officers.seed(roster);
-  // The same options as src/http/app.ts, so validation behaves as in the service.
-  const app = Fastify({ logger: false, ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true } } });
-  installErrorHandler(app);
+  // The service's own base (src/http/base.ts), so validation behaves as in the service.
+  const app = createBaseApp();
   await app.register(swagger, { openapi: { info: { title: 'cti110', version: '0' } } });
   officerRoutes(app, { officers, grid, poles });
   await app.ready();
@@ -58,6 +57,26 @@ t.test('bad bodies and unknown officers', async (t) => {
   await expect(put(app, '/officers/2001/position', { lon: 116.4, lat: 39.9, speed: 3 }), 400, { error: 'BAD_REQUEST', message: /must NOT have additional properties/ });
   await expect(put(app, '/officers/2001/position', { lon: '116.4e', lat: 39.9 }), 400, { error: 'BAD_REQUEST', message: 'body /lon must be number' });
   await expect(put(app, '/officers/2001/duty', { duty: 'asleep' }), 400, { error: 'BAD_REQUEST', message: /body \/duty/ });
+});
+
+// Fastify's coerceTypes used to read a JSON null as 0 (a position at 0°, 0°) and a numeric string
+// as a number: a body's values are taken as sent, while query-string numbers are still converted.
+t.test('null and strings in a body are 400, not coerced; query-string numbers still work', async (t) => {
+  const { app } = await setup(t);
+  for (const body of [{ lon: 116.4, lat: null }, { lon: null, lat: 39.9 }, { lon: 116.4, lat: '39.9' }, { lon: 116.4, lat: 39.9, accuracyM: null }]) {
+    const res = await put(app, '/officers/2001/position', body);
+    t.equal(res.statusCode, 400, `${JSON.stringify(body)}: 400`);
+    t.match(res.json(), { error: 'BAD_REQUEST', message: /^body \/(lon|lat|accuracyM) must be number$/ });
+  }
+  t.equal((await put(app, '/officers/2001/duty', { duty: null })).statusCode, 400, 'duty null: 400');
+  t.equal((await app.inject('/officers')).json()[0].position, null, 'no position was stored');
+  await put(app, '/officers/2001/position', { lon: 116.385, lat: 39.905 });
+  const near = await app.inject('/dispatch/nearest?lon=116.385&lat=39.905&limit=1');
+  t.equal(near.statusCode, 200, 'numbers in a query string are converted');
+  t.same(near.json().candidates.map((c: { id: string }) => c.id), ['2001']);
+  t.match((await app.inject('/dispatch/nearest?lon=116.385&lat=39.905&limit=abc')).json(), { error: 'BAD_REQUEST', message: 'querystring /limit must be integer' });
+  t.equal((await app.inject('/dispatch/nearest?lon=116.385&lat=north')).statusCode, 400);
+  for (const limit of ['1.5', 'Infinity', '1e400', '9'.repeat(400), '']) t.equal((await app.inject(`/dispatch/nearest?lon=116.385&lat=39.905&limit=${limit}`)).statusCode, 400, `limit=${limit.slice(0, 12)}: 400`);
 });
 
 t.test('nearest officer for coordinates or a pole code, with the reasons', async (t) => {

@@ -26,8 +26,8 @@ t.test('call-takers see their own calls and alerts; supervisors see all; queue s
   t.teardown(() => hub.stop());
   const li: LiveMessage[] = [];
   const boss: LiveMessage[] = [];
-  hub.subscribe({ user: { name: 'li', role: 'call-taker', seat: '1001' }, send: (m) => li.push(m) });
-  hub.subscribe({ user: { name: 'boss', role: 'supervisor', seat: null }, send: (m) => boss.push(m) });
+  hub.subscribe({ user: { name: 'li', role: 'call-taker', seat: '1001', officer: null }, send: (m) => li.push(m) });
+  hub.subscribe({ user: { name: 'boss', role: 'supervisor', seat: null, officer: null }, send: (m) => boss.push(m) });
   t.same(li.map((m) => m.type), ['hello', 'queue', 'seat', 'seat'], 'a new screen gets who it is, the queue and every seat at once');
 
   src.incidents.emit('stamped', { incidentId: 1, kind: 'answered', detail: {}, at: 5 });

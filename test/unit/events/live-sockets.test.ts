@@ -72,7 +72,7 @@ t.test('GET /events: 401 without a session; a signed-in screen gets the stream',
   const s = open(url, await signIn());
   t.teardown(s.stop);
   const first = await new Promise((resolve) => s.ws.once('message', (data) => resolve(JSON.parse(String(data)))));
-  t.same(first, { type: 'hello', user: { name: 'li', role: 'call-taker', seat: '1001' } });
+  t.same(first, { type: 'hello', user: { name: 'li', role: 'call-taker', seat: '1001', officer: null } });
 });
 
 t.test('sign-out closes the live sockets of that session (4401), not the others', async (t) => {

@@ -1,11 +1,11 @@
 // Spot-check routes through fastify.inject: status codes, validation and the X-User scorer.
 import t, { type Test } from 'tap';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Database } from '../../../src/store/database';
 import { IncidentsRepo } from '../../../src/store/incidents-repo';
 import { SPOT_CHECKS_MIGRATION, SpotChecksRepo } from '../../../src/store/spot-checks-repo';
 import { SpotChecks } from '../../../src/recording/spot-check';
-import { installErrorHandler } from '../../../src/http/errors';
+import { createBaseApp } from '../../../src/http/base';
 import { spotCheckRoutes } from '../../../src/http/routes/spot-checks';
 
 const DAY = '2026-11-23';
@@ -24,8 +24,8 @@ async function setup(t: Test): Promise<FastifyInstance> {
   let r = 0;
   const spotChecks = new SpotChecks(new SpotChecksRepo(db), { sampleSize: 4, random: () => ((r = (r + 0.37) % 1)), clock: () => NOW });
   // The options of src/http/app.ts, without the logger.
-  const app = Fastify({ ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true } } });
-  installErrorHandler(app);
+  // The service's own base (src/http/base.ts), so validation behaves as in the service.
+  const app = createBaseApp();
   spotCheckRoutes(app, { spotChecks });
   await app.ready();
   t.teardown(async () => {

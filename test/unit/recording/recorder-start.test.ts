@@ -57,7 +57,7 @@ t.test('recording_failed reaches supervisors and the seat as an alert', async (t
   const hub = new EventHub({ seats, incidents, queue: () => ({ waiting: [], seats: [] }) }, { majorCategories: [], tickMs: 10_000 }, pino({ level: 'silent' }));
   t.teardown(() => hub.stop());
   const got: LiveMessage[] = [];
-  hub.subscribe({ user: { name: 'boss', role: 'supervisor', seat: null }, send: (m) => got.push(m) });
+  hub.subscribe({ user: { name: 'boss', role: 'supervisor', seat: null, officer: null }, send: (m) => got.push(m) });
   incidents.emit('stamped', { incidentId: 1, kind: 'recording_failed', detail: { error: 'Allocation failed' }, at: 5 });
   await new Promise((r) => setTimeout(r, 20));
   const alert = got.find((m) => m.type === 'alert');

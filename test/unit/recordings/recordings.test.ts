@@ -3,11 +3,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import t, { type Test } from 'tap';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Database } from '../../../src/store/database';
 import { IncidentsRepo } from '../../../src/store/incidents-repo';
 import { RecordingsRepo } from '../../../src/store/recordings-repo';
-import { installErrorHandler } from '../../../src/http/errors';
+import { createBaseApp } from '../../../src/http/base';
 import { recordingRoutes } from '../../../src/http/routes/recordings';
 import { searchRecordings } from '../../../src/store/recordings-search';
 import { RecordingAccessRepo } from '../../../src/store/recording-access-repo';
@@ -47,8 +47,8 @@ async function setup(t: Test, opts: { requireSupervisor?: boolean } = {}): Promi
   execFileSync('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', file, 'synth', '2', 'sine', '440']);
 
   // The options of src/http/app.ts, without the logger.
-  const app = Fastify({ ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true } } });
-  installErrorHandler(app);
+  // The service's own base (src/http/base.ts), so validation behaves as in the service.
+  const app = createBaseApp();
   recordingRoutes(app, { db, storageDir: root, requireSupervisor: opts.requireSupervisor ?? false });
   await app.ready();
   t.teardown(async () => {

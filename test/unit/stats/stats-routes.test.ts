@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import { Database } from '../../../src/store/database';
 import { StatsRepo } from '../../../src/store/stats-repo';
-import { installErrorHandler } from '../../../src/http/errors';
+import { createBaseApp } from '../../../src/http/base';
 import { statsRoutes } from '../../../src/http/routes/stats';
 import type { QueueSnapshot } from '../../../src/stats/snapshot';
 import { createServiceTime } from '../../../src/stats/service-time';
@@ -59,9 +59,8 @@ async function setup(t: Test): Promise<{ app: FastifyInstance; repo: CountingRep
     );
   }
   const repo = new CountingRepo(db);
-  // The same options as src/http/app.ts, so validation behaves as in the service.
-  const app = Fastify({ logger: false, ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true } } });
-  installErrorHandler(app);
+  // The service's own base (src/http/base.ts), so validation behaves as in the service.
+  const app = createBaseApp();
   await app.register(swagger, { openapi: { info: { title: 'cti110', version: '0' } } });
   statsRoutes(app, { stats: repo, now: () => SNAPSHOT, clock: () => NOW });
   await app.ready();
