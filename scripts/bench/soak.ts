@@ -131,8 +131,9 @@ export async function soak(ctx: Ctx, minutes: number, out: string): Promise<bool
     machine,
     placed: o.placed,
     answered: o.answered,
-    lost: o.lost,
-    abandoned: { placed: abandonPlaced, clean, lost: abandonPlaced - clean },
+    // Calls SIPp never placed (it stopped early) are lost too: nobody saw them through.
+    lost: o.lost + (count(mainRate) - o.placed),
+    abandoned: { placed: abandonPlaced, clean, lost: count(abandonRate) - clean },
     unrecorded: recordings.missing,
     answerMs: { ...o.answerMs },
     conferences: { tried: conferences.length, joined: conferences.filter((c) => c === 'joined').length, outcomes: conferences },
