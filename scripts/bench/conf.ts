@@ -6,6 +6,9 @@ import { join } from 'node:path';
 /** Where bench callers for the native baseline come from (the 110 trunk is 127.0.0.2). */
 export const BASELINE_ADDR = '127.0.0.4';
 
+/** The baseline's MixMonitor files, inside the sandbox instance folder (bench-record below). */
+export const BASELINE_REC_DIR = 'spool/bench';
+
 export interface BenchSeats {
   /** Ringing seats; the first 100 take the latency and burst phases, all the capacity ramp. */
   ring: string[];
@@ -63,13 +66,17 @@ exten => ring,1,Gosub(bench-record,s,1)
 exten => wide,1,Gosub(bench-record,s,1)
  same => n,Queue(bench-wide,r)
  same => n,Hangup()
+exten => overload,1,Gosub(bench-record,s,1)
+ same => n,Queue(bench-overload,r)
+ same => n,Hangup()
 exten => agents,1,Gosub(bench-record,s,1)
  same => n,Queue(bench-agents,r)
  same => n,Hangup()
 
-; Outside astspooldir/recording: the service's minute sweep lists that folder over ARI.
+; Outside astspooldir/recording: the service's minute sweep lists that folder over ARI. The
+; caller's number is in the name: the bench counts answered calls without a file (BASELINE_REC_DIR).
 [bench-record]
-exten => s,1,MixMonitor(\${CTI110_RECORDINGS}/../bench/base_\${EPOCH}_\${REPLACE(UNIQUEID,.,-)}.wav)
+exten => s,1,MixMonitor(\${CTI110_RECORDINGS}/../bench/base_\${FILTER(0-9,\${CALLERID(num)})}_\${EPOCH}_\${REPLACE(UNIQUEID,.,-)}.wav)
  same => n,Return()
 
 ; Asterisk 12+ agents: the queue rings Local/<agent>@bench-agents, which connects the caller to
@@ -111,13 +118,14 @@ function agents(ids: string[]): string {
   return `[general]\n\n[bench-agent](!)\nackcall = no\nautologoff = 0\nwrapuptime = 0\ncustom_beep = beep\n\n${ids.map((id) => `[${id}](bench-agent)\nfullname = Bench agent ${id}\n`).join('\n')}`;
 }
 
-export function writeAsteriskExtras(dir: string, seats: BenchSeats, seatUas: string): void {
+/** overloadSeats: the first ringing seats, the only members of the overload phase's queue. */
+export function writeAsteriskExtras(dir: string, seats: BenchSeats, seatUas: string, overloadSeats: number): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'pjsip.conf'), pjsip(seats, seatUas));
   writeFileSync(join(dir, 'extensions.conf'), extensions());
   writeFileSync(
     join(dir, 'queues.conf'),
-    `; Benchmark only: the baseline queues.\n${queue('bench-ring', seats.ring.slice(0, 100).map((s) => `PJSIP/${s}`))}\n${queue('bench-wide', seats.ring.map((s) => `PJSIP/${s}`))}\n${queue('bench-agents', seats.agents.map((s) => `Local/${s}@bench-agents,0,Agent ${s},Agent:${s}`))}`,
+    `; Benchmark only: the baseline queues.\n${queue('bench-ring', seats.ring.slice(0, 100).map((s) => `PJSIP/${s}`))}\n${queue('bench-wide', seats.ring.map((s) => `PJSIP/${s}`))}\n${queue('bench-overload', seats.ring.slice(0, overloadSeats).map((s) => `PJSIP/${s}`))}\n${queue('bench-agents', seats.agents.map((s) => `Local/${s}@bench-agents,0,Agent ${s},Agent:${s}`))}`,
   );
   writeFileSync(join(dir, 'agents.conf'), agents(seats.agents));
 }

@@ -1,11 +1,11 @@
-// The benchmark (issue #8, and the permanent-connection point of #10), one command:
-//   scripts/bench/run.sh [--quick] [--out DIR] [--profile]
+// The benchmark (issue #8, the permanent-connection point of #10, the surge figures of #15):
+//   scripts/bench/run.sh [--quick] [--out DIR] [--profile] [--soak MINUTES]
 // Starts its own sandbox Asterisk (the project's config plus bench seats and baseline queues),
 // the service and SIPp; runs cti110 and the native Queue() baseline side by side; writes
-// results.json, results.md and latency.png; exits 1 if any call was lost. Stops all it started.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpus, totalmem, loadavg, release } from 'node:os';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
+// results.json, results.md and latency.png; exits 1 if any call was lost or answered without a
+// recording. --soak runs the soak instead of the phases (soak.ts). Stops all it started.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ROOT, freePort, startAsterisk, startService, waitFor, type Service } from '../../test/support/harness';
 import { benchSeats, serviceConfig, writeAsteriskExtras } from './conf';
@@ -14,17 +14,23 @@ import { callers, loginRing, permanentSeats, serviceFigures, waitingAfter, type 
 import { chart, markdown, type Report } from './report';
 import { profileSummary } from './profile';
 import { planFor } from './plan';
+import { machineInfo } from './machine';
+import { soak } from './soak';
+import { summaryLines } from './report-checks';
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const quick = args.includes('--quick');
   const profile = args.includes('--profile');
   const outArg = args.indexOf('--out');
-  // --only steady|capacity|burst|permanent: one part (while developing the bench)
+  // --only steady|capacity|burst|overload|permanent: one part (while developing the bench)
   const onlyArg = args.indexOf('--only');
   const only = onlyArg >= 0 ? args[onlyArg + 1] : undefined;
   const runs = (part: string) => only === undefined || only === part;
-  const out = resolve(outArg >= 0 ? args[outArg + 1] : join(ROOT, quick ? 'var/bench-quick' : 'bench-results'));
+  const soakArg = args.indexOf('--soak');
+  const soakMinutes = soakArg >= 0 ? Number(args[soakArg + 1]) : undefined;
+  if (soakMinutes !== undefined && !(soakMinutes > 0)) throw new Error('--soak needs a number of minutes');
+  const out = resolve(outArg >= 0 ? args[outArg + 1] : join(ROOT, soakMinutes !== undefined ? 'var/bench-soak' : quick ? 'var/bench-quick' : 'bench-results'));
   const plan = planFor(quick);
   const work = join(ROOT, 'var', `bench-work-${process.pid}`);
   rmSync(work, { recursive: true, force: true });
@@ -49,7 +55,7 @@ async function main(): Promise<number> {
   try {
     const seats = benchSeats(plan.ringSeats, plan.permanentSeats);
     const seatPort = await freePort(true);
-    writeAsteriskExtras(join(work, 'asterisk'), seats, `127.0.0.1:${seatPort}`);
+    writeAsteriskExtras(join(work, 'asterisk'), seats, `127.0.0.1:${seatPort}`, plan.overload.seats);
     log(`starting Asterisk (${seats.ring.length + seats.nailed.length + seats.agents.length} bench seats)`);
     const sandbox = await startAsterisk(cleanup, 'bench', { rtpPorts: plan.rtpPorts, extraConfDir: join(work, 'asterisk') });
     // agents.conf's module is off in the project's modules.conf (noload wins over load there).
@@ -81,6 +87,11 @@ async function main(): Promise<number> {
     const hundred = seats.ring.slice(0, 100);
     let nailedInvites = 0;
     const errors: string[] = [];
+    if (soakMinutes !== undefined) {
+      const ok = await soak(ctx, soakMinutes, out);
+      keepWork ||= !ok;
+      return ok ? 0 : 1;
+    }
 
     log('1. distribution latency at steady rates');
     for (const s of runs('steady') ? plan.steady : []) {
@@ -93,7 +104,8 @@ async function main(): Promise<number> {
     for (const system of runs('capacity') ? (['cti110', 'baseline'] as const) : []) {
       for (const n of plan.capacity) {
         await loginRing(ctx, seats.ring);
-        const r = await callers(ctx, 'capacity', system, { rate: plan.capacityRate, count: n, holdMs: Math.ceil((n / plan.capacityRate) * 1000) + plan.plateauMs, exten: 'wide', cpuWindow: 'plateau' });
+        const placingMs = Math.ceil((n / plan.capacityRate) * 1000);
+        const r = await callers(ctx, 'capacity', system, { rate: plan.capacityRate, count: n, holdMs: placingMs + plan.plateauMs, exten: 'wide', cpuWindow: 'plateau', bridgesAtMs: placingMs + plan.plateauMs / 2 });
         phases.push(r);
         // Failures, or the 3 s answer target broken: the machine holds no more. (Machine-wide CPU
         // alone cannot decide it: other work may share the machine.)
@@ -110,6 +122,18 @@ async function main(): Promise<number> {
     for (const system of runs('burst') ? (['cti110', 'baseline'] as const) : []) {
       phases.push(await callers(ctx, 'burst', system, { rate: plan.burst.rate, count: plan.burst.rate * plan.burst.seconds, holdMs: plan.burst.holdMs, exten: 'ring' }));
       drained[`burst-${system}`] = await waitingAfter(ctx, system);
+    }
+
+    log(`overload: ${plan.overload.rate} calls/s for ${plan.overload.seconds} s into ${plan.overload.seats} ready seats`);
+    const o = plan.overload;
+    const queueSeats = seats.ring.slice(0, o.seats);
+    for (const system of runs('overload') ? (['cti110', 'baseline'] as const) : []) {
+      await loginRing(ctx, queueSeats);
+      const count = o.rate * o.seconds;
+      // The queue drains at seats / (hold + answer) calls/s: SIPp waits for that, with a margin.
+      const drainS = (count * (o.holdMs + plan.seatAnswerMs + 500)) / 1000 / o.seats;
+      phases.push(await callers(ctx, 'overload', system, { rate: o.rate, count, holdMs: o.holdMs, exten: 'overload', queueSeats, timeoutS: Math.ceil(o.seconds + drainS + 60) }));
+      drained[`overload-${system}`] = await waitingAfter(ctx, system, 'bench-overload');
     }
 
     log('4/5. permanent connections: ringing, nailed, AgentLogin');
@@ -143,24 +167,32 @@ async function main(): Promise<number> {
     // The ramp goes on until calls fail: those at its last step are its result, not a lost call.
     const lostCalls = phases.reduce((n, r) => n + (r.limit ? 0 : r.lost), 0);
     const lostAtLimit = phases.reduce((n, r) => n + (r.limit ? r.lost : 0), 0);
+    const unrecorded = phases.reduce((n, r) => n + (r.limit ? 0 : r.recordings.missing), 0);
     const report: Report = {
       startedAt,
       finishedAt: new Date().toISOString(),
       quick,
       machine,
-      plan: { ...plan, burst: `${plan.burst.rate} calls/s for ${plan.burst.seconds} s, 100 seats, calls held ${plan.burst.holdMs} ms`, nailedSeatInvites: nailedInvites },
+      plan: {
+        ...plan,
+        burst: `${plan.burst.rate} calls/s for ${plan.burst.seconds} s, 100 seats, calls held ${plan.burst.holdMs} ms`,
+        overload: `${o.rate} calls/s for ${o.seconds} s, ${o.seats} seats, calls held ${o.holdMs} ms`,
+        nailedSeatInvites: nailedInvites,
+      },
       phases,
       drained,
       lostCalls,
       lostAtLimit,
+      unrecorded,
       errors,
       ...(profile ? { profile: profileSummary(join(work, 'profile'), out) } : {}),
     };
     writeFileSync(join(out, 'results.json'), JSON.stringify(report, null, 2) + '\n');
     writeFileSync(join(out, 'results.md'), markdown(report));
     if (!chart(report, out)) log('no chart: steady and capacity phases are needed for it');
-    log(`report: ${join(out, 'results.md')}; calls lost: ${lostCalls}; nailed seats got ${nailedInvites} INVITEs`);
-    const ok = lostCalls === 0 && nailedInvites === 0 && errors.length === 0;
+    for (const line of summaryLines(report)) log(line);
+    log(`report: ${join(out, 'results.md')}; calls lost: ${lostCalls}; answered without a recording: ${unrecorded}; nailed seats got ${nailedInvites} INVITEs`);
+    const ok = lostCalls === 0 && unrecorded === 0 && nailedInvites === 0 && errors.length === 0;
     keepWork ||= !ok;
     return ok ? 0 : 1;
   } catch (err) {
@@ -172,40 +204,6 @@ async function main(): Promise<number> {
     if (keepWork) log(`logs kept in ${work}`);
     else rmSync(work, { recursive: true, force: true });
   }
-}
-
-function machineInfo(): Record<string, unknown> {
-  const others = readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .map((d) => {
-      try {
-        return readFileSync(`/proc/${d}/comm`, 'utf8').trim();
-      } catch {
-        return '';
-      }
-    });
-  const count = (name: string) => others.filter((c) => c === name).length;
-  let asterisk = 'Asterisk ?';
-  try {
-    asterisk = `Asterisk ${readFileSync('/var/cache/cti110/asterisk-sid/.cti110-complete', 'utf8').split(',')[0].replace(/^asterisk (\d+:)?/, '')}`;
-  } catch {
-    /* the chroot stamp is informative only */
-  }
-  // sipp -v exits 99 after printing its version
-  const sipp = spawnSync('sipp', ['-v'], { encoding: 'utf8' }).stdout.match(/SIPp v[^\s,]+/)?.[0] ?? 'SIPp';
-  const busy = count('asterisk') > 0 || count('sipp') > 0 || count('node') > 1;
-  return {
-    cpu: cpus()[0]?.model.trim(),
-    cores: cpus().length,
-    memGb: Math.round(totalmem() / 1073741824),
-    kernel: release(),
-    node: process.version,
-    asterisk,
-    sipp,
-    loadAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
-    othersAtStart: { asterisk: count('asterisk'), sipp: count('sipp'), node: count('node') - 1 },
-    note: busy ? `Other work was running on the machine at the start (load ${loadavg()[0].toFixed(2)}; ${count('asterisk')} other Asterisk, ${count('sipp')} SIPp, ${count('node') - 1} other node processes): figures are pessimistic.` : 'The machine was otherwise idle at the start.',
-  };
 }
 
 main().then(

@@ -99,6 +99,11 @@ export function outcome(callerLog: string, seatLog: string | undefined, prefix: 
   };
 }
 
+/** Callers SIPp saw answered (200 OK), by number. */
+export function answeredCallers(callerLog: string): string[] {
+  return readEvents(callerLog).filter((e) => e.event === 'answered').map((e) => e.caller);
+}
+
 /** The service's own figures from /metrics (Prometheus text format). */
 export interface ServiceFigures {
   /** Quantiles over the service's last 60 s; mean over this phase alone (from _sum/_count). */

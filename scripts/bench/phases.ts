@@ -2,8 +2,11 @@
 // and the native baseline run one right after the other on the same Asterisk and seats.
 import { post, sleep, waitFor, type Sandbox, type Service } from '../../test/support/harness';
 import { BASELINE_ADDR, seatPassword, type BenchSeats } from './conf';
-import { outcome, parseMetrics, type CallOutcome, type ServiceFigures } from './measure';
-import { startSipp, type Cleanup, type CpuSampler, type SippRun } from './procs';
+import { answeredCallers, outcome, parseMetrics, type CallOutcome, type ServiceFigures } from './measure';
+import { procTicks, startSipp, TICK, type Cleanup, type CpuSampler, type SippRun } from './procs';
+import { checkRecordings, type RecordingCheck } from './recordings';
+import { bridgeSummary, sampleBridges, type BridgeSample } from './bridges';
+import { queueing, type QueueingFigures } from './queueing';
 
 export type System = 'cti110' | 'baseline';
 
@@ -30,6 +33,28 @@ export interface PhaseResult extends CallOutcome {
   seatsNotReady?: number;
   /** The capacity step where the ramp found its limit: its failures are the measurement. */
   limit?: boolean;
+  /** Answered calls without a stored recording (each fails the run). */
+  recordings: RecordingCheck;
+  /** cti110: the service's own CPU (utime + stime) over the phase, per call placed. */
+  serviceCost?: { cpuMs: number; cpuMsPerCall: number | null };
+  /** `bridge show all` in the middle of the capacity plateau. */
+  bridges?: BridgeSample;
+  /** Overload: answer order and seats idle while calls waited. */
+  queueing?: QueueingFigures;
+}
+
+export interface CallerOpts {
+  rate: number;
+  count: number;
+  holdMs: number;
+  exten?: string;
+  cpuWindow?: 'plateau' | 'all';
+  /** SIPp's time limit for the whole phase (default: placing + hold + 30 s). */
+  timeoutS?: number;
+  /** Overload: the seats that take the calls (for the idle-while-waiting figure). */
+  queueSeats?: string[];
+  /** Sample the bridges this long after the first call is placed. */
+  bridgesAtMs?: number;
 }
 
 let phaseNo = 100;
@@ -48,21 +73,33 @@ export async function loginRing(ctx: Ctx, ids: string[]): Promise<void> {
   }
 }
 
-/** Scraping /metrics also resets prom-client's event-loop histogram: call it before a phase. */
+/**
+ * The one reader of the service's /metrics (a bearer token, when the service asks for one, goes
+ * here). Scraping also resets prom-client's event-loop histogram: call it before a phase.
+ */
+export async function metricsText(service: Service): Promise<string> {
+  const token = process.env.CTI110_METRICS_TOKEN;
+  return (await fetch(`${service.url}/metrics`, token ? { headers: { authorization: `Bearer ${token}` } } : {})).text();
+}
+
 export async function serviceFigures(ctx: Ctx): Promise<ServiceFigures> {
-  return parseMetrics(await (await fetch(`${ctx.service.url}/metrics`)).text());
+  return parseMetrics(await metricsText(ctx.service));
 }
 
 /**
  * Places `count` calls at `rate`/s held `holdMs` after the answer. cti110 calls come in on the
  * 110 trunk; baseline calls from BASELINE_ADDR to `exten` (a Queue() of the same seats).
  */
-export async function callers(ctx: Ctx, phase: string, system: System, opts: { rate: number; count: number; holdMs: number; exten?: string; cpuWindow?: 'plateau' | 'all' }): Promise<PhaseResult> {
+export async function callers(ctx: Ctx, phase: string, system: System, opts: CallerOpts): Promise<PhaseResult> {
   const prefix = `139${phaseNo++}`;
   const name = `${phase}-${system}`;
   const before = system === 'cti110' ? await serviceFigures(ctx) : undefined; // also resets the lag histogram
-  const timeoutS = Math.ceil(opts.count / opts.rate + opts.holdMs / 1000 + 30);
+  const servicePid = ctx.service.process.pid!;
+  const ticksBefore = procTicks(servicePid);
+  const timeoutS = opts.timeoutS ?? Math.ceil(opts.count / opts.rate + opts.holdMs / 1000 + 30);
   const started = Date.now();
+  let bridges: Promise<BridgeSample> | undefined;
+  const bridgeTimer = opts.bridgesAtMs === undefined ? undefined : setTimeout(() => (bridges = sampleBridges(ctx.sandbox)), opts.bridgesAtMs);
   const run = await startSipp(
     ctx.cleanup,
     ctx.dir,
@@ -73,6 +110,7 @@ export async function callers(ctx: Ctx, phase: string, system: System, opts: { r
     system === 'cti110' ? '127.0.0.2' : BASELINE_ADDR,
   );
   const sippExit = await run.done;
+  clearTimeout(bridgeTimer);
   const ended = Date.now();
   const result = outcome(run.logFile, ctx.seatUas.logFile, prefix);
   // plateau: every call answered and none ended yet (the capacity step's full load)
@@ -83,10 +121,25 @@ export async function callers(ctx: Ctx, phase: string, system: System, opts: { r
     const n = s.count - before.stasisToOfferMs.count;
     s.phaseMean = n > 0 ? Math.round(((s.sumMs - before.stasisToOfferMs.sumMs) / n) * 10) / 10 : null;
   }
+  const recordings = await checkRecordings(system === 'cti110' ? { service: ctx.service, fromMs: started - 5000 } : { sandbox: ctx.sandbox }, answeredCallers(run.logFile));
+  // After the recordings are stored: their fetch and write are part of what a call costs.
+  const ticksAfter = procTicks(servicePid);
   if (result.lost > 0 && !phase.startsWith('perm-')) await clearChannels(ctx);
-  const r: PhaseResult = { phase, system, rate: opts.rate, holdMs: opts.holdMs, ...result, cpu, ...(service ? { service } : {}), sippExit };
+  const r: PhaseResult = { phase, system, rate: opts.rate, holdMs: opts.holdMs, ...result, cpu, ...(service ? { service } : {}), sippExit, recordings };
+  if (system === 'cti110' && ticksBefore !== undefined && ticksAfter !== undefined) {
+    const cpuMs = ((ticksAfter - ticksBefore) * 1000) / TICK;
+    r.serviceCost = { cpuMs, cpuMsPerCall: r.placed ? Math.round((cpuMs / r.placed) * 10) / 10 : null };
+  }
+  if (bridges) {
+    r.bridges = await bridges;
+    r.bridges.inPlateau = r.bridges.at > result.lastAnsweredAt && r.bridges.at < result.firstEndedAt;
+  }
+  if (opts.queueSeats) r.queueing = queueing(run.logFile, ctx.seatUas.logFile, prefix, opts.queueSeats, ended);
   if (system === 'cti110') r.seatsNotReady = (await ctx.service.get<{ state: string }[]>('/seats')).body.filter((s) => s.state === 'not_ready').length;
-  ctx.log(`${name}: ${r.placed} placed, ${r.ended} ended, lost ${r.lost}, distribution p50/p99 ${r.distributionMs.p50}/${r.distributionMs.p99} ms, answer p50/p99 ${r.answerMs.p50}/${r.answerMs.p99} ms, cpu ${JSON.stringify(cpu)}`);
+  ctx.log(`${name}: ${r.placed} placed, ${r.ended} ended, lost ${r.lost}, without recording ${recordings.missing} of ${recordings.answered} answered, distribution p50/p99 ${r.distributionMs.p50}/${r.distributionMs.p99} ms, answer p50/p99 ${r.answerMs.p50}/${r.answerMs.p99} ms, cpu ${JSON.stringify(cpu)}`);
+  if (r.serviceCost) ctx.log(`${name}: service CPU ${r.serviceCost.cpuMsPerCall} ms per call, event-loop lag p99 ${service?.eventLoopLagMs.p99 ?? '–'} ms`);
+  if (r.bridges) ctx.log(`${name}: bridges ${bridgeSummary(r.bridges)}${r.bridges.inPlateau ? '' : ' (sampled outside the plateau)'}`);
+  if (r.queueing) ctx.log(`${name}: answer-order inversions ${r.queueing.inversions} (${r.queueing.overtaking} calls overtook), seat-seconds idle while a call waited ${r.queueing.idleWhileWaitingS}`);
   return r;
 }
 
@@ -102,9 +155,9 @@ async function clearChannels(ctx: Ctx): Promise<void> {
 }
 
 /** Waiting callers left after a phase: the queue must have drained. */
-export async function waitingAfter(ctx: Ctx, system: System): Promise<number> {
+export async function waitingAfter(ctx: Ctx, system: System, queue = 'bench-ring'): Promise<number> {
   if (system === 'cti110') return (await ctx.service.get<{ now: { waiting: number } }>('/stats/queue')).body.now.waiting;
-  const out = await ctx.sandbox.cli('queue show bench-ring');
+  const out = await ctx.sandbox.cli(`queue show ${queue}`);
   const m = /has (\d+) calls/.exec(out);
   return m ? Number(m[1]) : -1;
 }

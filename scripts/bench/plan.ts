@@ -15,12 +15,31 @@ export interface Plan {
   capacityRate: number;
   plateauMs: number;
   burst: { rate: number; seconds: number; holdMs: number };
+  /** More calls than the seats can take: the queue grows, then drains (answer order, idle seats). */
+  overload: { rate: number; seconds: number; seats: number; holdMs: number };
   /** Few calls, slower than the seats can take them: a seat is always free. */
   permanent: { calls: number; rate: number; holdMs: number };
   repeat: boolean;
-  /** Asterisk RTP ports: 2 per call leg, 2 legs per call. */
+  /** Asterisk RTP ports: 2 per call leg, 2 legs per call (a caller waiting in overload: 1 leg). */
   rtpPorts: number;
 }
+
+/**
+ * --soak: a centre's load for a long time (leaks, growth). 3.5 calls/s held a minute would need
+ * 210 seats busy (Little's law) and 100 seats would queue without end, so the hold is varied
+ * around 24 s instead (84 seats busy on average: some calls wait, a share abandon).
+ */
+export const SOAK = {
+  rate: 3.5,
+  seats: 100,
+  holdMinMs: 12000,
+  holdMaxMs: 36000,
+  /** Callers who hang up 1 s after their INVITE (their seat, if rung, rings longer than that). */
+  abandonShare: 0.05,
+  /** An officer conference and a 12345 hand-over on a call in progress, this often. */
+  extrasEveryMs: 60000,
+  sampleEveryMs: 60000,
+};
 
 export function planFor(quick: boolean): Plan {
   if (quick) {
@@ -34,6 +53,7 @@ export function planFor(quick: boolean): Plan {
       capacityRate: 10,
       plateauMs: 2000,
       burst: { rate: 35, seconds: 1, holdMs: 1000 },
+      overload: { rate: 35, seconds: 1, seats: 5, holdMs: 1000 },
       permanent: { calls: 4, rate: 2, holdMs: 1000 },
       repeat: false,
       rtpPorts: 600,
@@ -49,6 +69,7 @@ export function planFor(quick: boolean): Plan {
     capacityRate: 20,
     plateauMs: 10000,
     burst: { rate: 35, seconds: 30, holdMs: 2000 },
+    overload: { rate: 35, seconds: 30, seats: 20, holdMs: 2000 },
     permanent: { calls: 60, rate: 2, holdMs: 2000 },
     repeat: true,
     rtpPorts: 2000,

@@ -2,7 +2,7 @@
 // read from /proc. Only pids started here are ever signalled: other work shares this machine.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { freePort, freeUdpRange, sleep } from '../../test/support/harness';
 
 /** Teardown in reverse order of start, also on failure or Ctrl-C (the harness's `t.teardown`). */
@@ -32,7 +32,7 @@ export interface SippRun {
 
 const SCENARIOS = join(__dirname, '../../../scripts/bench/sipp');
 
-/** One SIPp with a bench scenario, run in `dir` (where the audio files are). */
+/** One SIPp with a bench scenario (or a scenario file's full path), run in `dir` (where the audio files are). */
 export async function startSipp(cleanup: Cleanup, dir: string, name: string, target: string, scenario: string, args: string[], ip = '127.0.0.1', port?: number): Promise<SippRun> {
   const sipPort = port ?? (await freePort(true));
   const media = await freeUdpRange(4);
@@ -40,7 +40,7 @@ export async function startSipp(cleanup: Cleanup, dir: string, name: string, tar
   const out = openSync(join(dir, `${name}.out`), 'a');
   const child: ChildProcess = spawn(
     'sipp',
-    [target, '-sf', join(SCENARIOS, scenario), '-i', ip, '-p', String(sipPort), '-mp', String(media), '-nostdin', '-trace_logs', '-log_file', logFile, '-trace_err', '-error_file', join(dir, `${name}.err`), ...args],
+    [target, '-sf', isAbsolute(scenario) ? scenario : join(SCENARIOS, scenario), '-i', ip, '-p', String(sipPort), '-mp', String(media), '-nostdin', '-trace_logs', '-log_file', logFile, '-trace_err', '-error_file', join(dir, `${name}.err`), ...args],
     { cwd: dir, stdio: ['ignore', out, out] },
   );
   const done = new Promise<number>((r) => child.once('exit', (code, signal) => r(code ?? (signal ? 128 : 1))));
@@ -55,9 +55,9 @@ export async function startSipp(cleanup: Cleanup, dir: string, name: string, tar
   return { pid: child.pid!, logFile, done, stop };
 }
 
-const TICK = 100; // USER_HZ on Linux: /proc times are in 1/100 s
+export const TICK = 100; // USER_HZ on Linux: /proc times are in 1/100 s
 
-function procTicks(pid: number): number | undefined {
+export function procTicks(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PhaseResult } from './phases';
 import type { Percentiles } from './measure';
+import { checksMarkdown } from './report-checks';
 
 export interface Report {
   startedAt: string;
@@ -15,6 +16,8 @@ export interface Report {
   drained: Record<string, number>;
   lostCalls: number;
   lostAtLimit: number;
+  /** Answered calls without a stored recording, outside the ramp's limit step. */
+  unrecorded: number;
   errors: string[];
   profile?: string[];
 }
@@ -34,6 +37,7 @@ export function markdown(report: Report): string {
   const m = report.machine;
   out.push(`# cti110 benchmark${report.quick ? ' (quick mode: small counts, not for quoting)' : ''}`, '');
   out.push(`Run ${report.startedAt} → ${report.finishedAt} on ${m.cpu} (${m.cores} cores), ${m.memGb} GB RAM, Linux ${m.kernel}, Node ${m.node}, ${m.asterisk}, ${m.sipp}; ${m.note}`, '');
+  out.push(`Calls answered without a stored recording: **${report.unrecorded}**.`, '');
   out.push(`Calls lost in the whole run: **${report.lostCalls}** (plus ${report.lostAtLimit} failed at the capacity step where a ramp found its limit, which is what the ramp looks for). Times in ms from SIPp's own timestamps on loopback. A lost call: refused (busy, 503, ...), dropped, or not answered before SIPp's time limit for the phase (30 s after the last call was placed).`, '');
 
   if (report.errors.length) out.push(...report.errors.map((e) => `**Failed:** ${e}`), '');
@@ -95,6 +99,7 @@ export function markdown(report: Report): string {
   for (const r of report.phases.filter((p) => p.phase.startsWith('perm-'))) {
     out.push(`| ${label[r.phase]} | ${r.placed} | ${pct(r.answerMs)} | ${lostCell(r)} | ${r.answerMs.p99 !== null && r.answerMs.p99 <= 250 ? 'yes' : 'no'} |`);
   }
+  out.push('', ...checksMarkdown(report));
   if (report.profile?.length) out.push('', '## Where the service spends its CPU (node --cpu-prof, self time)', '', '```', ...report.profile, '```');
   out.push('', '![latency and CPU vs load](latency.png)', '');
   return out.join('\n');

@@ -2,9 +2,11 @@
 # The benchmark in one command (issue #8; nailed seats of #10). Run as root:
 #   scripts/bench/run.sh            full run (~15 min), results in bench-results/
 #   scripts/bench/run.sh --quick    small counts (~2 min), results in var/bench-quick/
+#   scripts/bench/run.sh --soak 60 a soak of cti110 alone (60 min), results in var/bench-soak/
 #   options: --out DIR (results folder), --profile (node --cpu-prof of the service)
 # Sets up what is missing (tools, npm packages, build, Asterisk chroot, gnuplot for the chart),
-# then runs dist/scripts/bench/main.js. Exit 1 if any call was lost, 2 if the bench itself failed.
+# then runs dist/scripts/bench/main.js. Exit 1 if any call was lost or answered without a stored
+# recording, 2 if the bench itself failed.
 # Everything it starts (Asterisk instance, service, SIPp) is stopped at the end, also on Ctrl-C.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."

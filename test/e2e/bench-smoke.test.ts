@@ -14,6 +14,10 @@ interface Phase {
   distributionMs: { n: number };
   answerMs: { n: number };
   service?: { stasisToOfferMs: { count: number } };
+  recordings: { answered: number; missing: number };
+  serviceCost?: { cpuMsPerCall: number | null };
+  bridges?: { technologies: Record<string, { bridges: number }> };
+  queueing?: { inversions: number; idleWhileWaitingS: number };
 }
 
 t.test('bench --quick', async (t) => {
@@ -28,11 +32,13 @@ t.test('bench --quick', async (t) => {
   t.comment(log.split('\n').slice(-6).join('\n'));
   t.equal(code, 0, 'bench exits 0: no call lost, nailed seats got no INVITE');
   t.ok(existsSync(join(out, 'results.md')) && existsSync(join(out, 'latency.png')), 'Markdown report and chart written');
-  const report = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { lostCalls: number; phases: Phase[] };
+  const report = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { lostCalls: number; unrecorded: number; phases: Phase[] };
   t.equal(report.lostCalls, 0, 'no call lost');
+  t.equal(report.unrecorded, 0, 'every answered call has a stored recording');
+  t.ok(report.phases.every((p) => p.recordings.answered === p.answerMs.n), 'recordings counted for every answered call of every phase');
   const phase = (name: string, system: string) => report.phases.find((p) => p.phase === name && p.system === system);
   for (const system of ['cti110', 'baseline']) {
-    for (const name of ['steady', 'capacity', 'burst']) {
+    for (const name of ['steady', 'capacity', 'burst', 'overload']) {
       const p = phase(name, system);
       t.ok(p && p.placed > 0 && p.answerMs.n === p.placed, `${name} ${system}: every call answered`);
       t.ok(p && p.distributionMs.n === p.placed, `${name} ${system}: every seat INVITE matched to its caller`);
@@ -43,4 +49,12 @@ t.test('bench --quick', async (t) => {
     t.ok(p && p.placed > 0 && p.answerMs.n === p.placed, `${name}: every call answered`);
   }
   t.ok((phase('steady', 'cti110')?.service?.stasisToOfferMs.count ?? 0) > 0, 'the service reports its own time per call on /metrics');
+  t.ok((phase('steady', 'cti110')?.serviceCost?.cpuMsPerCall ?? 0) > 0, "the service's CPU per call is measured");
+  for (const system of ['cti110', 'baseline']) {
+    const o = phase('overload', system);
+    t.ok(o?.queueing && o.queueing.idleWhileWaitingS >= 0 && o.queueing.inversions >= 0, `overload ${system}: answer order and idle seats computed`);
+    const c = phase('capacity', system);
+    t.ok(c?.bridges && Object.keys(c.bridges.technologies).length > 0, `capacity ${system}: bridge technology sampled`);
+  }
+  t.match(readFileSync(join(out, 'results.md'), 'utf8'), /## Against issue #15[\s\S]*## Overload[\s\S]*without a stored recording[\s\S]*Service cost per call[\s\S]*Bridge technology/, 'the issue-15 sections are in the report');
 });
