@@ -50,6 +50,7 @@ import { createCallPathMetrics } from './stats/call-path-metrics';
 import { AuthService } from './auth/auth-service';
 import { UsersRepo } from './store/users-repo';
 import { EventHub } from './events/hub';
+import { Faults } from './events/faults';
 import { DialplanAdmin } from './admin/dialplan';
 
 async function start(config: Config): Promise<() => Promise<void>> {
@@ -61,9 +62,10 @@ async function start(config: Config): Promise<() => Promise<void>> {
   const ami = new AmiConnection(config.ami, log.child({ area: 'ami' }));
   const telephony = new RetryingTelephony(new AriTelephony(ari, config.ari.app), { delaysMs: config.ari.retryDelaysMs }, log.child({ area: 'ari' }));
   const seatsRepo = new SeatsRepo(db);
-  const seats = new Seats(config.seats, config.queue.defaultDelivery, seatsRepo, config.queue.wrapUpMs, log.child({ area: 'seats' }));
+  const faults = new Faults(log.child({ area: 'faults' }));
+  const seats = new Seats(config.seats, config.queue.defaultDelivery, seatsRepo, config.queue.wrapUpMs, log.child({ area: 'seats' }), faults);
   await seats.restore();
-  const queue = new QueueService(telephony, seats, config.queue, log.child({ area: 'queue' }));
+  const queue = new QueueService(telephony, seats, config.queue, log.child({ area: 'queue' }), faults);
   const seatService = new SeatService(seats, telephony, log.child({ area: 'seats' }));
   const dispatchData = loadDispatchData(config.dispatch.gridDir);
   const officers = new Officers(new OfficersRepo(db), config.dispatch.maxPositionAgeMs);
@@ -100,13 +102,13 @@ async function start(config: Config): Promise<() => Promise<void>> {
   calls.watch(recall);
   const dtmfDispatch = new DtmfDispatch(calls, dispatch, incidents, telephony, log.child({ area: 'dispatch' }));
   const headsetCodes = new HeadsetCodes({ '1': (leg) => void dtmfDispatch.pressed(leg), '2': (leg) => recall.byTaker(leg) });
-  bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, headsetCodes, transfer, monitoring, recall, log: log.child({ area: 'calls' }) });
+  bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, headsetCodes, transfer, monitoring, recall, faults, log: log.child({ area: 'calls' }) });
 
   const queueSnapshot = (): QueueSnapshot => ({
     waiting: queue.snapshot().waiting.map((c) => ({ incident: c.incident, arrivedAt: c.arrivedAt, priority: c.priority })),
     seats: seats.all().map((s) => ({ id: s.id, state: s.state, reason: s.reason, delivery: s.delivery })),
   });
-  const hub = new EventHub({ seats, incidents, queue: queueSnapshot }, { majorCategories: config.dispatch.majorCategories, tickMs: 1000 }, log.child({ area: 'events' }));
+  const hub = new EventHub({ seats, incidents, queue: queueSnapshot, faults }, { majorCategories: config.dispatch.majorCategories, tickMs: 1000 }, log.child({ area: 'events' }));
   const app = await buildApp({
     logger: log,
     incidents,

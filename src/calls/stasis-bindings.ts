@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AriConnection } from '../asterisk/ari-connection';
 import type { AriEvent } from '../asterisk/ari-events';
 import type { Telephony } from '../asterisk/telephony';
+import type { Faults } from '../events/faults';
 import type { QueueService } from '../queue/queue-service';
 import type { SeatService } from '../queue/seat-service';
 import type { CallbackService } from '../queue/callback-service';
@@ -48,11 +49,13 @@ export interface StasisDeps {
   transfer: HotTransfer;
   monitoring: MonitoringService;
   recall: InstantRecall;
+  faults: Faults;
   log: Logger;
 }
 
-export function bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, headsetCodes, transfer, monitoring, recall, log }: StasisDeps): void {
-  const handlers: { [K in AriEvent['type']]?: (e: Extract<AriEvent, { type: K }>) => void } = {
+export function bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, headsetCodes, transfer, monitoring, recall, faults, log }: StasisDeps): void {
+  // A handler may return a promise: the guard below also catches what it rejects with.
+  const handlers: { [K in AriEvent['type']]?: (e: Extract<AriEvent, { type: K }>) => unknown } = {
     StasisStart: (e) => {
       const [entry = '', ...rest] = e.args;
       if (CALLER_ENTRIES.has(entry)) {
@@ -126,7 +129,7 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
       const seat = seats.byChannelName(endpoint);
       if (!online && seat?.nailedChannel) telephony.hangup(seat.nailedChannel).catch((err: Error) => log.error({ seat: seat.id, err: err.message }, 'could not drop a dead nailed connection'));
     },
-    RecordingFinished: (e) => void recorder.finished(e.recording.name),
+    RecordingFinished: (e) => recorder.finished(e.recording.name),
     PlaybackFinished: (e) => recall.playbackFinished(e.playback.id),
     RecordingFailed: (e) => log.error({ recording: e.recording.name, cause: e.recording.cause }, 'RECORDING FAILED'),
     // A recording of record stopped before its call ended would be a gap: make it loud.
@@ -139,14 +142,24 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
     },
   };
 
+  // The last resort: whatever a handler throws is logged and alerted (events/faults.ts) and stops
+  // there. Thrown out of this listener it would end the process, and every call with it.
   ari.on('event', (event) => {
-    const handler = handlers[event.type] as ((e: AriEvent) => void) | undefined;
-    handler?.(event);
+    const handler = handlers[event.type] as ((e: AriEvent) => unknown) | undefined;
+    if (handler) faults.run(`ARI ${event.type}`, () => handler(event), 'channel' in event ? { channel: event.channel.id } : {});
   });
 
-  ari.on('up', () => {
+  ari.on('up', () => faults.run('ARI up', () => reattach()));
+  ari.on('down', () =>
+    faults.run('ARI down', () => {
+      // Nothing is reachable while Asterisk is: a reconnect re-reads every endpoint.
+      for (const seat of seats.all()) seats.setReachable(seat.endpoint, false);
+    }),
+  );
+
+  function reattach(): Promise<void> {
     // Endpoint states first: a seat whose phone is gone must not be offered a re-attached call.
-    telephony
+    return telephony
       .watchEndpoints()
       .then(() => telephony.listEndpoints())
       .then((endpoints) => endpoints.forEach((e) => seats.setReachable(e.endpoint, e.online)))
@@ -160,9 +173,5 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
       .then(() => recorder.reconcile())
       .then(() => recall.reconcile())
       .catch((err: Error) => log.error({ err: err.message }, 'reconcile after connect failed'));
-  });
-  ari.on('down', () => {
-    // Nothing is reachable while Asterisk is: a reconnect re-reads every endpoint.
-    for (const seat of seats.all()) seats.setReachable(seat.endpoint, false);
-  });
+  }
 }

@@ -6,6 +6,7 @@ import type { IncidentRow, Incidents, IncidentsEvents } from '../incidents/incid
 import type { Seat, Seats } from '../queue/seats';
 import { liveFigures, type QueueSnapshot } from '../stats/snapshot';
 import type { SignedIn } from '../auth/roles';
+import type { Faults } from './faults';
 import type { Alert, CallView, LiveMessage, SeatView } from './messages';
 
 export interface Subscriber {
@@ -32,7 +33,7 @@ export class EventHub {
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly sources: { seats: Seats; incidents: Incidents; queue: () => QueueSnapshot },
+    private readonly sources: { seats: Seats; incidents: Incidents; queue: () => QueueSnapshot; faults?: Faults },
     private readonly settings: HubSettings,
     private readonly log: Logger,
   ) {
@@ -44,6 +45,8 @@ export class EventHub {
     sources.incidents.on('stamped', (stamp) => {
       this.chain = this.chain.then(() => this.stamped(stamp)).catch((err: Error) => this.log.error({ err: err.message, incidentId: stamp.incidentId }, 'live event lost'));
     });
+    // Supervisors learn that something went wrong even though no call shows it (yet).
+    sources.faults?.on('fault', (f) => this.publish({ type: 'alert', alert: { kind: 'service_error', at: f.at, incident: null, seat: null, message: `service error in ${f.where}: ${f.message}` } }));
     // Waiting calls come and go with timeline steps; the tick catches any that does not stamp.
     this.timer = setInterval(() => this.queueChanged(), settings.tickMs);
     this.timer.unref();

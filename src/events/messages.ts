@@ -26,7 +26,8 @@ export type LiveMessage =
   | { type: 'alert'; alert: Alert };
 
 export interface Alert {
-  kind: 'major_incident' | 'no_officer' | 'abandoned' | 'seat_no_answer' | 'recording_failed';
+  /** service_error: the service contained an error it did not foresee (events/faults.ts). */
+  kind: 'major_incident' | 'no_officer' | 'abandoned' | 'seat_no_answer' | 'service_error' | 'recording_failed';
   at: number;
   incident: string | null;
   /** The seat concerned: its call-taker sees the alert too. */

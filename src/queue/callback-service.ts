@@ -34,7 +34,9 @@ export class CallbackService {
     private readonly incidents: Incidents,
     private readonly settings: { trunk: string; ringNoAnswerMs: number; callerRingMs: number },
     private readonly log: Logger,
-  ) {}
+  ) {
+    seats.on('changed', (seat) => this.seatChanged(seat));
+  }
 
   async start(incidentNumber: string, seatId: string): Promise<{ incident: string; seat: string }> {
     const incident = await this.incidents.findByNumber(incidentNumber);
@@ -59,6 +61,7 @@ export class CallbackService {
     this.byLeg.set(cb.seatLeg, cb);
     this.byLeg.set(cb.calleeLeg, cb);
     await this.incidents.callback(cb.incidentId, seat.id, 'started');
+    if (cb.stage === 'over') return { incident: incident.number, seat: seat.id }; // taken back meanwhile: nothing to ring
     cb.timer = setTimeout(() => void this.fail(cb, 'seat_no_answer'), this.settings.ringNoAnswerMs + 3000);
     await this.telephony.createChannel({ channelId: cb.seatLeg, endpoint: seat.endpoint, appArgs: 'callback', callerId: incident.callerNumber });
     return { incident: incident.number, seat: seat.id };
@@ -70,7 +73,8 @@ export class CallbackService {
 
   legEntered(legId: string): void {
     const cb = this.byLeg.get(legId);
-    if (!cb) return;
+    // Over before its channel reached us (the hang-up overtook the create): nobody to ring for.
+    if (!cb) return void this.telephony.hangup(legId).catch((err: Error) => this.log.error({ leg: legId, err: err.message }, 'could not hang up a callback leg'));
     const timeout = legId === cb.seatLeg ? Math.ceil(this.settings.ringNoAnswerMs / 1000) + 5 : Math.ceil(this.settings.callerRingMs / 1000);
     this.telephony.dial(legId, timeout).catch((err: Error) => void this.fail(cb, `dial: ${err.message}`));
   }
@@ -106,6 +110,17 @@ export class CallbackService {
     const cb = this.byLeg.get(legId);
     if (!cb) return;
     void this.fail(cb, cb.stage === 'connected' ? 'ended' : legId === cb.seatLeg ? `seat_${cause}` : `caller_${cause}`);
+  }
+
+  /**
+   * A call-taker who goes not ready or logs out while their phone rings for a callback takes it
+   * back (as for a queue offer); an answer that crossed it finds no callback and is ignored.
+   */
+  private seatChanged(seat: Seat): void {
+    if (seat.state === 'ringing') return;
+    for (const cb of new Set(this.byLeg.values())) {
+      if (cb.seat === seat && cb.stage === 'ringing_seat') void this.fail(cb, `seat_${seat.state}`);
+    }
   }
 
   private async fail(cb: Callback, result: string): Promise<void> {

@@ -4,49 +4,13 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Telephony } from '../asterisk/telephony';
+import type { Faults } from '../events/faults';
 import { orderWaiting, pickSeat } from './distribution';
 import { autoAnswerHeaders, type Seat, type Seats } from './seats';
+import type { Offer, QueueEvents, QueueSettings, QueuedCall } from './offer';
 
 /** How long a seat's leg may take to be created and reach our app before it is dialled. */
 const SETUP_GUARD_MS = 3000;
-
-export interface QueueSettings {
-  ringNoAnswerMs: number;
-  wrapUpMs: number;
-  overflowAfterMs: number;
-  overflowEndpoint: string;
-}
-
-export interface QueuedCall {
-  channelId: string;
-  incident: string;
-  callerNumber: string;
-  priority: number;
-  arrivedAt: number;
-  enqueuedAt: number;
-}
-
-/** One leg ringing for one call: a seat, or the overflow target. */
-export interface Offer {
-  legId: string;
-  call: QueuedCall;
-  seat: Seat | undefined; // undefined: the overflow target
-  /** ring: a new leg rings the seat; nailed: the seat's permanent connection; overflow. */
-  delivery: 'ring' | 'nailed' | 'overflow';
-  startedAt: number;
-  dialled: boolean;
-  answered: boolean;
-  timer: NodeJS.Timeout | undefined;
-}
-
-export interface QueueEvents {
-  offered: [Offer];
-  /** The first answer for a call; every other offer for it is withdrawn. */
-  answered: [Offer];
-  offer_failed: [Offer, string];
-  /** The answered leg hung up (the call-taker ended the call). */
-  leg_hung_up: [Offer];
-}
 
 interface Entry {
   call: QueuedCall;
@@ -67,10 +31,12 @@ export class QueueService extends EventEmitter<QueueEvents> {
     private readonly seats: Seats,
     private readonly settings: QueueSettings,
     private readonly log: Logger,
+    private readonly faults: Faults,
   ) {
     super();
     seats.on('changed', (seat) => {
       if (seat.state === 'wrap_up') this.startWrapUp(seat);
+      if (seat.state !== 'ringing') this.seatLeft(seat);
       this.scheduleDispatch();
     });
   }
@@ -149,6 +115,8 @@ export class QueueService extends EventEmitter<QueueEvents> {
   /** The leg's own StasisStart: only now may it be dialled. */
   legEntered(legId: string): void {
     const offer = this.offers.get(legId);
+    // Withdrawn before its channel reached us (the hang-up overtook the create): nobody to ring for.
+    if (!offer && !this.talking.has(legId)) void this.telephony.hangup(legId).catch((err: Error) => this.log.error({ leg: legId, err: err.message }, 'could not hang up a withdrawn leg'));
     if (!offer || offer.dialled) return;
     offer.dialled = true;
     const timeoutSec = Math.ceil(this.settings.ringNoAnswerMs / 1000) + 5; // our timer fires first
@@ -173,7 +141,7 @@ export class QueueService extends EventEmitter<QueueEvents> {
       for (const other of [entry.seatOffer, entry.overflowOffer]) if (other && other !== offer) this.withdraw(other, 'answered_elsewhere');
     }
     if (offer.seat) this.seats.apply(offer.seat, 'answered');
-    this.emit('answered', offer);
+    this.faults.tell(this, 'answered', offer);
   }
 
   /** The leg hung up, failed to dial (busy, unreachable) or left our app. */
@@ -184,7 +152,7 @@ export class QueueService extends EventEmitter<QueueEvents> {
     if (!answered) return;
     this.talking.delete(legId);
     if (answered.seat) this.seats.apply(answered.seat, 'call_ended');
-    this.emit('leg_hung_up', answered);
+    this.faults.tell(this, 'leg_hung_up', answered);
   }
 
   snapshot(): { waiting: QueuedCall[]; offers: number } {
@@ -232,7 +200,7 @@ export class QueueService extends EventEmitter<QueueEvents> {
     } else {
       entry.overflowOffer = offer;
     }
-    this.emit('offered', offer);
+    this.faults.tell(this, 'offered', offer);
     this.telephony
       .createChannel({
         channelId: legId,
@@ -254,7 +222,7 @@ export class QueueService extends EventEmitter<QueueEvents> {
     this.offers.set(channelId, offer);
     entry.seatOffer = offer;
     this.seats.apply(seat, 'offer');
-    this.emit('offered', offer);
+    this.faults.tell(this, 'offered', offer);
     this.telephony.play(channelId, 'sound:beep').catch((err: Error) => this.log.warn({ seat: seat.id, err: err.message }, 'zip tone not played'));
     this.legAnswered(channelId);
   }
@@ -279,13 +247,26 @@ export class QueueService extends EventEmitter<QueueEvents> {
     if (entry?.seatOffer === offer) entry.seatOffer = undefined;
     if (entry?.overflowOffer === offer) entry.overflowOffer = undefined;
     if (offer.delivery !== 'nailed') void this.telephony.hangup(offer.legId).catch((err: Error) => this.log.error({ leg: offer.legId, err: err.message }, 'could not hang up failed leg'));
-    this.emit('offer_failed', offer, cause);
+    this.faults.tell(this, 'offer_failed', offer, cause);
     if (offer.seat && offer.delivery !== 'nailed') {
       const reason = cause === 'no_answer' ? 'no answer' : 'unreachable';
-      this.seats.note(offer.seat, cause === 'no_answer' ? 'no_answer' : 'unreachable', { incident: offer.call.incident, cause });
+      const kind = cause === 'no_answer' ? 'no_answer' : cause.startsWith('seat_') ? 'offer_withdrawn' : 'unreachable';
+      this.seats.note(offer.seat, kind, { incident: offer.call.incident, cause });
       if (offer.seat.state === 'ringing') this.seats.apply(offer.seat, 'offer_failed', reason);
     }
     this.scheduleDispatch();
+  }
+
+  /**
+   * An offer rings only a ringing seat. A call-taker who goes not ready or logs out while the
+   * phone rings takes the ringing back, as a paused app_queue member does: the leg is hung up and
+   * the call goes on to the next seat, keeping its place. An answer that crossed this is ignored
+   * (its leg is being hung up); the caller, still waiting, is not dropped.
+   */
+  private seatLeft(seat: Seat): void {
+    for (const offer of this.offers.values()) {
+      if (offer.seat === seat && offer.delivery === 'ring' && !offer.answered) this.failed(offer, `seat_${seat.state}`);
+    }
   }
 
   private withdraw(offer: Offer, why: string): void {

@@ -2,6 +2,7 @@
 // reachable (Asterisk's endpoint state), persisted so that a restart finds who was logged in.
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
+import type { Faults } from '../events/faults';
 import type { SeatsRepo } from '../store/seats-repo';
 import { nextSeatState, SEAT_STATES, type SeatEvent, type SeatState } from './seat-state';
 
@@ -23,6 +24,8 @@ export interface Seat extends SeatConfig {
   delivery: Delivery;
   /** The seat's permanent connection while logged in nailed-up: calls are switched into it. */
   nailedChannel: string | undefined;
+  /** Where the seat goes when its call ends instead of wrap-up/ready: not ready asked for during the call. */
+  afterCall: { state: 'not_ready' | 'logged_out'; reason: string | null } | undefined;
 }
 
 /** Channel variables that make an auto-answer seat's softphone pick up by itself, with a beep. */
@@ -58,11 +61,12 @@ export class Seats extends EventEmitter<SeatsEvents> {
     private readonly repo: SeatsRepo,
     private readonly wrapUpMs: number,
     private readonly log: Logger,
+    private readonly faults: Faults,
   ) {
     super();
     const now = Date.now();
     for (const c of configs) {
-      const seat: Seat = { ...c, delivery: c.delivery ?? defaultDelivery, state: 'logged_out', reason: null, since: now, idleSince: now, reachable: false, nailedChannel: undefined };
+      const seat: Seat = { ...c, delivery: c.delivery ?? defaultDelivery, state: 'logged_out', reason: null, since: now, idleSince: now, reachable: false, nailedChannel: undefined, afterCall: undefined };
       this.byId.set(c.id, seat);
       this.byEndpoint.set(c.endpoint, seat);
     }
@@ -112,17 +116,33 @@ export class Seats extends EventEmitter<SeatsEvents> {
   /** Applies one event; persists it and tells listeners. Throws SeatStateError when not allowed. */
   apply(seat: Seat, event: SeatEvent, reason: string | null = null): void {
     const from = seat.state;
-    const to = nextSeatState(from, event, this.wrapUpMs);
-    if (to === from && reason === seat.reason) return;
+    let to = nextSeatState(from, event, this.wrapUpMs);
+    if (from === 'on_call' && (event === 'not_ready' || event === 'ready')) {
+      // Asked during a call: the call is kept, and what was asked last is done when it ends.
+      seat.afterCall = event === 'not_ready' ? { state: 'not_ready', reason } : undefined;
+      this.note(seat, event === 'not_ready' ? 'not_ready_after_call' : 'ready_after_call', { reason });
+      return;
+    }
+    if (event === 'answered' && (from === 'not_ready' || from === 'logged_out')) {
+      // An answer that crossed the call-taker leaving: the caller is kept, the seat's wish too.
+      seat.afterCall = { state: from, reason: seat.reason };
+      this.note(seat, 'answered_while_away', { state: from, reason: seat.reason });
+    }
+    if (from === 'on_call' && event === 'call_ended' && seat.afterCall) {
+      ({ state: to, reason } = seat.afterCall);
+      seat.afterCall = undefined;
+    }
+    if (to === from && (to !== 'not_ready' || reason === seat.reason)) return;
     const now = Date.now();
     seat.state = to;
     seat.reason = to === 'not_ready' ? reason : null;
     seat.since = now;
     // Idle time counts from the end of the seat's last call or from when it became ready.
     if (to === 'ready' || to === 'wrap_up') seat.idleSince = now;
+    if (to !== 'on_call') seat.afterCall = undefined;
     this.log.info({ seat: seat.id, from, to, event, reason: seat.reason }, `Seat ${seat.id}: ${from} -> ${to}`);
     this.persist(seat, event);
-    this.emit('changed', seat, { from, event });
+    this.faults.tell(this, 'changed', seat, { from, event });
   }
 
   setReachable(endpoint: string, reachable: boolean): void {
@@ -131,7 +151,7 @@ export class Seats extends EventEmitter<SeatsEvents> {
     seat.reachable = reachable;
     this.log.info({ seat: seat.id, reachable }, reachable ? 'seat phone reachable' : 'seat phone unreachable');
     void this.repo.addEvent(seat.id, reachable ? 'phone_reachable' : 'phone_unreachable', {}).catch((err: Error) => this.log.error({ err: err.message }, 'seat event not stored'));
-    this.emit('changed', seat, { from: seat.state, event: seat.state === 'ready' ? 'ready' : 'not_ready' });
+    this.faults.tell(this, 'changed', seat, { from: seat.state, event: seat.state === 'ready' ? 'ready' : 'not_ready' });
   }
 
   /** A supervisor-visible event about a seat (no answer, unreachable, ...). */

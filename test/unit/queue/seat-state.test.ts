@@ -27,3 +27,10 @@ t.test('what a seat cannot do is an explicit error with a readable message', asy
     t.throws(() => nextSeatState(state, 'offer', 0), SeatStateError, `${state} is never offered a call`);
   }
 });
+
+t.test('an answer is a fact: never refused, whatever the seat was in', async (t) => {
+  for (const state of SEAT_STATES) {
+    t.equal(nextSeatState(state, 'answered', 0), 'on_call', `${state} + answered: on call (the caller is on its phone)`);
+  }
+  t.equal(nextSeatState('on_call', 'not_ready', 0), 'on_call', 'not ready during a call keeps the call (Seats does it after)');
+});

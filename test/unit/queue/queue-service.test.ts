@@ -1,0 +1,125 @@
+// The queue's decisions over a fake Telephony: what happens to an offer when its call-taker
+// leaves the seat while the phone rings, or asks for not ready right after the answer (issue 14,
+// H1: an answer applied to a not-ready seat threw inside the ARI event handler and ended Node).
+import t from 'tap';
+import { QueueService } from '../../../src/queue/queue-service';
+import type { Offer } from '../../../src/queue/offer';
+import { FakeTelephony, fakeSeats, silentLog } from '../../support/fake-telephony';
+
+const settings = { ringNoAnswerMs: 60_000, wrapUpMs: 0, overflowAfterMs: 0, overflowEndpoint: '' };
+const turn = () => new Promise((r) => setImmediate(r));
+
+function setup() {
+  const phone = new FakeTelephony();
+  const { seats, faults, events } = fakeSeats(['1001', '1002']);
+  const queue = new QueueService(phone.port, seats, settings, silentLog(), faults);
+  const told: string[] = [];
+  queue.on('offered', (o) => told.push(`offered ${o.seat?.id}`));
+  queue.on('answered', (o) => told.push(`answered ${o.seat?.id}`));
+  queue.on('offer_failed', (o, cause) => told.push(`failed ${o.seat?.id} ${cause}`));
+  const reported: string[] = [];
+  faults.on('fault', (f) => reported.push(f.where));
+  seats.apply(seats.get('1001'), 'login');
+  seats.apply(seats.get('1002'), 'login');
+  seats.get('1001').idleSince -= 1000; // idle longest: offered first
+  t.teardown(() => queue.stop());
+  const call = (n: number) => ({ channelId: `caller-${n}`, incident: `20261202-00000${n}`, callerNumber: '139', priority: 100, arrivedAt: 1_000_000 + n, enqueuedAt: Date.now() });
+  return { phone, seats, queue, told, reported, events, call };
+}
+
+for (const [action, state, cause] of [
+  ['not_ready', 'not_ready', 'seat_not_ready'],
+  ['logout', 'logged_out', 'seat_logged_out'],
+] as const) {
+  t.test(`${action} while ringing: the ringing is withdrawn, the call goes to the next seat; a crossing answer is ignored`, async (t) => {
+    const { phone, seats, queue, told, reported, events, call } = setup();
+    queue.enqueue(call(1));
+    const [first] = phone.created();
+    t.match(first, /^cti110-seat-1001-/, 'offered to the seat idle longest');
+    queue.legEntered(first);
+    t.equal(seats.get('1001').state, 'ringing');
+
+    t.doesNotThrow(() => seats.apply(seats.get('1001'), action, action === 'not_ready' ? 'break' : null), 'the call-taker may leave a ringing seat');
+    t.equal(seats.get('1001').state, state);
+    t.same(phone.calls('hangup'), [[first]], "the seat's ringing leg is hung up");
+    t.ok(told.includes(`failed 1001 ${cause}`), 'the call flow is told why (stamped on the timeline)');
+    t.ok(events.some((e) => e.seat === '1001' && e.kind === 'offer_withdrawn'), 'supervisors see the withdrawal');
+    t.notOk(queue.isLeg(first));
+
+    await turn();
+    const [, second] = phone.created();
+    t.match(second, /^cti110-seat-1002-/, 'the call goes on to the next seat');
+    t.same(queue.snapshot().waiting.map((c) => c.channelId), ['caller-1'], 'still waiting, in its place');
+
+    t.doesNotThrow(() => queue.legAnswered(first), 'an answer that crossed the withdrawal does not throw');
+    t.equal(seats.get('1001').state, state, 'and does not change the seat');
+    t.notOk(told.includes('answered 1001'), 'nor connects the caller with a leg being hung up');
+
+    queue.legEntered(second);
+    queue.legAnswered(second);
+    t.equal(seats.get('1002').state, 'on_call');
+    t.same(told.filter((m) => m.startsWith('answered')), ['answered 1002'], 'the caller is answered by the next seat');
+    t.same(queue.snapshot().waiting, []);
+    t.same(reported, [], 'nothing needed the last-resort guard');
+  });
+}
+
+t.test('not ready right after the answer: the call is kept, the seat goes not ready when it ends', async (t) => {
+  const { phone, seats, queue, told, call } = setup();
+  queue.enqueue(call(1));
+  const [leg] = phone.created();
+  queue.legEntered(leg);
+  queue.legAnswered(leg);
+  seats.apply(seats.get('1001'), 'not_ready', 'after this one');
+  t.equal(seats.get('1001').state, 'on_call', 'the call in progress is kept');
+  t.same(phone.calls('hangup'), [], 'nothing hung up');
+  queue.enqueue(call(2));
+  await turn();
+  t.notOk(phone.created().some((id) => id.startsWith('cti110-seat-1001-') && id !== leg), 'the next call is not offered to 1001');
+  await queue.endTalking(leg);
+  t.same([seats.get('1001').state, seats.get('1001').reason], ['not_ready', 'after this one'], 'not ready once the call is over, with the reason asked for');
+  await turn();
+  t.equal(phone.created().filter((id) => id.startsWith('cti110-seat-1001-')).length, 1, 'and not offered a call afterwards');
+  t.ok(told.includes('offered 1002'));
+});
+
+t.test('a listener that throws on an answer is contained: the answer stands, the fault is reported', async (t) => {
+  const { phone, seats, queue, told, reported, call } = setup();
+  queue.on('answered', () => {
+    throw new Error('listener bug');
+  });
+  queue.enqueue(call(1));
+  const [leg] = phone.created();
+  queue.legEntered(leg);
+  t.doesNotThrow(() => queue.legAnswered(leg));
+  t.equal(seats.get('1001').state, 'on_call');
+  t.ok(told.includes('answered 1001'), 'the listeners before and after it still ran');
+  t.same(reported, ["QueueService 'answered' listener"]);
+});
+
+t.test('a seat leaving takes back only its own offer', async (t) => {
+  const { phone, seats, queue, call } = setup();
+  queue.enqueue(call(1));
+  queue.enqueue(call(2));
+  const [a, b] = phone.created();
+  t.match(b, /^cti110-seat-1002-/, 'two calls, two seats ringing');
+  seats.apply(seats.get('1001'), 'not_ready');
+  t.same(phone.calls('hangup'), [[a]], "only 1001's leg is hung up");
+  t.equal(seats.get('1002').state, 'ringing', '1002 keeps ringing');
+  t.ok(queue.isLeg(b));
+  const offered: Offer[] = [];
+  queue.on('offered', (o) => offered.push(o));
+  await turn();
+  t.same(offered, [], 'no ready seat left: caller-1 waits at the head');
+  t.same(queue.snapshot().waiting.map((c) => c.channelId), ['caller-1', 'caller-2'], 'caller-1 keeps its place at the head');
+});
+
+t.test('a seat leaving before its leg reached our app: the late leg is hung up, not left in the app', async (t) => {
+  const { phone, seats, queue, call } = setup();
+  queue.enqueue(call(1));
+  const [leg] = phone.created();
+  seats.apply(seats.get('1001'), 'not_ready');
+  queue.legEntered(leg); // its StasisStart, after the withdrawal's hang-up overtook the create
+  t.same(phone.calls('hangup'), [[leg], [leg]], 'hung up again once it exists');
+  t.same(phone.calls('dial'), [], 'never dialled');
+});
