@@ -63,6 +63,10 @@ async function start(config: Config): Promise<() => Promise<void>> {
   const telephony = new RetryingTelephony(new AriTelephony(ari, config.ari.app), { delaysMs: config.ari.retryDelaysMs }, log.child({ area: 'ari' }));
   const seatsRepo = new SeatsRepo(db);
   const faults = new Faults(log.child({ area: 'faults' }));
+  // A promise nobody waits for that rejects would end the process (Node's default) with every
+  // call in progress: like the guarded event handlers, it costs only its own reaction.
+  const onUnhandled = (err: unknown) => faults.report('unhandled promise rejection', err);
+  process.on('unhandledRejection', onUnhandled);
   const seats = new Seats(config.seats, config.queue.defaultDelivery, seatsRepo, config.queue.wrapUpMs, log.child({ area: 'seats' }), faults);
   await seats.restore();
   const queue = new QueueService(telephony, seats, config.queue, log.child({ area: 'queue' }), faults);
@@ -146,6 +150,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
 
   return async () => {
     log.info('shutting down');
+    process.off('unhandledRejection', onUnhandled);
     clearInterval(sweep);
     hub.stop();
     await app.close();
