@@ -11,6 +11,7 @@ import type { QueueService } from '../queue/queue-service';
 import type { Seats } from '../queue/seats';
 import type { Recorder } from '../recording/recorder';
 import { Call } from './call';
+import { connectToSeat, ringback } from './connect';
 import { isCallState, type CallEvent, type CallState } from './call-state';
 
 export interface Arrival {
@@ -164,28 +165,39 @@ export class CallService {
   private async answered(call: Call, offer: Offer): Promise<void> {
     const at = Date.now();
     if (call.state === 'ended') return this.queue.endTalking(offer.legId);
-    call.legId = offer.legId;
-    call.bridgeId ??= `cti110-${call.incidentNumber ?? call.channelId}`;
-    if (call.ringbackId) {
-      // Answered before, put back in the queue by a dropped nailed seat: stop the ringback tone.
-      await this.telephony.stopPlayback(call.ringbackId);
-      call.ringbackId = undefined;
-      await this.telephony.addToBridge(call.bridgeId, [offer.legId]);
-    } else {
-      await Promise.all([this.telephony.answer(call.channelId), this.telephony.createBridge(call.bridgeId, `incident ${call.incidentNumber}`)]);
-      await this.telephony.addToBridge(call.bridgeId, [call.channelId, offer.legId]);
+    try {
+      await connectToSeat(this.telephony, call, offer.legId);
+    } catch (err) {
+      return this.connectFailed(call, offer, err);
     }
+    call.legId = offer.legId;
     await this.move(call, 'taker_answered');
     if (!call.recording && call.incidentId !== undefined && call.incidentNumber !== undefined) {
       call.recording = true; // one recording per bridge, from the first answer to the end
-      call.recordingName = await this.recorder.start(call.incidentId, call.incidentNumber, call.bridgeId, offer.seat?.id ?? null);
+      call.recordingName = await this.recorder.start(call.incidentId, call.incidentNumber, call.bridgeId!, offer.seat?.id ?? null);
     }
     const answerMs = at - call.arrivedAt;
     call.log.info({ seat: offer.seat?.id, answerMs }, 'call answered');
     this.announceTalking(call);
     if (call.incidentId !== undefined) {
-      await this.incidents.answered(call.incidentId, { at, seatId: offer.seat?.id ?? null, delivery: offer.delivery, seatChannelId: offer.legId, bridgeId: call.bridgeId, answerMs });
+      await this.incidents.answered(call.incidentId, { at, seatId: offer.seat?.id ?? null, delivery: offer.delivery, seatChannelId: offer.legId, bridgeId: call.bridgeId!, answerMs });
     }
+  }
+
+  /**
+   * Asterisk did not carry out the connection (after the port's own retries): the caller is never
+   * the one to lose. The seat's leg is let go, and the call goes back to the queue at its place
+   * (its arrival time), hearing ringing, to be offered again. A caller who hung up meanwhile is
+   * left to callerLeft().
+   */
+  private async connectFailed(call: Call, offer: Offer, err: unknown): Promise<void> {
+    await this.queue.endTalking(offer.legId).catch((e: Error) => call.log.error({ leg: offer.legId, err: e.message }, 'could not let the seat leg go'));
+    if (err instanceof ChannelGone && err.channelId === call.channelId) return;
+    call.log.error({ seat: offer.seat?.id, err: (err as Error).message }, 'CALL NOT CONNECTED to the seat that answered: back in the queue at its place');
+    await ringback(this.telephony, call).catch((e: Error) => call.log.error({ err: e.message }, 'could not play ringback'));
+    if (call.state === 'offered') await this.move(call, 'offer_failed');
+    if (call.incidentId !== undefined) await this.incidents.stamp(call.incidentId, 'connect_failed', { seat: offer.seat?.id ?? null, error: (err as Error).message });
+    this.enqueueCall(call);
   }
 
   /**
@@ -198,8 +210,7 @@ export class CallService {
     call.legId = undefined;
     if (offer.delivery === 'nailed' && call.state === 'talking') {
       if (call.incidentId !== undefined) await this.incidents.stamp(call.incidentId, 'seat_lost', { seat: offer.seat?.id ?? null });
-      call.ringbackId = `${call.channelId}-ringback`;
-      await this.telephony.play(call.channelId, 'tone:ring;tonezone=cn', call.ringbackId);
+      await ringback(this.telephony, call);
       await this.move(call, 'taker_left');
       this.enqueueCall(call);
       return;
@@ -301,6 +312,7 @@ export class CallService {
       if (state === 'talking' && seatLegLive) {
         call.legId = incident.seatChannelId!;
         call.bridgeId = incident.bridgeId ?? undefined;
+        Object.assign(call.connected, { callerAnswered: true, bridgeMade: true, callerInBridge: true });
         call.recording = true; // its bridge recording goes on in Asterisk without us
         // ...and is stopped and stored when the call ends, as if this process had started it.
         const started = (await this.incidents.get(incident.number)).timeline.filter((e) => e.kind === 'recording').pop()?.detail.name;

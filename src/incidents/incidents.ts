@@ -13,6 +13,7 @@ export type TimelineKind =
   | 'adopted' //            a live call in our app that had no incident (e.g. lost insert)
   | 'offered' //            a seat (or the overflow target) is being rung
   | 'offer_failed' //       that seat did not answer, or could not be reached
+  | 'connect_failed' //     a seat answered but Asterisk did not join it with the caller: queued again
   | 'answered' //           a call-taker (or the overflow target) has the caller
   | 'taker_hung_up' //      the call-taker ended the call
   | 'recording' //          recording of the call's bridge started
