@@ -14,6 +14,8 @@ export class Call {
   /** The bridge is being recorded (started at the first answer). */
   recording = false;
   recordingName: string | undefined;
+  /** The caller's MixMonitor file, recording since the dialplan (undefined: record the bridge). */
+  recordingFile: string | undefined;
   /** A ringback tone played to an answered caller who is waiting again. */
   ringbackId: string | undefined;
   /** performance.now() when its StasisStart reached us (unset for a call re-attached after a restart). */
