@@ -119,7 +119,8 @@ export class Recorder {
   private async callFile(name: string): Promise<void> {
     const [, epoch, dashed, caller] = CALL_FILE.exec(name)!;
     const arrivedAt = Number(epoch) * 1000;
-    const channel = dashed.replace('-', '.'); // Asterisk's unique id: <epoch>.<sequence>
+    // Asterisk's unique id ends <epoch>.<sequence> (after the system name, if set): its last dot.
+    const channel = dashed.replace(/-(\d+)$/, '.$1');
     let created = false;
     await this.import(name, () => (created ? 'fallback' : 'call'), arrivedAt, null, async () => {
       const known = (await this.incidents.findByChannel(channel)) ?? (await this.incidents.findByChannel(dashed));

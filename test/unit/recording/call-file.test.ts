@@ -29,7 +29,8 @@ function wav(ms: number, closed: boolean): Buffer {
   return Buffer.concat([h, data]);
 }
 
-const NAME = 'call_1764666000_1764666000-42_13800138000';
+// As the sandbox names channels: systemname-<epoch>.<sequence>, its dots as dashes in the file name.
+const NAME = 'call_1764666000_cti110-node-1764666000-42_13800138000';
 
 function setup(files: Buffer[]) {
   const requests: string[] = [];
@@ -44,7 +45,7 @@ function setup(files: Buffer[]) {
   const incident = { id: 7, number: '20261202-000007', endedAt: 1 };
   const incidents = {
     stamp: async (_id: number, kind: string, detail: Record<string, unknown>) => void stamps.push({ kind, detail }),
-    findByChannel: async (channel: string) => (channel === '1764666000.42' ? incident : undefined),
+    findByChannel: async (channel: string) => (channel === 'cti110-node-1764666000.42' ? incident : undefined),
   } as unknown as Incidents;
   const repo = { findByName: async () => undefined, nextSeq: async () => 1, insert: async (r: { source: string; durationMs: number; path: string }) => void rows.push(r) } as unknown as RecordingsRepo;
   const dir = mkdtempSync(join(tmpdir(), 'cti110-callfile-'));
