@@ -26,6 +26,8 @@ export interface Arrival {
   arrivedAt: number;
   /** The caller's location as Asterisk read it from the INVITE (see dispatch/caller-location.ts). */
   location?: { header: string; format: string; info: string; method: string };
+  /** The caller's MixMonitor file the dialplan started (the recording of record), if any. */
+  recordingFile?: string;
 }
 
 /** Finds where the caller is once the incident exists (dispatch/); it never holds the call up. */
@@ -99,6 +101,7 @@ export class CallService {
     const call = new Call(arrival.channelId, arrival.arrivedAt, this.log.child({ channel: arrival.channelId }));
     call.enteredAt = performance.now();
     call.callerNumber = arrival.callerNumber;
+    call.recordingFile = arrival.recordingFile;
     this.calls.set(call.channelId, call);
     // Ringing first and without waiting for the database: the caller must never hear silence.
     this.telephony.ring(call.channelId).catch((err: unknown) => {
@@ -106,7 +109,7 @@ export class CallService {
     });
     const priority = this.priorities[arrival.trunk] ?? 100;
     void call.enqueue('open incident', async () => {
-      const { caseRef, location, ...fields } = arrival;
+      const { caseRef, location, recordingFile, ...fields } = arrival;
       const incident = await this.incidents.open({ ...fields, state: call.state, priority });
       if (caseRef) await this.incidents.setCaseRef(incident.id, caseRef);
       call.incidentId = incident.id;
@@ -174,7 +177,7 @@ export class CallService {
     await this.move(call, 'taker_answered');
     if (!call.recording && call.incidentId !== undefined && call.incidentNumber !== undefined) {
       call.recording = true; // one recording per bridge, from the first answer to the end
-      call.recordingName = await this.recorder.start(call.incidentId, call.incidentNumber, call.bridgeId!, offer.seat?.id ?? null);
+      call.recordingName = await this.recorder.start(call.incidentId, call.incidentNumber, call.bridgeId!, offer.seat?.id ?? null, call.recordingFile);
     }
     const answerMs = at - call.arrivedAt;
     call.log.info({ seat: offer.seat?.id, answerMs }, 'call answered');

@@ -16,6 +16,8 @@ export class Call {
   recordingName: string | undefined;
   /** What connectToSeat (connect.ts) has done already: a retried connection skips it. */
   readonly connected = { callerAnswered: false, bridgeMade: false, callerInBridge: false };
+  /** The caller's MixMonitor file, recording since the dialplan (undefined: record the bridge). */
+  recordingFile: string | undefined;
   /** A ringback tone played to an answered caller who is waiting again. */
   ringbackId: string | undefined;
   /** performance.now() when its StasisStart reached us (unset for a call re-attached after a restart). */

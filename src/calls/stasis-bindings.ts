@@ -15,6 +15,7 @@ import type { Seats } from '../queue/seats';
 import type { Arrival, CallService } from './call-service';
 import type { MonitoringService } from '../monitoring/monitoring-service';
 import type { InstantRecall } from '../monitoring/recall';
+import { CALL_FILE } from '../recording/recorder';
 
 /** Stasis() arguments set by dialplan/extensions.conf for callers; anything else is not a caller. */
 const CALLER_ENTRIES = new Set(['110', 'from12345']);
@@ -33,6 +34,12 @@ function sipLocation(vars: Record<string, string> | undefined): Arrival['locatio
   const header = vars?.CTI110_GEOLOC ?? '';
   if (!header) return undefined;
   return { header, format: vars?.CTI110_GEOLOC_FORMAT ?? '', info: vars?.CTI110_GEOLOC_INFO ?? '', method: vars?.CTI110_GEOLOC_METHOD ?? '' };
+}
+
+/** The caller's MixMonitor file started by the dialplan, by its recording name (none: the bridge is recorded). */
+function callFileOf(vars: Record<string, string> | undefined): string | undefined {
+  const name = (vars?.CTI110_RECORDING ?? '').split('/').pop()?.replace(/\.wav$/, '') ?? '';
+  return CALL_FILE.test(name) ? name : undefined;
 }
 
 export interface StasisDeps {
@@ -68,6 +75,7 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
           caseRef: e.channel.channelvars?.CTI110_CASEREF?.slice(0, 128) || undefined,
           trunk: entry,
           location: sipLocation(e.channel.channelvars),
+          recordingFile: callFileOf(e.channel.channelvars),
           arrivedAt: parseAsteriskTime(e.channel.creationtime, Date.now()),
         });
       } else if (entry === 'leg') {

@@ -10,8 +10,19 @@ import { recordingPath, storeAtomically, wavDurationMs } from './storage';
 
 /** Recording names carry what is needed to file them, so nothing lives only in memory. */
 const NAME = /^cti110_(\d{8}-\d{6,})_(\d{13})_([A-Za-z0-9-]*)$/;
-/** MixMonitor files of calls that took the dialplan fallback (dialplan/extensions.conf). */
-const FALLBACK = /^fallback_(\d{9,11})_([A-Za-z0-9-]+)_([0-9+]*)$/;
+/**
+ * The caller's own MixMonitor file, started by the dialplan before the call reaches the service
+ * (dialplan/extensions.conf, cti110-incoming): call_<epoch>_<channel, dots as dashes>_<caller>.
+ * `fallback_` is the same file's name before every call was recorded that way.
+ */
+export const CALL_FILE = /^(?:call|fallback)_(\d{9,11})_([A-Za-z0-9-]+)_([0-9+]*)$/;
+/** How long a finished call's MixMonitor may take to close its file (it does so after the hang-up). */
+const CLOSE_WAIT_MS = 15000;
+
+/** MixMonitor writes the WAV header's sizes when it closes the file: before that they are 0. */
+export function wavClosed(data: Buffer): boolean {
+  return data.length >= 44 && data.toString('ascii', 0, 4) === 'RIFF' && data.readUInt32LE(4) === data.length - 8;
+}
 
 export function recordingName(incident: string, startedAt: number, seatId: string | null): string {
   return `cti110_${incident}_${startedAt}_${seatId ?? ''}`;
@@ -37,7 +48,13 @@ export class Recorder {
    * time: the refused one may exist half-made), unless the bridge is gone (the call ended). Still
    * failing: logged loudly and stamped `recording_failed`, which alerts supervisors; never fatal.
    */
-  async start(incidentId: number, incident: string, bridgeId: string, seatId: string | null): Promise<string | undefined> {
+  async start(incidentId: number, incident: string, bridgeId: string, seatId: string | null, callFile?: string): Promise<string | undefined> {
+    if (callFile) {
+      // Already recording since the dialplan (MixMonitor on the caller, from the first bridge on):
+      // no request to Asterisk, no recorder channel in the bridge, which stays a two-party one.
+      await this.incidents.stamp(incidentId, 'recording', { name: callFile, via: 'mixmonitor' });
+      return callFile;
+    }
     for (let attempt = 0; ; attempt++) {
       const name = recordingName(incident, Date.now(), seatId);
       try {
@@ -72,6 +89,7 @@ export class Recorder {
    * slower fetch and store of finished(). False if it could not be stopped (the sweep stores it).
    */
   async halt(name: string): Promise<boolean> {
+    if (CALL_FILE.test(name)) return true; // MixMonitor ends with the caller's channel
     this.live.delete(name);
     try {
       await this.telephony.stopRecording(name);
@@ -85,6 +103,7 @@ export class Recorder {
   /** RecordingFinished (or found left over after a restart): fetch, store, register, clean up. */
   async finished(name: string): Promise<void> {
     this.log.debug({ name }, 'recording finished');
+    if (CALL_FILE.test(name)) return this.callFile(name);
     this.live.delete(name);
     const parsed = NAME.exec(name);
     if (!parsed) return;
@@ -93,29 +112,55 @@ export class Recorder {
   }
 
   /**
-   * A call answered by the dialplan fallback while the service was away: it gets its incident
-   * now (trunk "fallback", caller number and arrival from the file name) and its recording.
+   * A caller's MixMonitor file, once its call is over: stored against the call's incident, or,
+   * for a call the dialplan fallback answered while the service was away, against a new incident
+   * (trunk "fallback", caller number and arrival from the file name).
    */
-  private async fallback(name: string): Promise<void> {
-    const [, epoch, channel, caller] = FALLBACK.exec(name)!;
+  private async callFile(name: string): Promise<void> {
+    const [, epoch, dashed, caller] = CALL_FILE.exec(name)!;
     const arrivedAt = Number(epoch) * 1000;
-    await this.import(name, 'fallback', arrivedAt, null, async () => {
-      const known = await this.incidents.findByChannel(channel);
+    // Asterisk's unique id ends <epoch>.<sequence> (after the system name, if set): its last dot.
+    const channel = dashed.replace(/-(\d+)$/, '.$1');
+    let created = false;
+    await this.import(name, () => (created ? 'fallback' : 'call'), arrivedAt, null, async () => {
+      const known = (await this.incidents.findByChannel(channel)) ?? (await this.incidents.findByChannel(dashed));
       if (known) return known;
+      created = true;
       const incident = await this.incidents.open({ callerNumber: caller, callerName: '', callerRaw: '', trunk: 'fallback', channelId: channel, state: 'ended', arrivedAt, priority: 100 });
       await this.incidents.stamp(incident.id, 'fallback_call', { channel, note: 'answered by the dialplan fallback while the service was down' }, arrivedAt);
       this.log.warn({ incident: incident.number, channel }, 'fallback call attached to a new incident');
       return incident;
-    });
+    }, () => this.closedFile(name));
   }
 
-  private async import(name: string, source: 'bridge' | 'fallback', startedAt: number, seatId: string | null, incidentOf: () => Promise<{ id: number; number: string; endedAt: number | null }>): Promise<void> {
+  /** The file once MixMonitor has closed it (its header complete). */
+  private async closedFile(name: string): Promise<Buffer> {
+    const until = Date.now() + CLOSE_WAIT_MS;
+    for (let pause = 50; ; pause = Math.min(1000, pause * 2)) {
+      const data = await this.telephony.downloadRecording(name);
+      if (wavClosed(data)) return data;
+      // Left in Asterisk for the minute sweep: never stored cut short, never deleted unclosed.
+      if (Date.now() > until) throw new Error(`MixMonitor has not closed ${name} yet`);
+      await new Promise((r) => setTimeout(r, pause));
+    }
+  }
+
+  private async import(
+    name: string,
+    sourceOf: 'bridge' | (() => 'call' | 'fallback'),
+    startedAt: number,
+    seatId: string | null,
+    incidentOf: () => Promise<{ id: number; number: string; endedAt: number | null }>,
+    download = () => this.telephony.downloadRecording(name),
+  ): Promise<void> {
     if (this.importing.has(name)) return;
     this.importing.add(name);
     try {
       if (await this.repo.findByName(name)) return this.telephony.deleteRecording(name);
+      const data = await download();
+      if (wavDurationMs(data) === 0) return this.telephony.deleteRecording(name); // never bridged: nothing said
       const incident = await incidentOf();
-      const data = await this.telephony.downloadRecording(name);
+      const source = typeof sourceOf === 'string' ? sourceOf : sourceOf();
       const seq = await this.repo.nextSeq(incident.id);
       const stored = await storeAtomically(this.storageDir, recordingPath(incident.number, seq, startedAt), data);
       const durationMs = wavDurationMs(data);
@@ -154,11 +199,11 @@ export class Recorder {
    */
   async reconcile(): Promise<void> {
     const names = await this.telephony.listRecordings();
-    const pending = names.filter((n) => FALLBACK.test(n));
+    const pending = names.filter((n) => CALL_FILE.test(n));
     const live = pending.length ? new Set((await this.telephony.listChannels()).map((c) => c.id.replace(/\./g, '-'))) : new Set<string>();
     for (const name of names) {
       if (NAME.test(name)) await this.sweepBridgeRecording(name);
-      else if (FALLBACK.test(name) && !live.has(FALLBACK.exec(name)![2])) await this.fallback(name);
+      else if (CALL_FILE.test(name) && !live.has(CALL_FILE.exec(name)![2])) await this.callFile(name);
     }
   }
 }

@@ -86,7 +86,7 @@ export const MIGRATIONS: string[] = [
     seq         INTEGER NOT NULL,          -- 1, 2, ... in the order the pieces were recorded
     name        TEXT    NOT NULL UNIQUE,   -- Asterisk's recording name
     path        TEXT    NOT NULL,          -- relative to the storage folder: YYYY/MM/DD/<incident>/<seq>.wav
-    source      TEXT    NOT NULL,          -- bridge | fallback
+    source      TEXT    NOT NULL,          -- call | bridge | fallback
     seat_id     TEXT,
     started_at  INTEGER NOT NULL,          -- ms since epoch
     ended_at    INTEGER NOT NULL,

@@ -26,7 +26,7 @@ t.test('service down: the call falls back to the seats and is recorded', async (
   t.equal(await seat.done, 0, 'by the call-taker seat 1001');
 
   const file = await waitFor('the fallback recording', () => {
-    const files = readdirSync(recordings).filter((f) => /^fallback_\d+_[A-Za-z0-9-]+_13800138000\.wav$/.test(f));
+    const files = readdirSync(recordings).filter((f) => /^call_\d+_[A-Za-z0-9-]+_13800138000\.wav$/.test(f));
     return files.length === 1 && statSync(join(recordings, files[0])).size > 0 ? join(recordings, files[0]) : undefined;
   });
   // MixMonitor writes the WAV header's length when the call's channels are gone: wait for that.
@@ -51,5 +51,5 @@ t.test('service down: the call falls back to the seats and is recorded', async (
   t.ok(incident.timeline.some((e) => e.kind === 'fallback_call'), 'its timeline says so');
   const recorded = incident.timeline.find((e) => e.kind === 'recorded')!.detail as { path: string; sha256: string };
   t.equal(createHash('sha256').update(readFileSync(join(storage, recorded.path))).digest('hex'), recorded.sha256, 'the recording is stored with its SHA-256');
-  t.equal(readdirSync(recordings).filter((f) => f.startsWith('fallback_')).length, 0, "Asterisk's copy is removed once stored");
+  t.equal(readdirSync(recordings).filter((f) => f.startsWith('call_')).length, 0, "Asterisk's copy is removed once stored");
 });

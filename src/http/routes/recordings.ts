@@ -32,7 +32,7 @@ const Recording = Type.Object({
   incidentNumber: Type.String(),
   seq: Type.Integer({ description: 'piece number within the incident, 1 first' }),
   name: Type.String({ description: "Asterisk's recording name" }),
-  source: Type.String({ description: 'bridge or fallback' }),
+  source: Type.String({ description: 'call (the caller\'s MixMonitor, the usual case), bridge (a bridge recording) or fallback (answered while the service was away)' }),
   seatId: Nullable(Type.String()),
   callerNumber: Type.String(),
   startedAt: ms('ms since epoch'),
