@@ -5,7 +5,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { MonitoringService } from '../../monitoring/monitoring-service';
 import type { InstantRecall } from '../../monitoring/recall';
 import { MONITOR_MODES } from '../../monitoring/modes';
-import { ErrorBody } from '../schemas';
+import { ErrorBody, Int } from '../schemas';
 import { HttpError } from '../errors';
 import { CALL_HANDLERS, SUPERVISORS } from '../../auth/roles';
 import { byIncident } from '../ownership';
@@ -27,7 +27,7 @@ const ModeBody = Type.Object({ mode: Mode }, { additionalProperties: false });
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f-]{36}$', description: 'a monitoring session id' }) });
 const NumberParams = Type.Object({ number: Type.String({ pattern: '^[0-9]{8}-[0-9]{6,}$', description: 'an incident number' }) });
 // A query string, not a body: a recall is one click (or one key), usually with nothing to add.
-const RecallQuery = Type.Object({ seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 600, description: 'how far back (default and upper bound: monitoring.recallSeconds)' })) }, { additionalProperties: false });
+const RecallQuery = Type.Object({ seconds: Type.Optional(Int({ minimum: 1, maximum: 600, description: 'how far back (default and upper bound: monitoring.recallSeconds)' })) }, { additionalProperties: false });
 const Session = Type.Object({
   id: Type.String(),
   incident: Type.String(),

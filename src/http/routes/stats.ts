@@ -4,11 +4,10 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { Metric, Registry } from 'prom-client';
 import type { StatsRepo } from '../../store/stats-repo';
 import { createStatsMetrics } from '../../stats/metrics';
-import { PeriodError, resolvePeriod, startOfLocalDay, type Period } from '../../stats/period';
+import { resolvePeriod, startOfLocalDay, type Period } from '../../stats/period';
 import { serviceLevel, type ServiceLevel } from '../../stats/service-level';
 import { liveFigures, SEAT_STATES, type QueueSnapshot } from '../../stats/snapshot';
-import { HttpError } from '../errors';
-import { ErrorBody } from '../schemas';
+import { ErrorBody, Int } from '../schemas';
 import { SUPERVISORS } from '../../auth/roles';
 
 export interface StatsDeps {
@@ -22,7 +21,7 @@ export interface StatsDeps {
 }
 
 // 8.64e15 ms is the last instant a JavaScript Date can hold.
-const ms = (description = 'ms since epoch') => Type.Integer({ minimum: 0, maximum: 8.64e15, description });
+const ms = (description = 'ms since epoch') => Int({ minimum: 0, maximum: 8.64e15, description });
 const StatsQuery = Type.Object(
   {
     from: Type.Optional(ms('start of the period, inclusive (ms); default: local midnight of the day `to` falls in')),
@@ -70,13 +69,7 @@ export function statsRoutes(app: FastifyInstance, deps: StatsDeps): Registry {
     { config: { access: SUPERVISORS }, schema: { summary: 'Queue now, and service level over a period (default: today so far)', querystring: StatsQuery, response: { 200: QueueStats, 400: ErrorBody } } },
     async (req) => {
       const at = clock();
-      let period: Period;
-      try {
-        period = resolvePeriod(req.query, at);
-      } catch (err) {
-        if (err instanceof PeriodError) throw new HttpError(400, err.code, err.message);
-        throw err;
-      }
+      const period = resolvePeriod(req.query, at);
       const now = liveFigures(deps.now(), at);
       return { now, period: { ...period, ...(await levelOver(period)) } };
     },
