@@ -115,7 +115,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
     transferStats: { db },
     monitoring: { monitoring, recall },
     spotChecks: { spotChecks: new SpotChecks(new SpotChecksRepo(db), { sampleSize: config.spotCheck.sampleSize }) },
-    stats: { stats: new StatsRepo(db), now: queueSnapshot, extraMetrics: [serviceTime] },
+    stats: { stats: new StatsRepo(db), now: queueSnapshot, extraMetrics: [serviceTime], metrics: { token: config.metrics.token, open: !config.auth.enabled } },
     auth: { enabled: config.auth.enabled, secureCookie: config.auth.secureCookie, service: new AuthService(new UsersRepo(db), { sessionTtlMs: config.auth.sessionTtlMs, maxFailures: config.auth.maxFailures, windowMs: config.auth.failureWindowMs }, log.child({ area: 'auth' })) },
     events: { hub },
     admin: { dialplan: new DialplanAdmin(ami, ['extensions.conf'], log.child({ area: 'admin' })) },

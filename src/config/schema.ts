@@ -162,6 +162,8 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    // Prometheus scrapes /metrics with `Authorization: Bearer <token>`; '' = signed-in supervisors only.
+    metrics: Type.Object({ token: Type.String({ description: 'a bearer token for /metrics, or empty' }) }, { additionalProperties: false }),
     store: Type.Object({ path: NonEmpty }, { additionalProperties: false }),
     log: Type.Object(
       {
@@ -250,6 +252,7 @@ export const DEFAULTS: Config = {
     recallSegmentMs: 300000,
   },
   auth: { enabled: true, sessionTtlMs: 12 * 3600 * 1000, maxFailures: 5, failureWindowMs: 15 * 60 * 1000, secureCookie: false },
+  metrics: { token: '' },
   store: { path: 'var/cti110.sqlite' },
   log: { level: 'info' },
 };
@@ -274,4 +277,5 @@ export const ENV_OVERRIDES: Record<string, { path: string; kind: 'string' | 'int
   CTI110_RECORDINGS_DIR: { path: 'recording.storageDir', kind: 'string' },
   CTI110_LOG_LEVEL: { path: 'log.level', kind: 'string' },
   CTI110_AUTH_ENABLED: { path: 'auth.enabled', kind: 'boolean' },
+  CTI110_METRICS_TOKEN: { path: 'metrics.token', kind: 'string' },
 };

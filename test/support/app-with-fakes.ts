@@ -71,7 +71,7 @@ export interface FakeApp {
   close(): Promise<void>;
 }
 
-export async function appWithFakes(opts: { authEnabled?: boolean } = {}): Promise<FakeApp> {
+export async function appWithFakes(opts: { authEnabled?: boolean; metricsToken?: string } = {}): Promise<FakeApp> {
   const config = loadConfig({}, 'config/cti110.json');
   const dir = mkdtempSync(join(tmpdir(), 'cti110-app-'));
   const log = pino({ level: 'silent' });
@@ -119,7 +119,7 @@ export async function appWithFakes(opts: { authEnabled?: boolean } = {}): Promis
     transferStats: { db },
     monitoring: { monitoring, recall },
     spotChecks: { spotChecks: new SpotChecks(new SpotChecksRepo(db), { sampleSize: config.spotCheck.sampleSize }) },
-    stats: { stats: new StatsRepo(db), now: snapshot, extraMetrics: [] },
+    stats: { stats: new StatsRepo(db), now: snapshot, extraMetrics: [], metrics: { token: opts.metricsToken ?? '', open: !(opts.authEnabled ?? true) } },
     auth: { enabled: opts.authEnabled ?? true, secureCookie: false, service: auth },
     events: { hub },
     admin: { dialplan: new DialplanAdmin(ami as unknown as ConstructorParameters<typeof DialplanAdmin>[0], ['extensions.conf'], log) },
