@@ -83,7 +83,7 @@ export function monitoringRoutes(app: FastifyInstance, deps: { monitoring: Monit
 
   app.post<{ Params: Static<typeof NumberParams>; Querystring: Static<typeof RecallQuery> }>(
     '/incidents/:number/recall',
-    { config: { access: CALL_HANDLERS, owner: byIncident }, schema: { summary: 'Instant recall: replay the last seconds of the call to its call-taker only (the recording of record goes on)', params: NumberParams, querystring: RecallQuery, response: { 202: Recall, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody } } },
+    { config: { access: CALL_HANDLERS, owner: byIncident }, schema: { summary: 'Instant recall: replay the last seconds of the call to its call-taker only (the recording of record goes on); one at a time per call, 3 s apart (429 with Retry-After)', params: NumberParams, querystring: RecallQuery, response: { 202: Recall, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody } } },
     async (req, reply) => reply.status(202).send(await deps.recall.recall(req.params.number, req.query.seconds)),
   );
 }
