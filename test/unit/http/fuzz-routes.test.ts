@@ -6,17 +6,7 @@
 import t from 'tap';
 import type { InjectOptions } from 'fastify';
 import { appWithFakes } from '../../support/app-with-fakes';
-
-/** mulberry32: small, fast, and the same sequence on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from '../../support/seeded';
 
 const HOSTILE_TEXT = [
   'Infinity', '-Infinity', 'NaN', '9'.repeat(400), '-1', '0', '1e400', '1.5', 'null', 'true', '[]', '{}',
@@ -70,7 +60,7 @@ t.test('no hostile request gets a 5xx, on any route, signed in as admin or not',
   const signIn = async () => void (token = (await auth.signIn('root', 'root-password-1', '10.1.1.0')).token);
   // Something real to find, so that a valid-looking value goes past the lookups.
   const known = await incidents.open({ callerNumber: '13800000000', callerName: '', callerRaw: '', trunk: '110', channelId: 'ch-1', state: 'ended', arrivedAt: Date.now(), priority: 10 });
-  const random = prng(0x110);
+  const random = seeded(0x110);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const text = () => pick([...HOSTILE_TEXT, known.number]);
   const fill = (path: string) => path.replace(/\{[^}]+\}/g, () => text()).replace(/\{|\}/g, '');
