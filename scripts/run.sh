@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # One command to run cti110 locally: sets up what is missing, starts the sandbox Asterisk with the
 # project's config and dialplan (demo seats 1001-1005, officers 2001-2004), then the service in the
-# foreground. Ctrl-C stops the service and the Asterisk it started.
+# foreground. Ctrl-C stops the service and the Asterisk it started; so does the service ending
+# any other way (scripts/lib/run-cleanup.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/setup.sh
 export AST_INSTANCE="${AST_INSTANCE:-default}"
+# shellcheck source=lib/run-cleanup.sh
+. scripts/lib/run-cleanup.sh
+run_on_exit 'bash scripts/asterisk-sandbox.sh stop'
 bash scripts/asterisk-sandbox.sh start
-trap 'bash scripts/asterisk-sandbox.sh stop' EXIT
 export CTI110_ARI_URL="${CTI110_ARI_URL:-http://127.0.0.1:${AST_HTTP_PORT:-8088}}"
 export CTI110_AMI_PORT="${CTI110_AMI_PORT:-${AST_AMI_PORT:-5038}}"
 # The sandbox Asterisk uses the repository's known secrets: the service refuses them without this.
@@ -22,8 +25,4 @@ demo_user supervisor --role supervisor
 demo_user admin --role admin
 for officer in 2001 2002 2003 2004; do demo_user "officer$officer" --role officer --officer "$officer"; done
 echo "run: cti110 on http://127.0.0.1:${CTI110_HTTP_PORT:-8110}/ui/ (Ctrl-C to stop); sign in as taker1001..taker1005, supervisor or admin, password <name>-password"
-node dist/src/main.js &
-service=$!
-trap 'kill -TERM $service 2>/dev/null; wait $service 2>/dev/null; bash scripts/asterisk-sandbox.sh stop' EXIT
-trap 'exit 0' INT TERM
-wait $service
+run_service node dist/src/main.js

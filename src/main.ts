@@ -126,7 +126,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
     transferStats: { db },
     monitoring: { monitoring, recall },
     spotChecks: { spotChecks: new SpotChecks(new SpotChecksRepo(db), { sampleSize: config.spotCheck.sampleSize }) },
-    stats: { stats: new StatsRepo(db), now: queueSnapshot, extraMetrics: [serviceTime, ...callPath.metrics] },
+    stats: { stats: new StatsRepo(db), now: queueSnapshot, extraMetrics: [serviceTime, ...callPath.metrics], metrics: { token: config.metrics.token, open: !config.auth.enabled } },
     auth: { enabled: config.auth.enabled, secureCookie: config.auth.secureCookie, service: new AuthService(new UsersRepo(db), { sessionTtlMs: config.auth.sessionTtlMs, maxFailures: config.auth.maxFailures, maxFailuresPerName: config.auth.maxFailuresPerName, windowMs: config.auth.failureWindowMs }, log.child({ area: 'auth' })) },
     events: { hub, live: { maxPerUser: config.auth.maxLiveSockets, allowedOrigins: config.auth.allowedOrigins, recheckMs: 10_000 } },
     admin: { dialplan: new DialplanAdmin(ami, ['extensions.conf'], log.child({ area: 'admin' })) },

@@ -2,6 +2,8 @@
 // reconnect, keyboard shortcuts. Plain ES modules, no build step: the service serves them as is.
 // The session is an HttpOnly cookie: scripts never see the token, and no ARI/AMI secret is here.
 
+export { path } from './path.js';
+
 const LABELS = {
   'zh-CN': {
     title_console: '接警席', title_wallboard: '值班长大屏', title_recordings: '录音与抽检', title_admin: '系统管理', title_signin: '登录',

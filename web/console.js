@@ -1,7 +1,7 @@
 // The call-taker's screen: seat state, the current call as it happens (live stream), triage,
 // flat dispatch, 12345 transfer and abandoned callers. Every action is a REST call; the screen
 // changes only from what the live stream then reports, so it never shows what did not happen.
-import { api, live, startPage, t, el, duration, clock, report } from './common.js';
+import { api, live, startPage, t, el, duration, clock, report, path } from './common.js';
 import { drawMap } from './map.js';
 
 const $ = (id) => document.getElementById(id);
@@ -36,7 +36,7 @@ function showSeat(s) {
   $('btn-logout').disabled = s.state === 'logged_out';
   $('btn-ready').dataset.state = s.state;
 }
-const seatAction = (action, body) => act(() => api('POST', `/seats/${seat}/${action}`, body));
+const seatAction = (action, body) => act(() => api('POST', path`/seats/${seat}/${action}`, body));
 $('btn-login').addEventListener('click', () => seatAction('login'));
 // From logged out, signing the seat in is what makes it ready (the seat machine's login → ready).
 $('btn-ready').addEventListener('click', () => seatAction(lastSeat?.state === 'logged_out' ? 'login' : 'ready'));
@@ -71,7 +71,7 @@ async function newCall(incident) {
   caller = null;
   showCall();
   tick();
-  const full = await api('GET', `/incidents/${incident.number}`);
+  const full = await api('GET', path`/incidents/${incident.number}`);
   $('timeline').replaceChildren(...full.timeline.map(timelineLine));
   showLatest();
 }
@@ -81,10 +81,10 @@ const showLatest = () => ($('timeline').scrollTop = $('timeline').scrollHeight);
 // Triage
 $('classify').addEventListener('submit', (e) => {
   e.preventDefault();
-  act(() => api('POST', `/incidents/${current.number}/classify`, { police: $('police-yes').checked, category: $('category').value || undefined, summary: $('notes').value || undefined }));
+  act(() => api('POST', path`/incidents/${current.number}/classify`, { police: $('police-yes').checked, category: $('category').value || undefined, summary: $('notes').value || undefined }));
 });
-$('btn-transfer').addEventListener('click', () => act(() => api('POST', `/incidents/${current.number}/transfer`)));
-$('btn-leave').addEventListener('click', () => act(() => api('POST', `/incidents/${current.number}/taker/leave`)));
+$('btn-transfer').addEventListener('click', () => act(() => api('POST', path`/incidents/${current.number}/transfer`)));
+$('btn-leave').addEventListener('click', () => act(() => api('POST', path`/incidents/${current.number}/taker/leave`)));
 
 // Dispatch
 function locationQuery() {
@@ -104,14 +104,14 @@ $('btn-find').addEventListener('click', () =>
     redrawMap();
   }),
 );
-$('btn-conference').addEventListener('click', () => act(() => api('POST', `/incidents/${current.number}/dispatch`, location_ ?? locationQuery())));
+$('btn-conference').addEventListener('click', () => act(() => api('POST', path`/incidents/${current.number}/dispatch`, location_ ?? locationQuery())));
 
 // Abandoned callers
 async function loadAbandoned() {
   const list = await api('GET', '/abandoned?pending=true&limit=20');
   $('abandoned').replaceChildren(
     ...list.map((a) =>
-      el('tr', {}, el('td', {}, a.callerNumber), el('td', {}, a.number), el('td', {}, duration(a.waitMs)), el('td', {}, el('button', { 'aria-label': `${t('call_back')} ${a.callerNumber}`, onclick: () => act(() => api('POST', `/abandoned/${a.number}/callback`, { seat })) }, t('call_back')))),
+      el('tr', {}, el('td', {}, a.callerNumber), el('td', {}, a.number), el('td', {}, duration(a.waitMs)), el('td', {}, el('button', { 'aria-label': `${t('call_back')} ${a.callerNumber}`, onclick: () => act(() => api('POST', path`/abandoned/${a.number}/callback`, { seat })) }, t('call_back')))),
     ),
   );
 }
@@ -152,8 +152,8 @@ const categories = await api('GET', '/triage/categories');
 $('category').replaceChildren(el('option', { value: '' }, '–'), ...Object.entries(categories).map(([id, where]) => el('option', { value: id }, `${id} → ${where}`)));
 showCall();
 // After a reload (or on a second screen) the call in progress at the seat is found again.
-const inProgress = await api('GET', `/seats/${seat}/call`);
-if (inProgress && inProgress.incident !== current?.number) await newCall(await api('GET', `/incidents/${inProgress.incident}`)).catch(report);
+const inProgress = await api('GET', path`/seats/${seat}/call`);
+if (inProgress && inProgress.incident !== current?.number) await newCall(await api('GET', path`/incidents/${inProgress.incident}`)).catch(report);
 await loadAbandoned();
 [cells, officers] = await Promise.all([api('GET', '/dispatch/cells'), api('GET', '/officers')]);
 redrawMap();

@@ -1,12 +1,12 @@
 // Recordings desk: search, play with seek (the <audio> element asks the Range endpoint; the
 // session cookie goes with it, and every request is in the access log), and daily spot-checks.
-import { api, startPage, el, duration, clock, report, t } from './common.js';
+import { api, startPage, el, duration, clock, report, t, path } from './common.js';
 
 const $ = (id) => document.getElementById(id);
 await startPage();
 
 function play(r) {
-  $('player').src = `/recordings/${r.id}/audio`;
+  $('player').src = path`/recordings/${r.id}/audio`;
   $('now-playing').textContent = `${r.incidentNumber} #${r.seq} · ${clock(r.startedAt)}`;
   $('player').play().catch(() => undefined); // autoplay may be refused: the controls stay usable
 }
@@ -42,7 +42,7 @@ $('btn-draw').addEventListener('click', () => api('POST', '/spot-checks/draw').t
 $('score-form').addEventListener('submit', (e) => {
   e.preventDefault();
   const body = { speed: Number($('s-speed').value), attitude: Number($('s-attitude').value), correctness: Number($('s-correctness').value), note: $('s-note').value || null };
-  api('PUT', `/spot-checks/${scoring.id}/score`, body)
+  api('PUT', path`/spot-checks/${scoring.id}/score`, body)
     .then(async () => {
       $('score-form').hidden = true;
       showSample(await api('GET', '/spot-checks'));

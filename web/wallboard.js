@@ -1,6 +1,6 @@
 // The supervisors' wall: queue, seats, today's service level and alerts, all from the live
 // stream; today's figures are re-read only when a call was answered or abandoned (no polling).
-import { api, live, startPage, t, el, duration, clock, report } from './common.js';
+import { api, live, startPage, t, el, duration, clock, report, path } from './common.js';
 import { drawMap } from './map.js';
 
 const $ = (id) => document.getElementById(id);
@@ -58,7 +58,7 @@ function follow(s) {
     polling = setInterval(async () => {
       if (!session) return;
       try {
-        follow(await api('GET', `/monitoring/${session.id}`));
+        follow(await api('GET', path`/monitoring/${session.id}`));
       } catch (err) {
         if (err.status === 404) follow({ ...session, state: 'ended' }); // stopped, or the call or the supervisor hung up
       }
@@ -68,7 +68,7 @@ function follow(s) {
 
 async function monitor(seatId, mode) {
   try {
-    if (session && session.state !== 'ended' && session.seat === seatId) follow(await api('PUT', `/monitoring/${session.id}/mode`, { mode }));
+    if (session && session.state !== 'ended' && session.seat === seatId) follow(await api('PUT', path`/monitoring/${session.id}/mode`, { mode }));
     else follow(await api('POST', '/monitoring', { seat: seatId, mode, supervisor: $('supervisor').value }));
     report(null);
   } catch (err) {
@@ -79,7 +79,7 @@ async function monitor(seatId, mode) {
 $('btn-stop').addEventListener('click', async () => {
   if (!session) return;
   try {
-    await api('DELETE', `/monitoring/${session.id}`);
+    await api('DELETE', path`/monitoring/${session.id}`);
     follow({ ...session, state: 'ended' });
     report(null);
   } catch (err) {

@@ -13,6 +13,7 @@ import type { Conference } from '../dispatch/conference';
 import type { HotTransfer } from '../transfer/hot-transfer';
 import type { Seats } from '../queue/seats';
 import type { Arrival, CallService } from './call-service';
+import { fromHeader } from './from-header';
 import type { MonitoringService } from '../monitoring/monitoring-service';
 import type { InstantRecall } from '../monitoring/recall';
 import { CALL_FILE } from '../recording/recorder';
@@ -70,7 +71,7 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
           channelId: e.channel.id,
           callerNumber: e.channel.caller?.number ?? '',
           callerName: e.channel.caller?.name ?? '',
-          callerRaw: e.channel.channelvars?.CTI110_FROM ?? '',
+          callerRaw: fromHeader(e.channel.channelvars),
           // Kept as received, within reason: 12345's reference is an identifier, not a text.
           caseRef: e.channel.channelvars?.CTI110_CASEREF?.slice(0, 128) || undefined,
           trunk: entry,

@@ -172,6 +172,8 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    // Prometheus scrapes /metrics with `Authorization: Bearer <token>`; '' = signed-in supervisors only.
+    metrics: Type.Object({ token: Type.String({ description: 'a bearer token for /metrics, or empty' }) }, { additionalProperties: false }),
     store: Type.Object({ path: NonEmpty }, { additionalProperties: false }),
     log: Type.Object(
       {
@@ -262,6 +264,7 @@ export const DEFAULTS: Config = {
     recallSegmentMs: 300000,
   },
   auth: { enabled: true, sessionTtlMs: 12 * 3600 * 1000, maxFailures: 5, maxFailuresPerName: 50, maxLiveSockets: 5, allowedOrigins: [], failureWindowMs: 15 * 60 * 1000, secureCookie: false },
+  metrics: { token: '' },
   store: { path: 'var/cti110.sqlite' },
   log: { level: 'info' },
 };
@@ -288,4 +291,5 @@ export const ENV_OVERRIDES: Record<string, { path: string; kind: 'string' | 'int
   CTI110_AUTH_ENABLED: { path: 'auth.enabled', kind: 'boolean' },
   // true behind TLS (the Docker image's default): the browser then sends the session over https only.
   CTI110_SECURE_COOKIE: { path: 'auth.secureCookie', kind: 'boolean' },
+  CTI110_METRICS_TOKEN: { path: 'metrics.token', kind: 'string' },
 };

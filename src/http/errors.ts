@@ -31,6 +31,7 @@ const DOMAIN_STATUS: Record<string, number> = {
   ASTERISK_UNAVAILABLE: 503,
   AMI_UNAVAILABLE: 503,
   BAD_DAY: 400,
+  BAD_PERIOD: 400,
   BAD_SAMPLE_SIZE: 400,
   BAD_SCORE: 400,
   SPOT_CHECK_NOT_FOUND: 404,
@@ -41,6 +42,7 @@ const DOMAIN_STATUS: Record<string, number> = {
   MONITORING_NOT_FOUND: 404,
   MONITORING_STATE: 409,
   RECALL_UNAVAILABLE: 409,
+  RECALL_TOO_SOON: 429,
   SIGN_IN_FAILED: 401,
   TOO_MANY_ATTEMPTS: 429,
   BAD_USER: 400,
@@ -56,6 +58,9 @@ export function installErrorHandler(app: FastifyInstance): void {
       request.log.error({ err }, 'request failed');
       return reply.status(status).send({ error: status === 503 ? 'UNAVAILABLE' : 'INTERNAL', message: status === 503 ? 'a dependency is unavailable' : 'Internal Server Error' });
     }
+    // A refusal that says when to come back (e.g. RECALL_TOO_SOON) says it in Retry-After too.
+    const retryAfterMs = (err as { retryAfterMs?: unknown }).retryAfterMs;
+    if (status === 429 && typeof retryAfterMs === 'number') reply.header('Retry-After', Math.max(1, Math.ceil(retryAfterMs / 1000)));
     // Fastify's own codes (FST_ERR_...) are not ours to promise: clients see BAD_REQUEST.
     const code = !err.code || err.code.startsWith('FST_') ? (status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST') : err.code;
     return reply.status(status).send({ error: code, message: err.message });

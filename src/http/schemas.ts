@@ -1,5 +1,18 @@
 // Response and request schemas, declared once: validation, serialisation and OpenAPI.
-import { Type } from '@sinclair/typebox';
+import { Type, type NumberOptions } from '@sinclair/typebox';
+
+/**
+ * Every number a request carries (query, path, body) goes through these two, bounds required.
+ * Why: with `coerceTypes`, Ajv turns the strings "Infinity" and "1e400" (or 400 digits) into
+ * Infinity and then skips minimum/maximum for a non-finite number, so `?limit=Infinity` used to
+ * reach SQL and come back a 500. The `allOf` checks the coerced value again, where a non-finite
+ * number is refused as not a number (400).
+ */
+type Bounds = NumberOptions & { minimum: number; maximum: number };
+export const Int = (opts: Bounds) => Type.Integer({ ...opts, allOf: [{ type: 'integer' }] });
+export const Num = (opts: Bounds) => Type.Number({ ...opts, allOf: [{ type: 'number' }] });
+/** ms since the epoch, within what a Date can hold. */
+export const Ms = (description = 'ms since epoch') => Int({ minimum: 0, maximum: 8.64e15, description });
 
 export const ErrorBody = Type.Object({ error: Type.String(), message: Type.String() });
 

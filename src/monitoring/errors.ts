@@ -48,3 +48,13 @@ export class RecallUnavailable extends MonitoringError {
     super('RECALL_UNAVAILABLE', `instant recall of ${incident}: ${why}`);
   }
 }
+
+/** A recall of this call is playing, or the last one was just now: asked again too soon (429). */
+export class RecallTooSoon extends MonitoringError {
+  constructor(
+    incident: string,
+    readonly retryAfterMs: number,
+  ) {
+    super('RECALL_TOO_SOON', `instant recall of ${incident}: one is playing or was just played; try again in ${Math.ceil(retryAfterMs / 1000)} s`);
+  }
+}

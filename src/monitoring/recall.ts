@@ -11,13 +11,19 @@ import type { Incidents } from '../incidents/incidents';
 import type { CallInProgress, CallWatcher } from '../calls/call-service';
 import { recallPlan, type Segment } from './modes';
 import { startSnoop, type Arrivals } from './arrivals';
-import { CallNotLive, RecallUnavailable } from './errors';
+import { CallNotLive, RecallTooSoon, RecallUnavailable } from './errors';
 
 /**
  * Rolling segments are stored recordings in Asterisk named recall_<incident>_<start ms>_<seq>: the
  * start time keeps a re-attached call's new segments apart from the ones a dead process left.
  */
 const SEGMENT = /^recall_/;
+/**
+ * Recalls of one call: one at a time, and not more often than this. Each one closes a segment and
+ * starts two snoop channels' worth of work in Asterisk; a script (or a stuck key) asking in a loop
+ * would load Asterisk for every call, and replays over each other help nobody.
+ */
+export const RECALL_MIN_INTERVAL_MS = 3000;
 
 interface Rolling {
   incident: string;
@@ -30,6 +36,9 @@ interface Rolling {
   ended: boolean;
   /** A recall asked for by "*2" is being played: further presses are ignored until it ends. */
   keyReplay: boolean;
+  /** When the last recall was asked for, and until when its replay plays (Infinity: being set up). */
+  lastRecallAt: number;
+  busyUntil: number;
   lane: Promise<void>;
 }
 
@@ -50,14 +59,14 @@ export class InstantRecall implements CallWatcher {
     private readonly incidents: Incidents,
     private readonly calls: { callInProgress(incident: string): CallInProgress | undefined },
     private readonly arrivals: Arrivals,
-    private readonly settings: { seconds: number; segmentMs: number },
+    private readonly settings: { seconds: number; segmentMs: number; minIntervalMs?: number },
     private readonly log: Logger,
   ) {}
 
   /** A call got its call-taker: start the rolling recording (once per call). */
   talking(call: CallInProgress): void {
     if (this.rolls.has(call.incident)) return;
-    const r: Rolling = { incident: call.incident, snoopId: `cti110-rolling-${randomUUID()}`, segments: [], current: undefined, seq: 0, timer: undefined, ended: false, keyReplay: false, lane: Promise.resolve() };
+    const r: Rolling = { incident: call.incident, snoopId: `cti110-rolling-${randomUUID()}`, segments: [], current: undefined, seq: 0, timer: undefined, ended: false, keyReplay: false, lastRecallAt: -Infinity, busyUntil: 0, lane: Promise.resolve() };
     this.rolls.set(call.incident, r);
     this.run(r, async () => {
       await startSnoop(this.telephony, this.arrivals, call.callerChannelId, { snoopId: r.snoopId, spy: 'both', whisper: 'none', appArgs: 'monitor' });
@@ -91,6 +100,11 @@ export class InstantRecall implements CallWatcher {
     if (!r) throw new RecallUnavailable(incident, 'this call has no rolling recording (it was answered before the service last started)');
     // Never more than configured: older segments are not kept.
     const wantMs = Math.min(seconds ?? this.settings.seconds, this.settings.seconds) * 1000;
+    const now = Date.now();
+    const wait = Math.max(r.lastRecallAt + (this.settings.minIntervalMs ?? RECALL_MIN_INTERVAL_MS), r.busyUntil === Infinity ? now + 1000 : r.busyUntil) - now;
+    if (wait > 0) throw new RecallTooSoon(incident, wait);
+    r.lastRecallAt = now;
+    r.busyUntil = Infinity;
     return this.run(r, async () => {
       if (!r.current) throw new RecallUnavailable(incident, 'the rolling recording is not running');
       await this.rotate(r);
@@ -101,11 +115,15 @@ export class InstantRecall implements CallWatcher {
       await startSnoop(this.telephony, this.arrivals, call.takerChannelId, { snoopId, spy: 'none', whisper: 'out', appArgs: 'monitor' });
       // PlaybackFinished hangs the snoop up; the timer only guards against a lost event.
       const timer = setTimeout(() => this.playbackFinished(playbackId), plan.coveredMs + 10000);
+      r.busyUntil = Date.now() + plan.coveredMs;
       this.replays.set(playbackId, { snoopId, timer, rolling: r, byKey: via === 'dtmf' });
       await this.telephony.play(snoopId, plan.names.map((n) => `recording:${n}`), playbackId, plan.offsetMs);
       await this.incidents.stamp(call.incidentId, 'recall', { seconds: wantMs / 1000, heardMs: plan.coveredMs, seat: call.seatId, via });
       this.log.info({ incident, heardMs: plan.coveredMs, seat: call.seatId }, 'instant recall played to the call-taker');
       return { incident, seconds: wantMs / 1000, heardMs: plan.coveredMs };
+    }).catch((err: unknown) => {
+      if (r.busyUntil === Infinity) r.busyUntil = 0; // nothing plays: only the interval applies
+      throw err;
     });
   }
 
@@ -130,6 +148,7 @@ export class InstantRecall implements CallWatcher {
     this.replays.delete(playbackId);
     clearTimeout(replay.timer);
     if (replay.byKey) replay.rolling.keyReplay = false;
+    replay.rolling.busyUntil = 0;
     this.telephony.hangup(replay.snoopId).catch((err: Error) => this.log.warn({ err: err.message }, 'recall snoop not hung up'));
   }
 

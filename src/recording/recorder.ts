@@ -6,7 +6,8 @@ import type { Telephony } from '../asterisk/telephony';
 import { BridgeGone, RecordingGone } from '../asterisk/errors';
 import type { Incidents } from '../incidents/incidents';
 import type { RecordingsRepo } from '../store/recordings-repo';
-import { recordingPath, storeAtomically, wavDurationMs } from './storage';
+import { unlink } from 'node:fs/promises';
+import { FileExists, recordingPath, resolveInside, storeAtomically, wavDurationMs, type StoredFile } from './storage';
 
 /** Recording names carry what is needed to file them, so nothing lives only in memory. */
 const NAME = /^cti110_(\d{8}-\d{6,})_(\d{13})_([A-Za-z0-9-]*)$/;
@@ -158,13 +159,19 @@ export class Recorder {
     try {
       if (await this.repo.findByName(name)) return this.telephony.deleteRecording(name);
       const data = await download();
-      if (wavDurationMs(data) === 0) return this.telephony.deleteRecording(name); // never bridged: nothing said
+      // A caller's MixMonitor file with no audio: the call was never bridged, nothing was said.
+      if (sourceOf !== 'bridge' && wavDurationMs(data) === 0) return this.telephony.deleteRecording(name);
       const incident = await incidentOf();
       const source = typeof sourceOf === 'string' ? sourceOf : sourceOf();
-      const seq = await this.repo.nextSeq(incident.id);
-      const stored = await storeAtomically(this.storageDir, recordingPath(incident.number, seq, startedAt), data);
+      const { seq, stored } = await this.storeNext(incident, startedAt, data);
       const durationMs = wavDurationMs(data);
-      await this.repo.insert({ incidentId: incident.id, seq, name, path: stored.path, source, seatId, startedAt, endedAt: startedAt + durationMs, durationMs, size: stored.size, sha256: stored.sha256 });
+      try {
+        await this.repo.insert({ incidentId: incident.id, seq, name, path: stored.path, source, seatId, startedAt, endedAt: startedAt + durationMs, durationMs, size: stored.size, sha256: stored.sha256 });
+      } catch (err) {
+        // The file is ours alone (just created, no row): the retry stores it again under a free seq.
+        await unlink(resolveInside(this.storageDir, stored.path)).catch(() => undefined);
+        throw err;
+      }
       await this.incidents.stamp(incident.id, 'recorded', { seq, path: stored.path, durationMs, sha256: stored.sha256, source });
       if (source === 'fallback' && incident.endedAt === null) await this.incidents.end(incident.id, startedAt + durationMs, { reason: 'fallback' });
       await this.telephony.deleteRecording(name); // ours now: Asterisk's copy is not the one of record
@@ -175,6 +182,21 @@ export class Recorder {
       this.log.error({ name, err: (err as Error).message }, 'recording not stored yet, will retry');
     } finally {
       this.importing.delete(name);
+    }
+  }
+
+  /**
+   * Stored under the incident's next free seq. Two imports for one incident (a call's recording and
+   * a fallback's, or two pieces) may draw the same seq: the second finds the file there and takes
+   * the next one, so neither file is replaced; the UNIQUE (incident, seq) row follows the file.
+   */
+  private async storeNext(incident: { id: number; number: string }, startedAt: number, data: Buffer): Promise<{ seq: number; stored: StoredFile }> {
+    for (let seq = await this.repo.nextSeq(incident.id), tries = 0; ; seq += 1, tries += 1) {
+      try {
+        return { seq, stored: await storeAtomically(this.storageDir, recordingPath(incident.number, seq, startedAt), data) };
+      } catch (err) {
+        if (!(err instanceof FileExists) || tries >= 100) throw err;
+      }
     }
   }
 

@@ -1,7 +1,7 @@
 // The recordings folder: files written so that a crash never leaves a half-registered file
-// (write to .part, fsync, rename, fsync the folder; the database row comes only after that).
-import { createHash } from 'node:crypto';
-import { mkdir, open, rename, readFile, stat } from 'node:fs/promises';
+// (write to .part, fsync, link into place, fsync the folder; the database row comes only after that).
+import { createHash, randomUUID } from 'node:crypto';
+import { link, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 
 export interface StoredFile {
@@ -25,18 +25,36 @@ export function resolveInside(root: string, relative: string): string {
   return full;
 }
 
+/** A stored file is never replaced: the caller takes another name (the next seq). */
+export class FileExists extends Error {
+  readonly code = 'FILE_EXISTS';
+  override readonly name = this.constructor.name;
+}
+
+/**
+ * Writes a new file; FileExists if `relative` is already there. link() rather than rename():
+ * rename replaces an existing file, and two imports for one incident that drew the same seq lost
+ * the first one's recording that way. The part file has a name of its own for the same reason.
+ */
 export async function storeAtomically(root: string, relative: string, data: Buffer): Promise<StoredFile> {
   const final = resolveInside(root, relative);
   await mkdir(dirname(final), { recursive: true });
-  const part = `${final}.part`;
-  const file = await open(part, 'w');
+  const part = `${final}.${randomUUID()}.part`;
+  const file = await open(part, 'wx');
   try {
     await file.writeFile(data);
     await file.sync();
   } finally {
     await file.close();
   }
-  await rename(part, final);
+  try {
+    await link(part, final);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new FileExists(`${relative} is already stored`);
+    throw err;
+  } finally {
+    await unlink(part);
+  }
   const folder = await open(dirname(final), 'r');
   try {
     await folder.sync(); // the rename itself survives a power cut

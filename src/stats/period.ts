@@ -20,10 +20,15 @@ export class PeriodError extends Error {
  */
 export function resolvePeriod(query: { from?: number; to?: number }, now: number): Period {
   const to = query.to ?? now;
-  const from = query.from ?? startOfLocalDay(to - 1);
+  return checkPeriod({ from: query.from ?? startOfLocalDay(to - 1), to });
+}
+
+/** The rules every period follows, whatever its defaults: not empty, not longer than MAX_PERIOD_MS. */
+export function checkPeriod(period: Period): Period {
+  const { from, to } = period;
   if (from >= to) throw new PeriodError(`from (${from}) must be before to (${to})`);
   if (to - from > MAX_PERIOD_MS) throw new PeriodError(`the period from ${from} to ${to} is longer than ${MAX_PERIOD_MS / (24 * 3600_000)} days`);
-  return { from, to };
+  return period;
 }
 
 /** Midnight, local time of the centre, of the day containing `ms`. */

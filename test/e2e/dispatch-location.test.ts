@@ -2,13 +2,14 @@
 // through a real Asterisk: the nearest on-duty free officer is rung (not a nearer off-duty one),
 // the three talk in one recorded bridge, the officer is busy on the incident and reports from
 // the terminal, and the unit's webhook gets the incident even though it was down at the time.
-import t from 'tap';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import t, { type Test } from 'tap';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startAsterisk, startConfiguredService, incidentsOf, sipp, waitFor, workDir, seatPhone, registered, post, freePort, type Service } from '../support/harness';
+import { startAsterisk, startConfiguredService, incidentsOf, sipp, waitFor, workDir, seatPhone, registered, post, type Service } from '../support/harness';
 import { dtmfPcap } from '../support/dtmf-pcap';
 import { toneShare } from '../support/rtp-audio';
 
@@ -28,26 +29,31 @@ interface Push {
   body: { incident: string; to: string; location: { lon: number; lat: number }; callerNumber: string };
 }
 
-/** The unit's system: down until listen() is called, then records every push. */
-function unitReceiver(port: number) {
-  const url = `http://127.0.0.1:${port}/incidents`;
+/**
+ * The unit's system: down (503) until up() is called, then records every push. It listens from the
+ * start and keeps its port: closing it and listening again later on the same port lost the port to
+ * another process once (EADDRINUSE), and every following subtest waited for its leftovers.
+ */
+async function unitReceiver() {
   const pushes: Push[] = [];
-  let server: Server | undefined;
+  let up = false;
   const read = (req: IncomingMessage) => new Promise<string>((r) => {
     let text = '';
     req.on('data', (c) => (text += c));
     req.on('end', () => r(text));
   });
+  const server = createServer(async (req, res) => {
+    const text = await read(req);
+    if (!up) return void res.writeHead(503).end();
+    pushes.push({ key: req.headers['idempotency-key'] as string | undefined, body: JSON.parse(text) as Push['body'] });
+    res.writeHead(204).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   return {
-    url,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/incidents`,
     pushes,
-    listen: () => new Promise<void>((r) => {
-      server = createServer(async (req, res) => {
-        pushes.push({ key: req.headers['idempotency-key'] as string | undefined, body: JSON.parse(await read(req)) as Push['body'] });
-        res.writeHead(204).end();
-      }).listen(port, '127.0.0.1', () => r());
-    }),
-    close: () => new Promise<void>((r) => (server ? server.close(() => r()) : r())),
+    up: () => void (up = true),
+    close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
 
@@ -58,15 +64,16 @@ t.test('dispatch from the location on the INVITE', async (t) => {
   const officerDir = join(logDir, 'officer');
   mkdirSync(officerDir, { recursive: true });
   execFileSync('sox', ['-n', '-r', '8000', '-c', '1', '-e', 'a-law', join(officerDir, 'seat-audio.wav'), 'synth', '3', 'sine', '1800', 'vol', '0.5']);
-  const receiver = unitReceiver(await freePort());
+  const receiver = await unitReceiver();
   t.teardown(() => receiver.close());
   // The location lookup service by caller number: knows one number.
-  const lookupPort = await freePort();
   const lookup = createServer((req, res) => {
     const number = new URL(req.url ?? '/', 'http://x').searchParams.get('number');
     if (number === '13300000002') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ lon: 116.399, lat: 39.908, accuracyM: 500 }));
     else res.writeHead(404).end();
-  }).listen(lookupPort, '127.0.0.1');
+  });
+  await new Promise<void>((r) => lookup.listen(0, '127.0.0.1', () => r()));
+  const lookupPort = (lookup.address() as AddressInfo).port;
   t.teardown(() => new Promise<void>((r) => lookup.close(() => r())));
 
   const sandbox = await startAsterisk(t, 'dispatchloc');
@@ -88,6 +95,14 @@ t.test('dispatch from the location on the INVITE', async (t) => {
   t.equal(await put(service, '/officers/2001/position', { lon: 116.3855, lat: 39.9050 }), 200);
   t.equal(await put(service, '/officers/2002/position', { lon: 116.3990, lat: 39.9080 }), 200);
 
+  // A subtest that fails midway must not leave the next ones waiting on what it left: a call still
+  // up on seat 1001, an officer still busy on its incident. Each subtest's teardown clears both.
+  const leaveClean = (t: Test, ...callers: string[]) =>
+    t.teardown(async () => {
+      await sandbox.cli('channel request hangup all');
+      for (const caller of callers) for (const inc of await incidentsOf(service, caller)) await post(service, `/incidents/${inc.number}/release`);
+    });
+
   const talking = (prefix: string) =>
     waitFor(`${prefix} answered`, async () => {
       const [inc] = await incidentsOf(service, prefix);
@@ -95,6 +110,7 @@ t.test('dispatch from the location on the INVITE', async (t) => {
     });
 
   await t.test('the nearest on-duty free officer joins caller and call-taker, recorded; the unit gets the incident once back up', async (t) => {
+    leaveClean(t, '13300000001');
     const officer = await seatPhone(t, sandbox, '2001', { logDir: officerDir, stayS: 60, answerMs: 200, password: 'officer-2001-dev' });
     await registered(sandbox, '2001');
     const caller = await sipp(t, 'caller-geo.xml', ['-s', '110', '-key', 'callerid', '13300000001', '-key', 'pos', '39.9052 116.3851', '-key', 'radius', '35', '-set', 'hold_s', '14', '-m', '1', '-l', '1', '-timeout', '60s', '-timeout_error'], { sandbox, ip: '127.0.0.2', logDir });
@@ -122,7 +138,7 @@ t.test('dispatch from the location on the INVITE', async (t) => {
     // The unit's system was down at dispatch: the push waits in the outbox.
     await waitFor('push queued', async () => (await incidentsOf(service, '13300000001'))[0]?.timeline.some((e) => e.kind === 'unit_notified'));
     t.equal(receiver.pushes.length, 0);
-    await receiver.listen();
+    receiver.up();
     await waitFor('unit webhook delivered', () => receiver.pushes.length > 0, 40000);
 
     t.equal(await caller.done, 0, 'the caller talked until hanging up');
@@ -161,6 +177,7 @@ t.test('dispatch from the location on the INVITE', async (t) => {
   });
 
   await t.test('an unreadable location: the call goes on, the lookup by number is asked instead', async (t) => {
+    leaveClean(t, '13300000002');
     const caller = await sipp(t, 'caller-geo.xml', ['-s', '110', '-key', 'callerid', '13300000002', '-key', 'pos', '39.9 <broken', '-key', 'radius', '35', '-set', 'hold_s', '3', '-m', '1', '-l', '1', '-timeout', '60s', '-timeout_error'], { sandbox, ip: '127.0.0.2', logDir });
     await talking('13300000002');
     t.equal(await caller.done, 0, 'answered by the call-taker and ended normally');
@@ -171,6 +188,7 @@ t.test('dispatch from the location on the INVITE', async (t) => {
   });
 
   await t.test('telecom fraud: the anti-fraud centre is rung into the call before any officer', async (t) => {
+    leaveClean(t, '13300000004');
     const centre = await sipp(t, 'trunk-callee.xml', ['-set', 'answer_ms', '300', '-m', '1', '-l', '1', '-timeout', '40s', '-timeout_error'], { sandbox, ip: '127.0.0.3', port: sandbox.trunk12345Port, logDir });
     const caller = await sipp(t, 'caller-geo.xml', ['-s', '110', '-key', 'callerid', '13300000004', '-key', 'pos', '39.9052 116.3851', '-key', 'radius', '35', '-set', 'hold_s', '8', '-m', '1', '-l', '1', '-timeout', '60s', '-timeout_error'], { sandbox, ip: '127.0.0.2', logDir });
     const inc = await talking('13300000004');
@@ -195,6 +213,7 @@ t.test('dispatch from the location on the INVITE', async (t) => {
   });
 
   await t.test("*1 from the call-taker's headset dispatches the nearest officer to the location the call brought", async (t) => {
+    leaveClean(t, '13300000005');
     // This call-taker keys *1 two seconds after answering (RFC 4733 events from a pcap).
     writeFileSync(join(logDir, 'dtmf-star1.pcap'), dtmfPcap('*1'));
     await post(service, '/seats/1001/logout');

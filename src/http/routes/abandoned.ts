@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Incidents } from '../../incidents/incidents';
 import type { CallbackService } from '../../queue/callback-service';
-import { ErrorBody } from '../schemas';
+import { ErrorBody, Int } from '../schemas';
 import { CENTRE_STAFF, CALL_HANDLERS } from '../../auth/roles';
 
 const Abandoned = Type.Object({
@@ -17,7 +17,7 @@ const Abandoned = Type.Object({
   callbackResult: Type.Union([Type.String(), Type.Null()]),
 });
 const ListQuery = Type.Object(
-  { limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }), pending: Type.Boolean({ default: false, description: 'only those not yet called back' }) },
+  { limit: Int({ minimum: 1, maximum: 500, default: 100 }), pending: Type.Boolean({ default: false, description: 'only those not yet called back' }) },
   { additionalProperties: false },
 );
 const NumberParams = Type.Object({ number: Type.String({ pattern: '^[0-9]{8}-[0-9]{6,}$', description: 'an incident number' }) });

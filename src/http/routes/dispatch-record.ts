@@ -5,11 +5,10 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { MajorAlerts } from '../../dispatch/alerts';
 import type { IncidentRecord } from '../../dispatch/incident-record';
 import type { DispatchRepo } from '../../store/dispatch-repo';
-import { PeriodError, resolvePeriod } from '../../stats/period';
-import { HttpError } from '../errors';
+import { resolvePeriod } from '../../stats/period';
 import { CALL_HANDLERS, OFFICER_TERMINALS, SUPERVISORS } from '../../auth/roles';
 import { byIncident, byOfficerBody } from '../ownership';
-import { ErrorBody } from '../schemas';
+import { ErrorBody, Int, Ms } from '../schemas';
 
 const NumberParams = Type.Object({ number: Type.String({ pattern: '^[0-9]{8}-[0-9]{6,}$', description: 'an incident number' }) });
 const OfficerBody = Type.Object({ officer: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,32}$', description: 'the reporting officer id' }) }, { additionalProperties: false });
@@ -26,7 +25,7 @@ const Record_ = Type.Object({
   onSceneAt: ms,
   closedAt: ms,
 });
-const StatsQuery = Type.Object({ from: Type.Optional(Type.Integer({ minimum: 0 })), to: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false });
+const StatsQuery = Type.Object({ from: Type.Optional(Ms()), to: Type.Optional(Ms()) }, { additionalProperties: false });
 
 /** Nearest-rank percentile of sorted values. */
 const pct = (sorted: number[], p: number): number | null => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : null);
@@ -75,7 +74,7 @@ export function dispatchRecordRoutes(app: FastifyInstance, deps: { record: Incid
     async (req) => deps.record.close(req.params.number),
   );
 
-  const AlertsQuery = Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }) }, { additionalProperties: false });
+  const AlertsQuery = Type.Object({ limit: Int({ minimum: 1, maximum: 500, default: 50 }) }, { additionalProperties: false });
   app.get<{ Querystring: Static<typeof AlertsQuery> }>(
     '/dispatch/alerts',
     {
@@ -103,13 +102,7 @@ export function dispatchRecordRoutes(app: FastifyInstance, deps: { record: Incid
       },
     },
     async (req) => {
-      let period;
-      try {
-        period = resolvePeriod(req.query, Date.now());
-      } catch (err) {
-        if (err instanceof PeriodError) throw new HttpError(400, err.code, err.message);
-        throw err;
-      }
+      const period = resolvePeriod(req.query, Date.now());
       const s = await deps.repo.stats(period.from, period.to);
       const avg = s.talkMs.length ? Math.round(s.talkMs.reduce((a, b) => a + b, 0) / s.talkMs.length) : null;
       // Dispatches nobody answered count against the target, like abandoned calls do for 3 s.

@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Incidents } from '../../incidents/incidents';
-import { ErrorBody, IncidentPage, IncidentWithTimeline } from '../schemas';
+import { ErrorBody, IncidentPage, IncidentWithTimeline, Int } from '../schemas';
 import { CALL_HANDLERS, SUPERVISORS } from '../../auth/roles';
 import { byIncident } from '../ownership';
 
 const ListQuery = Type.Object(
   {
-    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+    limit: Int({ minimum: 1, maximum: 500, default: 50 }),
     before: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$', description: 'the `next` cursor of the previous page' })),
   },
   { additionalProperties: false },

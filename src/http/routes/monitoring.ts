@@ -5,7 +5,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { MonitoringService } from '../../monitoring/monitoring-service';
 import type { InstantRecall } from '../../monitoring/recall';
 import { MONITOR_MODES } from '../../monitoring/modes';
-import { ErrorBody } from '../schemas';
+import { ErrorBody, Int } from '../schemas';
 import { HttpError } from '../errors';
 import { CALL_HANDLERS, SUPERVISORS } from '../../auth/roles';
 import { byIncident } from '../ownership';
@@ -27,7 +27,7 @@ const ModeBody = Type.Object({ mode: Mode }, { additionalProperties: false });
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f-]{36}$', description: 'a monitoring session id' }) });
 const NumberParams = Type.Object({ number: Type.String({ pattern: '^[0-9]{8}-[0-9]{6,}$', description: 'an incident number' }) });
 // A query string, not a body: a recall is one click (or one key), usually with nothing to add.
-const RecallQuery = Type.Object({ seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 600, description: 'how far back (default and upper bound: monitoring.recallSeconds)' })) }, { additionalProperties: false });
+const RecallQuery = Type.Object({ seconds: Type.Optional(Int({ minimum: 1, maximum: 600, description: 'how far back (default and upper bound: monitoring.recallSeconds)' })) }, { additionalProperties: false });
 const Session = Type.Object({
   id: Type.String(),
   incident: Type.String(),
@@ -83,7 +83,7 @@ export function monitoringRoutes(app: FastifyInstance, deps: { monitoring: Monit
 
   app.post<{ Params: Static<typeof NumberParams>; Querystring: Static<typeof RecallQuery> }>(
     '/incidents/:number/recall',
-    { config: { access: CALL_HANDLERS, owner: byIncident }, schema: { summary: 'Instant recall: replay the last seconds of the call to its call-taker only (the recording of record goes on)', params: NumberParams, querystring: RecallQuery, response: { 202: Recall, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody } } },
+    { config: { access: CALL_HANDLERS, owner: byIncident }, schema: { summary: 'Instant recall: replay the last seconds of the call to its call-taker only (the recording of record goes on); one at a time per call, 3 s apart (429 with Retry-After)', params: NumberParams, querystring: RecallQuery, response: { 202: Recall, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody } } },
     async (req, reply) => reply.status(202).send(await deps.recall.recall(req.params.number, req.query.seconds)),
   );
 }

@@ -6,7 +6,7 @@ import type { Grid } from '../../dispatch/grid';
 import { manualLocation, type CallerLocation, type PoleRegister } from '../../dispatch/location';
 import { DUTIES, type Officers } from '../../dispatch/officers';
 import { rankOfficers } from '../../dispatch/ranking';
-import { ErrorBody } from '../schemas';
+import { ErrorBody, Int, Num } from '../schemas';
 import { HttpError } from '../errors';
 import { CENTRE_STAFF, OFFICER_TERMINALS } from '../../auth/roles';
 import { byOfficerParam } from '../ownership';
@@ -17,8 +17,8 @@ export interface OfficerRouteDeps {
   poles: PoleRegister;
 }
 
-const Lon = Type.Number({ minimum: -180, maximum: 180, description: 'WGS84 longitude, degrees' });
-const Lat = Type.Number({ minimum: -90, maximum: 90, description: 'WGS84 latitude, degrees' });
+const Lon = Num({ minimum: -180, maximum: 180, description: 'WGS84 longitude, degrees' });
+const Lat = Num({ minimum: -90, maximum: 90, description: 'WGS84 latitude, degrees' });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const DutySchema = Type.Union(DUTIES.map((d) => Type.Literal(d)), { description: DUTIES.join(', ') });
 
@@ -55,12 +55,12 @@ const RankingSchema = Type.Object({
 });
 
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,32}$', description: 'an officer id' }) });
-const PositionBody = Type.Object({ lon: Lon, lat: Lat, accuracyM: Type.Optional(Type.Number({ minimum: 0, maximum: 100000, description: 'metres' })) }, { additionalProperties: false });
+const PositionBody = Type.Object({ lon: Lon, lat: Lat, accuracyM: Type.Optional(Num({ minimum: 0, maximum: 100000, description: 'metres' })) }, { additionalProperties: false });
 const DutyBody = Type.Object({ duty: DutySchema }, { additionalProperties: false });
 export const LocationFields = { lon: Type.Optional(Lon), lat: Type.Optional(Lat), pole: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'a street-light pole code, e.g. BJ-DC-0001' })) };
 
 const NearestQuery = Type.Object(
-  { lon: Type.Optional(Lon), lat: Type.Optional(Lat), pole: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'a street-light pole code, e.g. BJ-DC-0001' })), limit: Type.Integer({ minimum: 1, maximum: 100, default: 10 }) },
+  { lon: Type.Optional(Lon), lat: Type.Optional(Lat), pole: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'a street-light pole code, e.g. BJ-DC-0001' })), limit: Int({ minimum: 1, maximum: 100, default: 10 }) },
   { additionalProperties: false },
 );
 

@@ -8,7 +8,7 @@ import type { Database } from '../../store/database';
 import { RecordingAccessRepo } from '../../store/recording-access-repo';
 import { findRecording, searchRecordings, type RecordingHit } from '../../store/recordings-search';
 import { HttpError } from '../errors';
-import { ErrorBody } from '../schemas';
+import { ErrorBody, Int } from '../schemas';
 import { CALL_HANDLERS, SUPERVISORS } from '../../auth/roles';
 import { byRecording } from '../ownership';
 
@@ -21,8 +21,8 @@ export interface RecordingRouteDeps {
 }
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-const ms = (description: string) => Type.Integer({ minimum: 0, maximum: 8.64e15, description });
-const limit = (dflt: number) => Type.Integer({ minimum: 1, maximum: 500, default: dflt });
+const ms = (description: string) => Int({ minimum: 0, maximum: 8.64e15, description });
+const limit = (dflt: number) => Int({ minimum: 1, maximum: 500, default: dflt });
 const before = Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$', description: 'the `next` cursor of the previous page' }));
 const page = (item: TObject) => Type.Object({ items: Type.Array(item), next: Nullable(Type.String({ description: 'cursor for the next (older) page' })) });
 
@@ -62,13 +62,13 @@ const SearchQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1, description: 'a recording id' }) });
+const IdParams = Type.Object({ id: Int({ minimum: 1, maximum: 2 ** 53 - 1, description: 'a recording id' }) });
 // Ajv coerces only "true"/"false" to a boolean; `?download=1` is what a link carries.
 const AudioQuery = Type.Object(
   { download: Type.Optional(Type.String({ pattern: '^(0|1|true|false)$', description: '1 or true: send as an attachment (audited as download)' })) },
   { additionalProperties: false },
 );
-const AccessQuery = Type.Object({ recording: Type.Optional(Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1 })), limit: limit(100), before }, { additionalProperties: false });
+const AccessQuery = Type.Object({ recording: Type.Optional(Int({ minimum: 1, maximum: 2 ** 53 - 1 })), limit: limit(100), before }, { additionalProperties: false });
 
 export type ByteRange = { kind: 'full' } | { kind: 'partial'; start: number; end: number } | { kind: 'unsatisfiable' };
 

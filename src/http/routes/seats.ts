@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { SeatService } from '../../queue/seat-service';
 import type { Seats } from '../../queue/seats';
 import type { SeatsRepo } from '../../store/seats-repo';
-import { ErrorBody } from '../schemas';
+import { ErrorBody, Int } from '../schemas';
 import { HttpError } from '../errors';
 import { CENTRE_STAFF, CALL_HANDLERS, SUPERVISORS } from '../../auth/roles';
 
@@ -76,7 +76,7 @@ export function seatRoutes(app: FastifyInstance, deps: { seats: Seats; seatServi
     },
   );
 
-  const EventsQuery = Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) }, { additionalProperties: false });
+  const EventsQuery = Type.Object({ limit: Int({ minimum: 1, maximum: 1000, default: 100 }) }, { additionalProperties: false });
   app.get<{ Querystring: Static<typeof EventsQuery> }>(
     '/seats/events',
     { config: { access: SUPERVISORS }, schema: { summary: 'Seat events for supervisors (no answer, unreachable, state changes), newest first', querystring: EventsQuery, response: { 200: Type.Array(Type.Object({ seatId: Type.String(), at: Type.Integer(), kind: Type.String(), detail: Type.Record(Type.String(), Type.Unknown()) })) } } },

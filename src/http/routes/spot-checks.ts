@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { MAX_NOTE_LENGTH, MAX_SAMPLE_SIZE, type SpotChecks } from '../../recording/spot-check';
 import { HttpError } from '../errors';
-import { ErrorBody } from '../schemas';
+import { ErrorBody, Int } from '../schemas';
 import { SUPERVISORS } from '../../auth/roles';
 
 export interface SpotCheckRouteDeps {
@@ -11,8 +11,8 @@ export interface SpotCheckRouteDeps {
 }
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-const ms = (description = 'ms since epoch') => Type.Integer({ minimum: 0, maximum: 8.64e15, description });
-const points = (what: string) => Type.Integer({ minimum: 1, maximum: 5, description: `${what}, 1 (poor) to 5 (excellent)` });
+const ms = (description = 'ms since epoch') => Int({ minimum: 0, maximum: 8.64e15, description });
+const points = (what: string) => Int({ minimum: 1, maximum: 5, description: `${what}, 1 (poor) to 5 (excellent)` });
 // The pattern gives a clear 400 for a malformed day; the service refuses one that is not on the calendar.
 const day = Type.Optional(Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'YYYY-MM-DD, local time of the centre; default today' }));
 
@@ -44,11 +44,11 @@ const DaySample = Type.Object({
   items: Type.Array(Item),
 });
 const DrawQuery = Type.Object(
-  { day, size: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_SAMPLE_SIZE, description: 'default: config spotCheck.sampleSize; ignored once the day has a sample' })) },
+  { day, size: Type.Optional(Int({ minimum: 1, maximum: MAX_SAMPLE_SIZE, description: 'default: config spotCheck.sampleSize; ignored once the day has a sample' })) },
   { additionalProperties: false },
 );
 const DayQuery = Type.Object({ day }, { additionalProperties: false });
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1, description: 'a spot-check item id' }) });
+const IdParams = Type.Object({ id: Int({ minimum: 1, maximum: 2 ** 53 - 1, description: 'a spot-check item id' }) });
 const ScoreBody = Type.Object(
   {
     speed: points('how fast the call-taker got to the point'),

@@ -1,15 +1,17 @@
 // Queue statistics: live figures and service level over a period (JSON), and Prometheus metrics.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { Metric, Registry } from 'prom-client';
 import type { StatsRepo } from '../../store/stats-repo';
 import { createStatsMetrics } from '../../stats/metrics';
-import { PeriodError, resolvePeriod, startOfLocalDay, type Period } from '../../stats/period';
+import { resolvePeriod, startOfLocalDay, type Period } from '../../stats/period';
 import { serviceLevel, type ServiceLevel } from '../../stats/service-level';
 import { liveFigures, SEAT_STATES, type QueueSnapshot } from '../../stats/snapshot';
-import { HttpError } from '../errors';
-import { ErrorBody } from '../schemas';
+import { ErrorBody, Int } from '../schemas';
 import { SUPERVISORS } from '../../auth/roles';
+import { tokenOf } from '../auth-guard';
+import { HttpError } from '../errors';
 
 export interface StatsDeps {
   stats: StatsRepo;
@@ -19,10 +21,15 @@ export interface StatsDeps {
   clock?: () => number;
   /** Metrics kept by other areas (e.g. the service's time per call), exposed on /metrics too. */
   extraMetrics?: Metric[];
+  /** Who scrapes /metrics: `token` (Prometheus' bearer; '' = none) or a signed-in supervisor; `open` when sign-in is off. */
+  metrics: { token: string; open: boolean };
 }
 
+/** Compared in constant time: the token is a secret, and its length is not worth hiding. */
+const sameSecret = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
 // 8.64e15 ms is the last instant a JavaScript Date can hold.
-const ms = (description = 'ms since epoch') => Type.Integer({ minimum: 0, maximum: 8.64e15, description });
+const ms = (description = 'ms since epoch') => Int({ minimum: 0, maximum: 8.64e15, description });
 const StatsQuery = Type.Object(
   {
     from: Type.Optional(ms('start of the period, inclusive (ms); default: local midnight of the day `to` falls in')),
@@ -70,13 +77,7 @@ export function statsRoutes(app: FastifyInstance, deps: StatsDeps): Registry {
     { config: { access: SUPERVISORS }, schema: { summary: 'Queue now, and service level over a period (default: today so far)', querystring: StatsQuery, response: { 200: QueueStats, 400: ErrorBody } } },
     async (req) => {
       const at = clock();
-      let period: Period;
-      try {
-        period = resolvePeriod(req.query, at);
-      } catch (err) {
-        if (err instanceof PeriodError) throw new HttpError(400, err.code, err.message);
-        throw err;
-      }
+      const period = resolvePeriod(req.query, at);
       const now = liveFigures(deps.now(), at);
       return { now, period: { ...period, ...(await levelOver(period)) } };
     },
@@ -90,8 +91,16 @@ export function statsRoutes(app: FastifyInstance, deps: StatsDeps): Registry {
     },
   });
   for (const metric of deps.extraMetrics ?? []) registry.registerMetric(metric);
-  // Public: Prometheus scrapes without signing in, and the figures name no caller or person.
-  app.get('/metrics', { config: { access: 'public' }, schema: { summary: 'Prometheus metrics (text exposition format)' } }, async (_req, reply) => {
+  // Not a session route: Prometheus has no sign-in, so the guard lets it through (access 'public')
+  // and the metrics token, or a supervisor's session, is checked here. The figures name nobody,
+  // but they say how busy the centre is and how many call-takers are on: not for the whole LAN.
+  const scraper = async (req: FastifyRequest) => {
+    if (deps.metrics.open || (req.user && SUPERVISORS.includes(req.user.role))) return;
+    const bearer = tokenOf(req);
+    if (deps.metrics.token && bearer && sameSecret(bearer, deps.metrics.token)) return;
+    throw new HttpError(401, 'SIGN_IN_REQUIRED', 'Authorization: Bearer <metrics.token> (or a supervisor session) required');
+  };
+  app.get('/metrics', { config: { access: 'public' }, preHandler: scraper, schema: { summary: 'Prometheus metrics (text exposition format); Authorization: Bearer <metrics.token>' } }, async (_req, reply) => {
     const body = await registry.metrics();
     return reply.type(registry.contentType).send(body);
   });

@@ -4,22 +4,12 @@ import { Database } from '../../../src/store/database';
 import { IncidentsRepo } from '../../../src/store/incidents-repo';
 import { RecordingsRepo } from '../../../src/store/recordings-repo';
 import { SPOT_CHECKS_MIGRATION, SpotChecksRepo } from '../../../src/store/spot-checks-repo';
+import { seeded } from '../../support/seeded';
 import { parseDay, sample, SpotCheckError, SpotChecks, type SpotCheckOptions } from '../../../src/recording/spot-check';
 
 const DAY = '2026-11-23';
 const T0 = new Date(2026, 10, 23, 8, 0).getTime();
 const NOW = new Date(2026, 10, 24, 0, 30).getTime(); // the morning after: the whole day is in
-
-/** A small seeded generator (mulberry32), so that a draw can be repeated exactly. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Fixture {
   db: Database;

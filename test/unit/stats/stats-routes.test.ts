@@ -25,6 +25,8 @@ class CountingRepo extends StatsRepo {
   }
 }
 
+/** /metrics as with sign-in off: who may scrape it is tested in test/unit/http/metrics-access.test.ts. */
+const OPEN = { token: '', open: true };
 const NOW = new Date(2026, 10, 23, 12, 0).getTime();
 const MIDNIGHT = new Date(2026, 10, 23).getTime();
 
@@ -62,7 +64,7 @@ async function setup(t: Test): Promise<{ app: FastifyInstance; repo: CountingRep
   // The service's own base (src/http/base.ts), so validation behaves as in the service.
   const app = createBaseApp();
   await app.register(swagger, { openapi: { info: { title: 'cti110', version: '0' } } });
-  statsRoutes(app, { stats: repo, now: () => SNAPSHOT, clock: () => NOW });
+  statsRoutes(app, { stats: repo, now: () => SNAPSHOT, clock: () => NOW, metrics: OPEN });
   await app.ready();
   t.teardown(async () => {
     await app.close();
@@ -168,7 +170,7 @@ t.test('GET /metrics leaves out figures with nothing to compute from, and two ap
   const a = await setup(t);
   const b = await setup(t);
   const quiet = Fastify({ logger: false });
-  statsRoutes(quiet, { stats: b.repo, now: () => ({ waiting: [], seats: [] }), clock: () => MIDNIGHT - 1 });
+  statsRoutes(quiet, { stats: b.repo, now: () => ({ waiting: [], seats: [] }), clock: () => MIDNIGHT - 1, metrics: OPEN });
   await quiet.ready();
   t.teardown(() => quiet.close());
   t.equal((await a.app.inject('/metrics')).statusCode, 200);
@@ -186,7 +188,7 @@ t.test("GET /metrics carries other areas' metrics: the service's time from Stasi
   const { repo } = await setup(t);
   const serviceTime = createServiceTime();
   const app = Fastify({ logger: false });
-  statsRoutes(app, { stats: repo, now: () => SNAPSHOT, clock: () => NOW, extraMetrics: [serviceTime] });
+  statsRoutes(app, { stats: repo, now: () => SNAPSHOT, clock: () => NOW, extraMetrics: [serviceTime], metrics: OPEN });
   await app.ready();
   t.teardown(() => app.close());
   serviceTime.observe(0.004);

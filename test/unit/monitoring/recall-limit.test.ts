@@ -1,0 +1,74 @@
+// Instant recall had no limit: a loop of POST /incidents/:n/recall (or a stuck *2 key) started a
+// replay, two snoop channels and a new segment in Asterisk each time. Now one recall at a time per
+// call and RECALL_MIN_INTERVAL_MS between them; the REST route says 429 with Retry-After.
+import t, { type Test } from 'tap';
+import Fastify from 'fastify';
+import pino from 'pino';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Database } from '../../../src/store/database';
+import { IncidentsRepo } from '../../../src/store/incidents-repo';
+import { Incidents } from '../../../src/incidents/incidents';
+import { Arrivals } from '../../../src/monitoring/arrivals';
+import { InstantRecall } from '../../../src/monitoring/recall';
+import { RecallTooSoon } from '../../../src/monitoring/errors';
+import { installErrorHandler } from '../../../src/http/errors';
+import { monitoringRoutes } from '../../../src/http/routes/monitoring';
+import { fakeTelephony } from '../../support/app-with-fakes';
+import type { CallInProgress } from '../../../src/calls/call-service';
+
+async function setup(t: Test, minIntervalMs: number) {
+  const db = await Database.open(':memory:');
+  t.teardown(() => db.close());
+  const incidents = new Incidents(new IncidentsRepo(db));
+  const row = await incidents.open({ callerNumber: '13800000000', callerName: '', callerRaw: '', trunk: '110', channelId: 'caller-1', state: 'talking', arrivedAt: Date.now(), priority: 10 });
+  const call: CallInProgress = { incident: row.number, incidentId: row.id, callerChannelId: 'caller-1', takerChannelId: 'taker-1', bridgeId: 'b-1', seatId: '1001' };
+  const arrivals = new Arrivals();
+  const plays: string[] = [];
+  // Asterisk as far as recall needs it: a snoop channel enters the app at once; plays are counted.
+  const telephony = {
+    ...fakeTelephony(),
+    snoop: async (_channel: string, spec: { snoopId: string }) => void setImmediate(() => arrivals.arrived(spec.snoopId)),
+    play: async (channelId: string) => void plays.push(channelId),
+  };
+  const recall = new InstantRecall(telephony, incidents, { callInProgress: (n) => (n === call.incident ? call : undefined) }, arrivals, { seconds: 60, segmentMs: 60_000, minIntervalMs }, pino({ level: 'silent' }));
+  recall.talking(call);
+  t.teardown(() => recall.ended(call.incident));
+  await sleep(50); // the rolling recording has something in it
+  return { recall, call, plays };
+}
+
+t.test('one recall at a time per call, and a minimum interval between them', async (t) => {
+  const { recall, call, plays } = await setup(t, 300);
+  const first = await recall.recall(call.incident);
+  t.ok(first.heardMs > 0);
+  const busy = await recall.recall(call.incident).catch((err: unknown) => err);
+  t.type(busy, RecallTooSoon, 'while the first replay plays: refused');
+  t.ok((busy as RecallTooSoon).retryAfterMs >= 300 - 50, 'and says when to come back');
+  t.equal(plays.length, 1, 'nothing more was played');
+  // The replay ends (PlaybackFinished); the interval still applies for a moment.
+  const [playbackId] = [...(recall as unknown as { replays: Map<string, unknown> }).replays.keys()];
+  recall.playbackFinished(playbackId!);
+  const soon = await recall.recall(call.incident).catch((err: unknown) => err);
+  t.type(soon, RecallTooSoon, 'right after it: too soon');
+  await sleep(350);
+  await recall.recall(call.incident);
+  t.equal(plays.length, 2, 'after the interval a recall plays again');
+  // Key presses go the same way: a *2 while this replay plays starts nothing.
+  recall.byTaker(call.takerChannelId);
+  await sleep(50);
+  t.equal(plays.length, 2, '*2 during a replay: ignored');
+});
+
+t.test('POST /incidents/:n/recall: 429 with Retry-After', async (t) => {
+  const { recall, call } = await setup(t, 3000);
+  const app = Fastify({ logger: false });
+  installErrorHandler(app);
+  monitoringRoutes(app, { monitoring: {} as never, recall });
+  await app.ready();
+  t.teardown(() => app.close());
+  t.equal((await app.inject({ method: 'POST', url: `/incidents/${call.incident}/recall` })).statusCode, 202);
+  const again = await app.inject({ method: 'POST', url: `/incidents/${call.incident}/recall` });
+  t.equal(again.statusCode, 429, again.body);
+  t.equal(again.json().error, 'RECALL_TOO_SOON');
+  t.ok(Number(again.headers['retry-after']) >= 1, `Retry-After: ${again.headers['retry-after']}`);
+});
