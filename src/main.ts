@@ -7,6 +7,8 @@ import type { Config } from './config/schema';
 import { Database } from './store/database';
 import { IncidentsRepo } from './store/incidents-repo';
 import { Incidents } from './incidents/incidents';
+import { IncidentWriter } from './incidents/incident-writer';
+import { createWriterMetrics } from './incidents/writer-metrics';
 import { AriConnection } from './asterisk/ari-connection';
 import { AriTelephony } from './asterisk/ari-telephony';
 import { AmiConnection } from './asterisk/ami-connection';
@@ -52,7 +54,10 @@ import { DialplanAdmin } from './admin/dialplan';
 async function start(config: Config): Promise<() => Promise<void>> {
   const log = pino({ level: config.log.level, base: { service: 'cti110' } });
   const db = await Database.open(config.store.path);
-  const incidents = new Incidents(new IncidentsRepo(db));
+  // Incidents are written behind the calls, on a connection of their own (incidents/incident-writer.ts).
+  const incidentWriter = new IncidentWriter(new IncidentsRepo(await db.writerConnection()).writeStore(), log.child({ area: 'store' }));
+  const incidents = new Incidents(new IncidentsRepo(db), incidentWriter);
+  await incidents.start();
 
   const ari = new AriConnection(config.ari, log.child({ area: 'ari' }));
   const ami = new AmiConnection(config.ami, log.child({ area: 'ami' }));
@@ -101,7 +106,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
     waiting: queue.snapshot().waiting.map((c) => ({ incident: c.incident, arrivedAt: c.arrivedAt, priority: c.priority })),
     seats: seats.all().map((s) => ({ id: s.id, state: s.state, reason: s.reason, delivery: s.delivery })),
   });
-  const hub = new EventHub({ seats, incidents, queue: queueSnapshot }, { majorCategories: config.dispatch.majorCategories, tickMs: 1000 }, log.child({ area: 'events' }));
+  const hub = new EventHub({ seats, incidents, queue: queueSnapshot, store: incidentWriter }, { majorCategories: config.dispatch.majorCategories, tickMs: 1000 }, log.child({ area: 'events' }));
   const app = await buildApp({
     logger: log,
     incidents,
@@ -115,14 +120,18 @@ async function start(config: Config): Promise<() => Promise<void>> {
     transferStats: { db },
     monitoring: { monitoring, recall },
     spotChecks: { spotChecks: new SpotChecks(new SpotChecksRepo(db), { sampleSize: config.spotCheck.sampleSize }) },
-    stats: { stats: new StatsRepo(db), now: queueSnapshot, extraMetrics: [serviceTime] },
+    stats: { stats: new StatsRepo(db), now: queueSnapshot, extraMetrics: [serviceTime, ...createWriterMetrics(incidentWriter)] },
     auth: { enabled: config.auth.enabled, secureCookie: config.auth.secureCookie, service: new AuthService(new UsersRepo(db), { sessionTtlMs: config.auth.sessionTtlMs, maxFailures: config.auth.maxFailures, windowMs: config.auth.failureWindowMs }, log.child({ area: 'auth' })) },
     events: { hub },
     admin: { dialplan: new DialplanAdmin(ami, ['extensions.conf'], log.child({ area: 'admin' })) },
     health: {
       ari: () => ari.status(),
       ami: () => ami.isUp,
-      database: () => db.ping(),
+      database: async () => {
+        const store = incidentWriter.status();
+        const up = store.up && (await db.ping());
+        return { up, writeQueue: store.queued, ...(store.failingSince === null ? {} : { failingSince: store.failingSince, error: store.error ?? '' }) };
+      },
       activeCalls: () => calls.activeCount(),
     },
   });
@@ -146,6 +155,8 @@ async function start(config: Config): Promise<() => Promise<void>> {
     await outbox.stop();
     ami.stop();
     await ari.stop();
+    const unwritten = await incidents.stop(5000);
+    if (unwritten) log.error({ unwritten }, 'store still failing at shutdown: incident writes not stored');
     await db.close();
   };
 }

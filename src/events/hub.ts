@@ -7,6 +7,13 @@ import type { Seat, Seats } from '../queue/seats';
 import { liveFigures, type QueueSnapshot } from '../stats/snapshot';
 import type { SignedIn } from '../auth/roles';
 import type { Alert, CallView, LiveMessage, SeatView } from './messages';
+import type { StoreStatus } from '../incidents/incident-writer';
+
+/** The incidents' store writer as the hub hears it (incidents/incident-writer.ts). */
+export interface StoreEvents {
+  on(event: 'failing', listener: (status: StoreStatus) => void): unknown;
+  on(event: 'recovered', listener: (status: StoreStatus & { downMs: number }) => void): unknown;
+}
 
 export interface Subscriber {
   /** undefined: sign-in is off, everything is shown. */
@@ -32,7 +39,7 @@ export class EventHub {
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly sources: { seats: Seats; incidents: Incidents; queue: () => QueueSnapshot },
+    private readonly sources: { seats: Seats; incidents: Incidents; queue: () => QueueSnapshot; store?: StoreEvents },
     private readonly settings: HubSettings,
     private readonly log: Logger,
   ) {
@@ -44,6 +51,9 @@ export class EventHub {
     sources.incidents.on('stamped', (stamp) => {
       this.chain = this.chain.then(() => this.stamped(stamp)).catch((err: Error) => this.log.error({ err: err.message, incidentId: stamp.incidentId }, 'live event lost'));
     });
+    // Supervisors must know at once: calls go on, but incidents live only in memory meanwhile.
+    sources.store?.on('failing', (s) => this.storeAlert('store_failing', `store failing (${s.error ?? 'no answer'}): calls go on, ${s.queued} incident writes kept in memory and retried`));
+    sources.store?.on('recovered', (s) => this.storeAlert('store_recovered', `store writes succeed again after ${Math.round(s.downMs / 1000)} s; ${s.queued} writes still to catch up`));
     // Waiting calls come and go with timeline steps; the tick catches any that does not stamp.
     this.timer = setInterval(() => this.queueChanged(), settings.tickMs);
     this.timer.unref();
@@ -94,6 +104,10 @@ export class EventHub {
     if (stamp.kind === 'dispatch_exhausted') return { ...base, kind: 'no_officer', message: `no officer or duty line answered for ${row.number}` };
     if (stamp.kind === 'abandoned') return { ...base, kind: 'abandoned', message: `caller ${row.callerNumber} hung up after ${Math.round(Number(stamp.detail.waitMs) / 1000)} s waiting (${row.number})` };
     return undefined;
+  }
+
+  private storeAlert(kind: 'store_failing' | 'store_recovered', message: string): void {
+    this.publish({ type: 'alert', alert: { kind, at: Date.now(), incident: null, seat: null, message } });
   }
 
   private publish(msg: LiveMessage): void {

@@ -26,7 +26,7 @@ export type LiveMessage =
   | { type: 'alert'; alert: Alert };
 
 export interface Alert {
-  kind: 'major_incident' | 'no_officer' | 'abandoned' | 'seat_no_answer';
+  kind: 'major_incident' | 'no_officer' | 'abandoned' | 'seat_no_answer' | 'store_failing' | 'store_recovered';
   at: number;
   incident: string | null;
   /** The seat concerned: its call-taker sees the alert too. */
