@@ -9,6 +9,7 @@ import { IncidentsRepo } from './store/incidents-repo';
 import { Incidents } from './incidents/incidents';
 import { IncidentWriter } from './incidents/incident-writer';
 import { createWriterMetrics } from './incidents/writer-metrics';
+import { storeHealth } from './incidents/store-health';
 import { AriConnection } from './asterisk/ari-connection';
 import { AriTelephony } from './asterisk/ari-telephony';
 import { AmiConnection } from './asterisk/ami-connection';
@@ -127,11 +128,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
     health: {
       ari: () => ari.status(),
       ami: () => ami.isUp,
-      database: async () => {
-        const store = incidentWriter.status();
-        const up = store.up && (await db.ping());
-        return { up, writeQueue: store.queued, ...(store.failingSince === null ? {} : { failingSince: store.failingSince, error: store.error ?? '' }) };
-      },
+      database: () => storeHealth(incidentWriter.status(), () => db.ping()),
       activeCalls: () => calls.activeCount(),
     },
   });

@@ -25,6 +25,11 @@ export class Database {
     const raw = await new Promise<sqlite3.Database>((resolve, reject) => {
       const db = new sqlite3.Database(path, (err) => (err ? reject(err) : resolve(db)));
     });
+    // One statement at a time per connection, queued in JS: SQLite runs them one by one anyway
+    // (one mutex per connection), but node-sqlite3 would otherwise give each a libuv worker that
+    // then waits on that mutex. With the write lock held elsewhere (busy_timeout, 5 s), a few
+    // waiting statements took all four workers and stalled logs and file I/O (issue #14 H3).
+    raw.serialize();
     const database = new Database(raw, path);
     // WAL: readers (REST) never wait for the writer (call events); NORMAL sync is safe with WAL.
     await database.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
