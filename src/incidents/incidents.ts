@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { dayOf, type AbandonedRow, type IncidentRow, type IncidentsRepo, type NewIncident, type TimelineRow } from '../store/incidents-repo';
 import { IncidentWriter } from './incident-writer';
-import { IncidentNumbers } from './numbers';
+import { IncidentNumbers, NUMBER_BLOCK } from './numbers';
 
 export type { AbandonedRow, IncidentRow, TimelineRow };
 
@@ -91,9 +91,16 @@ export class Incidents extends EventEmitter<IncidentsEvents> {
 
   /** Loads where ids and numbers go on (yesterday's too: a call may have arrived before midnight). */
   start(now = Date.now()): Promise<void> {
-    return (this.starting ??= this.repo.numbering(dayOf(now - DAY_MS)).then((from) => {
-      this.numbers = new IncidentNumbers(from, (day, last) => this.writer.push(null, 'reserve numbers', (tx) => tx.reserveNumbers(day, last)));
-    }));
+    return (this.starting ??= (async () => {
+      const from = await this.repo.numbering(dayOf(now - DAY_MS));
+      // Today's first block reserved before any call: a crash right after start (its reservation
+      // not written behind yet) must not hand the same numbers out again.
+      const today = dayOf(now);
+      const last = from.days.find((d) => d.day === today)?.last ?? 0;
+      await this.repo.reserveNumbers(today, last + NUMBER_BLOCK);
+      const days = [...from.days.filter((d) => d.day !== today), { day: today, last, reserved: last + NUMBER_BLOCK }];
+      this.numbers = new IncidentNumbers({ maxId: from.maxId, days }, (day, upTo) => this.writer.push(null, 'reserve numbers', (tx) => tx.reserveNumbers(day, upTo)));
+    })());
   }
 
   /** At shutdown: the unused reserved numbers back, then what is left written (or counted lost). */

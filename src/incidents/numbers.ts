@@ -2,14 +2,18 @@
 // its number at StasisStart without waiting for the disk (issue #14 H3). The store keeps a
 // reservation ahead of the numbers handed out (written behind, before the incidents that use
 // them), so that a restart after a crash continues after every number a screen may have shown;
-// a clean shutdown gives the unused rest back. Only a crash after the store failed for more than
+// a clean shutdown gives the unused rest back. Today's first block is reserved at start, before any call. Only a crash after the store failed for more than
 // half a block of calls (the store's /health and alert say so meanwhile) can hand a number out twice.
 // Ids need no reservation: nothing in the store refers to an incident row that was never written.
 import { dayOf } from '../store/incidents-repo';
 
+/** How many numbers are reserved ahead; topped up when half is used. */
+export const NUMBER_BLOCK = 20;
+
 export interface NumberingStart {
   maxId: number;
-  days: { day: string; last: number }[];
+  /** last: the stored sequence; reserved: up to where the store already holds a reservation. */
+  days: { day: string; last: number; reserved?: number }[];
 }
 
 interface Day {
@@ -27,10 +31,10 @@ export class IncidentNumbers {
     start: NumberingStart,
     /** Persists "numbers up to `last` of `day` may be in use"; called before the number is used. */
     private readonly reserve: (day: string, last: number) => void,
-    private readonly block = 20,
+    private readonly block = NUMBER_BLOCK,
   ) {
     this.lastId = start.maxId;
-    for (const { day, last } of start.days) this.days.set(day, { used: last, reserved: last });
+    for (const { day, last, reserved } of start.days) this.days.set(day, { used: last, reserved: reserved ?? last });
   }
 
   knows(day: string): boolean {

@@ -82,7 +82,9 @@ t.test('store failure', async (t) => {
   await registered(sandbox, '1001');
 
   const start = async (t: Test, dbPath: string): Promise<Service> => {
-    // A call of a subtest that failed would be adopted by the next service and hold the seat.
+    // A call of a subtest that failed (its SIPp killed, no BYE) would be adopted by the next
+    // service and hold the seat: hung up here.
+    await sandbox.cli('channel request hangup all');
     await waitFor('no call left in Asterisk', async () => /^0 active channels/m.test(await sandbox.cli('core show channels count')), 30000);
     const configFile = join(logDir, `config-${Date.now()}.json`);
     writeFileSync(configFile, JSON.stringify({ seats: [{ id: '1001', endpoint: 'PJSIP/1001', autoAnswer: true }], queue: { ringNoAnswerMs: 2000, wrapUpMs: 0, overflowAfterMs: 0, overflowEndpoint: '' } }));
