@@ -8,6 +8,9 @@ import type { Config } from './config/schema';
 import { Database } from './store/database';
 import { IncidentsRepo } from './store/incidents-repo';
 import { Incidents } from './incidents/incidents';
+import { IncidentWriter } from './incidents/incident-writer';
+import { createWriterMetrics } from './incidents/writer-metrics';
+import { storeHealth } from './incidents/store-health';
 import { AriConnection } from './asterisk/ari-connection';
 import { AriTelephony } from './asterisk/ari-telephony';
 import { RetryingTelephony } from './asterisk/retrying-telephony';
@@ -56,7 +59,10 @@ import { DialplanAdmin } from './admin/dialplan';
 async function start(config: Config): Promise<() => Promise<void>> {
   const log = pino({ level: config.log.level, base: { service: 'cti110' } });
   const db = await Database.open(config.store.path);
-  const incidents = new Incidents(new IncidentsRepo(db));
+  // Incidents are written behind the calls, on a connection of their own (incidents/incident-writer.ts).
+  const incidentWriter = new IncidentWriter(new IncidentsRepo(await db.writerConnection()).writeStore(), log.child({ area: 'store' }));
+  const incidents = new Incidents(new IncidentsRepo(db), incidentWriter);
+  await incidents.start();
 
   const ari = new AriConnection(config.ari, log.child({ area: 'ari' }));
   const ami = new AmiConnection(config.ami, log.child({ area: 'ami' }));
@@ -112,7 +118,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
     waiting: queue.snapshot().waiting.map((c) => ({ incident: c.incident, arrivedAt: c.arrivedAt, priority: c.priority })),
     seats: seats.all().map((s) => ({ id: s.id, state: s.state, reason: s.reason, delivery: s.delivery })),
   });
-  const hub = new EventHub({ seats, incidents, queue: queueSnapshot, faults }, { majorCategories: config.dispatch.majorCategories, tickMs: 1000 }, log.child({ area: 'events' }));
+  const hub = new EventHub({ seats, incidents, queue: queueSnapshot, faults, store: incidentWriter }, { majorCategories: config.dispatch.majorCategories, tickMs: 1000 }, log.child({ area: 'events' }));
   const app = await buildApp({
     logger: log,
     incidents,
@@ -126,14 +132,14 @@ async function start(config: Config): Promise<() => Promise<void>> {
     transferStats: { db },
     monitoring: { monitoring, recall },
     spotChecks: { spotChecks: new SpotChecks(new SpotChecksRepo(db), { sampleSize: config.spotCheck.sampleSize }) },
-    stats: { stats: new StatsRepo(db), now: queueSnapshot, extraMetrics: [serviceTime, ...callPath.metrics], metrics: { token: config.metrics.token, open: !config.auth.enabled } },
+    stats: { stats: new StatsRepo(db), now: queueSnapshot, extraMetrics: [serviceTime, ...callPath.metrics, ...createWriterMetrics(incidentWriter)], metrics: { token: config.metrics.token, open: !config.auth.enabled } },
     auth: { enabled: config.auth.enabled, secureCookie: config.auth.secureCookie, service: new AuthService(new UsersRepo(db), { sessionTtlMs: config.auth.sessionTtlMs, maxFailures: config.auth.maxFailures, maxFailuresPerName: config.auth.maxFailuresPerName, windowMs: config.auth.failureWindowMs }, log.child({ area: 'auth' })) },
     events: { hub, live: { maxPerUser: config.auth.maxLiveSockets, allowedOrigins: config.auth.allowedOrigins, recheckMs: 10_000 } },
     admin: { dialplan: new DialplanAdmin(ami, ['extensions.conf'], log.child({ area: 'admin' })) },
     health: {
       ari: () => ari.status(),
       ami: () => ami.isUp,
-      database: () => db.ping(),
+      database: () => storeHealth(incidentWriter.status(), () => db.ping()),
       activeCalls: () => calls.activeCount(),
     },
   });
@@ -158,6 +164,8 @@ async function start(config: Config): Promise<() => Promise<void>> {
     await outbox.stop();
     ami.stop();
     await ari.stop();
+    const unwritten = await incidents.stop(5000);
+    if (unwritten) log.error({ unwritten }, 'store still failing at shutdown: incident writes not stored');
     await db.close();
   };
 }

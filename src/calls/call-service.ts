@@ -95,7 +95,11 @@ export class CallService {
     return this.calls.size;
   }
 
-  /** A caller's channel entered our Stasis app: ringing at once, then the incident, then the queue. */
+  /**
+   * A caller's channel entered our Stasis app: ringing, a number and the queue at once. The
+   * incident and its timeline are written behind (incidents/incident-writer.ts): a store that is
+   * locked or full must never keep a call from a seat (issue #14 H3).
+   */
   arrived(arrival: Arrival): void {
     if (this.calls.has(arrival.channelId)) return;
     const call = new Call(arrival.channelId, arrival.arrivedAt, this.log.child({ channel: arrival.channelId }));
@@ -107,23 +111,19 @@ export class CallService {
     this.telephony.ring(call.channelId).catch((err: unknown) => {
       if (!(err instanceof ChannelGone)) call.log.error({ err: (err as Error).message }, 'could not send ringing');
     });
-    const priority = this.priorities[arrival.trunk] ?? 100;
-    void call.enqueue('open incident', async () => {
-      const { caseRef, location, recordingFile, ...fields } = arrival;
-      const incident = await this.incidents.open({ ...fields, state: call.state, priority });
-      if (caseRef) await this.incidents.setCaseRef(incident.id, caseRef);
-      call.incidentId = incident.id;
-      call.incidentNumber = incident.number;
-      call.priority = priority;
-      call.log = call.log.child({ incident: incident.number });
-      await this.incidents.stamp(incident.id, 'arrived', { callerNumber: arrival.callerNumber, trunk: arrival.trunk }, arrival.arrivedAt);
-      await this.incidents.stamp(incident.id, 'entered_service', { channel: call.channelId });
-      call.log.info({ callerNumber: arrival.callerNumber, trunk: arrival.trunk }, 'call entered service');
-      await this.move(call, 'incident_opened');
-      this.enqueueCall(call);
-      // Beside the call, not in its step queue: a slow lookup must not delay the next step.
-      void this.locator.onArrival(incident.id, arrival.callerNumber, location);
-    });
+    const { caseRef, location, recordingFile, ...fields } = arrival;
+    call.priority = this.priorities[arrival.trunk] ?? 100;
+    const incident = this.incidents.arrive({ ...fields, state: call.state, priority: call.priority, ...(caseRef ? { caseRef } : {}) });
+    call.incidentId = incident.id;
+    call.incidentNumber = incident.number;
+    call.log = call.log.child({ incident: incident.number });
+    void this.incidents.stamp(incident.id, 'arrived', { callerNumber: arrival.callerNumber, trunk: arrival.trunk }, arrival.arrivedAt);
+    void this.incidents.stamp(incident.id, 'entered_service', { channel: call.channelId });
+    call.log.info({ callerNumber: arrival.callerNumber, trunk: arrival.trunk }, 'call entered service');
+    void this.move(call, 'incident_opened'); // the state moves now; only its stamp is written behind
+    this.enqueueCall(call);
+    // The location is kept on the stored row, so it waits for the row; never for the call.
+    void this.incidents.written(incident.id).then(() => this.locator.onArrival(incident.id, arrival.callerNumber, location));
   }
 
   /** The caller's channel left Stasis (hung up, or was taken away). */

@@ -8,6 +8,13 @@ import { liveFigures, type QueueSnapshot } from '../stats/snapshot';
 import type { SignedIn } from '../auth/roles';
 import type { Faults } from './faults';
 import type { Alert, CallView, LiveMessage, SeatView } from './messages';
+import type { StoreStatus } from '../incidents/incident-writer';
+
+/** The incidents' store writer as the hub hears it (incidents/incident-writer.ts). */
+export interface StoreEvents {
+  on(event: 'failing', listener: (status: StoreStatus) => void): unknown;
+  on(event: 'recovered', listener: (status: StoreStatus & { downMs: number }) => void): unknown;
+}
 
 export interface Subscriber {
   /** undefined: sign-in is off, everything is shown. */
@@ -33,7 +40,7 @@ export class EventHub {
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly sources: { seats: Seats; incidents: Incidents; queue: () => QueueSnapshot; faults?: Faults },
+    private readonly sources: { seats: Seats; incidents: Incidents; queue: () => QueueSnapshot; faults?: Faults; store?: StoreEvents },
     private readonly settings: HubSettings,
     private readonly log: Logger,
   ) {
@@ -47,6 +54,9 @@ export class EventHub {
     });
     // Supervisors learn that something went wrong even though no call shows it (yet).
     sources.faults?.on('fault', (f) => this.publish({ type: 'alert', alert: { kind: 'service_error', at: f.at, incident: null, seat: null, message: `service error in ${f.where}: ${f.message}` } }));
+    // Supervisors must know at once: calls go on, but incidents live only in memory meanwhile.
+    sources.store?.on('failing', (s) => this.storeAlert('store_failing', `store failing (${s.error ?? 'no answer'}): calls go on, ${s.queued} incident writes kept in memory and retried`));
+    sources.store?.on('recovered', (s) => this.storeAlert('store_recovered', `store writes succeed again after ${Math.round(s.downMs / 1000)} s; ${s.queued} writes still to catch up`));
     // Waiting calls come and go with timeline steps; the tick catches any that does not stamp.
     this.timer = setInterval(() => this.queueChanged(), settings.tickMs);
     this.timer.unref();
@@ -99,6 +109,10 @@ export class EventHub {
     if (stamp.kind === 'recording_failed') return { ...base, kind: 'recording_failed', message: `RECORDING DID NOT START for ${row.number}: ${String(stamp.detail.error)}` };
     if (stamp.kind === 'abandoned') return { ...base, kind: 'abandoned', message: `caller ${row.callerNumber} hung up after ${Math.round(Number(stamp.detail.waitMs) / 1000)} s waiting (${row.number})` };
     return undefined;
+  }
+
+  private storeAlert(kind: 'store_failing' | 'store_recovered', message: string): void {
+    this.publish({ type: 'alert', alert: { kind, at: Date.now(), incident: null, seat: null, message } });
   }
 
   private publish(msg: LiveMessage): void {

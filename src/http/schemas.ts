@@ -55,6 +55,12 @@ export const Health = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
   ari: Type.Object({ up: Type.Boolean(), since: Type.Optional(Type.Integer()), attempts: Type.Integer() }),
   ami: Type.Object({ up: Type.Boolean() }),
-  database: Type.Object({ up: Type.Boolean() }),
+  database: Type.Object({
+    up: Type.Boolean(),
+    /** Incident writes acknowledged but not in the store yet (write-behind). */
+    writeQueue: Type.Optional(Type.Integer()),
+    failingSince: Type.Optional(Type.Integer()),
+    error: Type.Optional(Type.String()),
+  }),
   activeCalls: Type.Integer(),
 });

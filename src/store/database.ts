@@ -7,18 +7,42 @@ import { MIGRATIONS } from './migrations';
 export type Row = Record<string, unknown>;
 
 export class Database {
-  private constructor(private readonly db: sqlite3.Database) {}
+  private writer: Promise<Database> | undefined;
+
+  private constructor(
+    private readonly db: sqlite3.Database,
+    private readonly path: string,
+  ) {}
 
   static async open(path: string): Promise<Database> {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const database = await Database.connect(path);
+    await database.migrate();
+    return database;
+  }
+
+  private static async connect(path: string): Promise<Database> {
     const raw = await new Promise<sqlite3.Database>((resolve, reject) => {
       const db = new sqlite3.Database(path, (err) => (err ? reject(err) : resolve(db)));
     });
-    const database = new Database(raw);
+    // One statement at a time per connection, queued in JS: SQLite runs them one by one anyway
+    // (one mutex per connection), but node-sqlite3 would otherwise give each a libuv worker that
+    // then waits on that mutex. With the write lock held elsewhere (busy_timeout, 5 s), a few
+    // waiting statements took all four workers and stalled logs and file I/O (issue #14 H3).
+    raw.serialize();
+    const database = new Database(raw, path);
     // WAL: readers (REST) never wait for the writer (call events); NORMAL sync is safe with WAL.
     await database.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
-    await database.migrate();
     return database;
+  }
+
+  /**
+   * A second connection to the same file, for the incidents' write-behind batches: a transaction
+   * on this shared connection would take in whatever other statement runs between its BEGIN and
+   * COMMIT (and roll it back with the batch). ':memory:' has no second connection: itself.
+   */
+  writerConnection(): Promise<Database> {
+    return (this.writer ??= this.path === ':memory:' ? Promise.resolve(this) : Database.connect(this.path));
   }
 
   exec(sql: string): Promise<void> {
@@ -50,17 +74,23 @@ export class Database {
       await this.exec('COMMIT');
       return result;
     } catch (err) {
-      await this.exec('ROLLBACK');
+      // SQLite may have rolled back already (SQLITE_FULL, SQLITE_BUSY at BEGIN): the ROLLBACK then
+      // fails with "no transaction is active", which must not hide the error that matters.
+      await this.exec('ROLLBACK').catch(() => undefined);
       throw err;
     }
   }
 
-  async ping(): Promise<boolean> {
+  /** False if the store does not answer within timeoutMs (e.g. behind a statement waiting for a lock). */
+  async ping(timeoutMs = 2000): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
     try {
-      await this.get('SELECT 1 AS ok');
-      return true;
+      return await Promise.race([this.get('SELECT 1 AS ok').then(() => true), late]);
     } catch {
       return false; // reported as "database down" by /health; the error itself is not useful there
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -89,7 +119,9 @@ export class Database {
     }
   }
 
-  close(): Promise<void> {
-    return new Promise((resolve, reject) => this.db.close((err) => (err ? reject(err) : resolve())));
+  async close(): Promise<void> {
+    const writer = this.writer && (await this.writer);
+    if (writer && writer !== this) await writer.close();
+    await new Promise<void>((resolve, reject) => this.db.close((err) => (err ? reject(err) : resolve())));
   }
 }

@@ -60,16 +60,62 @@ const COLUMNS = `id, number, caller_number AS callerNumber, caller_name AS calle
   offered_at AS offeredAt, answered_at AS answeredAt, abandoned_at AS abandonedAt, seat_id AS seatId,
   delivery, seat_channel_id AS seatChannelId, bridge_id AS bridgeId, police, category, summary, case_ref AS caseRef`;
 
-function dayOf(ms: number): string {
+/** The centre's local day of a time, YYYYMMDD: the first half of an incident number. */
+export function dayOf(ms: number): string {
   const d = new Date(ms);
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}`;
 }
 
+/** An incident whose id and number were allocated in memory (incidents/numbers.ts). */
+export interface NumberedIncident extends NewIncident {
+  id: number;
+  number: string;
+  caseRef: string | null;
+}
+
 export class IncidentsRepo {
   constructor(private readonly db: Database) {}
 
-  /** Allocates the day's next number (one atomic statement, so two calls never share one). */
+  /** The write-behind's view of this repository: a batch of its writes in one transaction. */
+  writeStore(): { batch(fn: (tx: IncidentsRepo) => Promise<void>): Promise<void> } {
+    return { batch: (fn) => this.db.transaction(() => fn(this)) };
+  }
+
+  /** Where numbering starts: the highest id, and the sequences of today and later days. */
+  async numbering(fromDay: string): Promise<{ maxId: number; days: { day: string; last: number }[] }> {
+    const max = await this.db.get<{ maxId: number | null }>('SELECT MAX(id) AS maxId FROM incidents');
+    const days = await this.db.all<{ day: string; last: number }>('SELECT day, last FROM incident_sequences WHERE day >= ?', [fromDay]);
+    return { maxId: max?.maxId ?? 0, days };
+  }
+
+  async lastNumber(day: string): Promise<number> {
+    return (await this.db.get<{ last: number }>('SELECT last FROM incident_sequences WHERE day = ?', [day]))?.last ?? 0;
+  }
+
+  /** Numbers up to `last` of the day may be in use: a restart continues after them. */
+  async reserveNumbers(day: string, last: number): Promise<void> {
+    await this.db.run('INSERT INTO incident_sequences (day, last) VALUES (?, ?) ON CONFLICT (day) DO UPDATE SET last = MAX(last, excluded.last)', [day, last]);
+  }
+
+  /** A clean shutdown gives back the reserved numbers it did not use (no gap after a restart). */
+  async releaseNumbers(day: string, used: number): Promise<void> {
+    await this.db.run('UPDATE incident_sequences SET last = ? WHERE day = ? AND last > ?', [used, day, used]);
+  }
+
+  /** Inserts an incident numbered in memory. */
+  async insert(incident: NumberedIncident): Promise<void> {
+    await this.db.run(
+      `INSERT INTO incidents (id, number, caller_number, caller_name, caller_raw, trunk, channel_id, state, arrived_at, priority, case_ref)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [incident.id, incident.number, incident.callerNumber, incident.callerName, incident.callerRaw, incident.trunk, incident.channelId, incident.state, incident.arrivedAt, incident.priority, incident.caseRef],
+    );
+  }
+
+  /**
+   * Numbers from the store itself, in one atomic statement. For tests and tools only: the service
+   * numbers in memory (incidents/numbers.ts) and must be the only one numbering its file.
+   */
   async create(incident: NewIncident): Promise<IncidentRow> {
     const day = dayOf(incident.arrivedAt);
     const seq = await this.db.get<{ last: number }>(

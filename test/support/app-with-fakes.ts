@@ -125,7 +125,7 @@ export async function appWithFakes(opts: { authEnabled?: boolean; metricsToken?:
     auth: { enabled: opts.authEnabled ?? true, secureCookie: false, service: auth },
     events: { hub, live: { maxPerUser: config.auth.maxLiveSockets, allowedOrigins: config.auth.allowedOrigins, recheckMs: 60_000 } },
     admin: { dialplan: new DialplanAdmin(ami as unknown as ConstructorParameters<typeof DialplanAdmin>[0], ['extensions.conf'], log) },
-    health: { ari: () => ({ up: true, attempts: 0 }), ami: () => true, database: () => db.ping(), activeCalls: () => calls.activeCount() },
+    health: { ari: () => ({ up: true, attempts: 0 }), ami: () => true, database: async () => ({ up: await db.ping() }), activeCalls: () => calls.activeCount() },
   });
   return {
     app,

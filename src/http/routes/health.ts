@@ -5,7 +5,8 @@ import { Health } from '../schemas';
 export interface HealthSources {
   ari(): { up: boolean; since?: number; attempts: number };
   ami(): boolean;
-  database(): Promise<boolean>;
+  /** up: reads answer and incident writes go through (a locked or full store is down). */
+  database(): Promise<{ up: boolean; writeQueue?: number; failingSince?: number; error?: string }>;
   activeCalls(): number;
 }
 
@@ -14,7 +15,7 @@ export function healthRoutes(app: FastifyInstance, sources: HealthSources): void
     const body = {
       ari: sources.ari(),
       ami: { up: sources.ami() },
-      database: { up: await sources.database() },
+      database: await sources.database(),
       activeCalls: sources.activeCalls(),
     };
     const ok = body.ari.up && body.ami.up && body.database.up;

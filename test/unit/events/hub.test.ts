@@ -48,3 +48,21 @@ t.test('call-takers see their own calls and alerts; supervisors see all; queue s
   t.equal(queues.length, before + 1, 'the queue is sent when it changed, once');
   t.match(queues[queues.length - 1], { waiting: 1 });
 });
+
+t.test('supervisors are alerted when the store fails and when it is back', async (t) => {
+  const store = new EventEmitter();
+  const hub = new EventHub({ ...sources(), store }, { majorCategories: [], tickMs: 10_000 }, pino({ level: 'silent' }));
+  t.teardown(() => hub.stop());
+  const boss: LiveMessage[] = [];
+  const li: LiveMessage[] = [];
+  hub.subscribe({ user: { name: 'boss', role: 'supervisor', seat: null, officer: null }, send: (m) => boss.push(m) });
+  hub.subscribe({ user: { name: 'li', role: 'call-taker', seat: '1001', officer: null }, send: (m) => li.push(m) });
+  store.emit('failing', { up: false, queued: 7, failingSince: 1, error: 'SQLITE_FULL: database or disk is full' });
+  store.emit('recovered', { up: true, queued: 0, failingSince: null, error: null, downMs: 12_400 });
+  const alerts = boss.flatMap((m) => (m.type === 'alert' ? [m.alert] : []));
+  t.match(alerts, [
+    { kind: 'store_failing', incident: null, message: /SQLITE_FULL.*calls go on, 7 incident writes kept in memory/ },
+    { kind: 'store_recovered', incident: null, message: /after 12 s/ },
+  ]);
+});
+
