@@ -221,9 +221,6 @@ export class IncidentWriter<Tx> extends EventEmitter<WriterEvents> {
         this.wake = undefined;
         resolve();
       }, ms);
-      // A store that stays down must not keep a process alive that has nothing else to do (a CLI,
-      // a test whose database is closed): the service's listener keeps it alive while it runs.
-      timer.unref();
       this.wake = () => {
         clearTimeout(timer);
         resolve();

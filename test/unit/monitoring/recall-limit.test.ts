@@ -18,7 +18,6 @@ import type { CallInProgress } from '../../../src/calls/call-service';
 
 async function setup(t: Test, minIntervalMs: number) {
   const db = await Database.open(':memory:');
-  t.teardown(() => db.close());
   const incidents = new Incidents(new IncidentsRepo(db));
   const row = await incidents.open({ callerNumber: '13800000000', callerName: '', callerRaw: '', trunk: '110', channelId: 'caller-1', state: 'talking', arrivedAt: Date.now(), priority: 10 });
   const call: CallInProgress = { incident: row.number, incidentId: row.id, callerChannelId: 'caller-1', takerChannelId: 'taker-1', bridgeId: 'b-1', seatId: '1001' };
@@ -32,7 +31,12 @@ async function setup(t: Test, minIntervalMs: number) {
   };
   const recall = new InstantRecall(telephony, incidents, { callInProgress: (n) => (n === call.incident ? call : undefined) }, arrivals, { seconds: 60, segmentMs: 60_000, minIntervalMs }, pino({ level: 'silent' }));
   recall.talking(call);
-  t.teardown(() => recall.ended(call.incident));
+  t.teardown(async () => {
+    recall.ended(call.incident);
+    // Closed only once its writes are in: a write behind a closed store is retried for ever.
+    await incidents.written(call.incidentId);
+    await db.close();
+  });
   await sleep(50); // the rolling recording has something in it
   return { recall, call, plays };
 }
