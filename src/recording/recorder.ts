@@ -30,7 +30,8 @@ export function recordingName(incident: string, startedAt: number, seatId: strin
 }
 
 export class Recorder {
-  private readonly importing = new Set<string>();
+  /** Imports in flight by recording name: a second caller waits for the first instead of racing it. */
+  private readonly importing = new Map<string, Promise<void>>();
   /** Recordings this process started and has not stopped: the sweep knows them live without asking. */
   private readonly live = new Set<string>();
 
@@ -154,8 +155,21 @@ export class Recorder {
     incidentOf: () => Promise<{ id: number; number: string; endedAt: number | null }>,
     download = () => this.telephony.downloadRecording(name),
   ): Promise<void> {
-    if (this.importing.has(name)) return;
-    this.importing.add(name);
+    const running = this.importing.get(name);
+    if (running) return running;
+    const work = this.importOnce(name, sourceOf, startedAt, seatId, incidentOf, download).finally(() => this.importing.delete(name));
+    this.importing.set(name, work);
+    return work;
+  }
+
+  private async importOnce(
+    name: string,
+    sourceOf: 'bridge' | (() => 'call' | 'fallback'),
+    startedAt: number,
+    seatId: string | null,
+    incidentOf: () => Promise<{ id: number; number: string; endedAt: number | null }>,
+    download: () => Promise<Buffer>,
+  ): Promise<void> {
     try {
       if (await this.repo.findByName(name)) return this.telephony.deleteRecording(name);
       const data = await download();
@@ -180,8 +194,6 @@ export class Recorder {
       if (err instanceof RecordingGone) return void this.log.warn({ name }, 'recording finished but not stored in Asterisk');
       // Left in Asterisk's store: the next reconcile() tries again. Nothing is lost.
       this.log.error({ name, err: (err as Error).message }, 'recording not stored yet, will retry');
-    } finally {
-      this.importing.delete(name);
     }
   }
 
