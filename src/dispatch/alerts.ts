@@ -7,7 +7,7 @@ import type { AlertRow, DispatchRepo } from '../store/dispatch-repo';
 
 export class MajorAlerts {
   constructor(
-    private readonly incidents: Pick<Incidents, 'stamp'>,
+    private readonly incidents: Pick<Incidents, 'stamp' | 'settled'>,
     private readonly repo: Pick<DispatchRepo, 'alerts' | 'hasAlert'>,
     private readonly majorCategories: readonly string[],
     private readonly log: Logger,
@@ -18,6 +18,9 @@ export class MajorAlerts {
     if (row.category === null || !this.majorCategories.includes(row.category)) return;
     if (await this.repo.hasAlert(row.id)) return;
     await this.incidents.stamp(row.id, 'major_alert', { category: row.category });
+    // Written before the classification is answered: the alert list (and the check above, on a
+    // reclassification) read the store. A store that does not answer delays it 3 s at most.
+    await this.incidents.settled(row.id);
     this.log.error({ incident: row.number, category: row.category }, 'MAJOR INCIDENT ALERT');
   }
 

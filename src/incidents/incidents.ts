@@ -67,6 +67,8 @@ export type IncidentsWriter = IncidentWriter<IncidentsRepo>;
 
 /** How long a read waits for the incident's writes in flight (read-your-writes while the store is up). */
 const READ_WAIT_MS = 1500;
+/** How long a classification waits for its write before it is answered (kept and written later if longer). */
+const CLASSIFY_WAIT_MS = 3000;
 const DAY_MS = 86_400_000;
 
 export interface IncidentsEvents {
@@ -134,6 +136,11 @@ export class Incidents extends EventEmitter<IncidentsEvents> {
   }
 
   /** Resolves once every write made so far for the incident is in the store. */
+  /** As written(), but gives up after timeoutMs (false): for answers that must not wait on a dead store. */
+  settled(incidentId: number, timeoutMs = CLASSIFY_WAIT_MS): Promise<boolean> {
+    return this.writer.settled(incidentId, timeoutMs);
+  }
+
   written(incidentId: number): Promise<void> {
     return this.writer.written(incidentId);
   }
@@ -155,6 +162,9 @@ export class Incidents extends EventEmitter<IncidentsEvents> {
   async classify(number: string, c: { police: boolean; category: string | null; summary: string | null }): Promise<IncidentRow> {
     const row = await this.findByNumber(number);
     await this.add(row.id, 'classified', { police: c.police, category: c.category }, Date.now(), (tx) => tx.classify(row.id, c));
+    // A call-taker's act, answered over REST and read back at once by what it decides (special
+    // routing, the alert list): it waits for its write while the store answers, never longer.
+    await this.writer.settled(row.id, CLASSIFY_WAIT_MS);
     return { ...row, police: c.police ? 1 : 0, category: c.category, summary: c.summary };
   }
 

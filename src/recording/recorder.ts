@@ -152,7 +152,7 @@ export class Recorder {
     sourceOf: 'bridge' | (() => 'call' | 'fallback'),
     startedAt: number,
     seatId: string | null,
-    incidentOf: () => Promise<{ id: number; number: string; endedAt: number | null }>,
+    incidentOf: () => Promise<{ id: number; number: string; endedAt: number | null; seatId?: string | null; answeredAt?: number | null }>,
     download = () => this.telephony.downloadRecording(name),
   ): Promise<void> {
     const running = this.importing.get(name);
@@ -167,7 +167,7 @@ export class Recorder {
     sourceOf: 'bridge' | (() => 'call' | 'fallback'),
     startedAt: number,
     seatId: string | null,
-    incidentOf: () => Promise<{ id: number; number: string; endedAt: number | null }>,
+    incidentOf: () => Promise<{ id: number; number: string; endedAt: number | null; seatId?: string | null; answeredAt?: number | null }>,
     download: () => Promise<Buffer>,
   ): Promise<void> {
     try {
@@ -177,10 +177,13 @@ export class Recorder {
       if (sourceOf !== 'bridge' && wavDurationMs(data) === 0) return this.telephony.deleteRecording(name);
       const incident = await incidentOf();
       const source = typeof sourceOf === 'string' ? sourceOf : sourceOf();
+      // A MixMonitor file (b) holds audio from the first answer on, not from its name's time.
+      if (source === 'call' && incident.answeredAt) startedAt = incident.answeredAt;
       const { seq, stored } = await this.storeNext(incident, startedAt, data);
       const durationMs = wavDurationMs(data);
       try {
-        await this.repo.insert({ incidentId: incident.id, seq, name, path: stored.path, source, seatId, startedAt, endedAt: startedAt + durationMs, durationMs, size: stored.size, sha256: stored.sha256 });
+        // A caller's MixMonitor file names no seat: the seat that answered the call is the incident's.
+        await this.repo.insert({ incidentId: incident.id, seq, name, path: stored.path, source, seatId: seatId ?? incident.seatId ?? null, startedAt, endedAt: startedAt + durationMs, durationMs, size: stored.size, sha256: stored.sha256 });
       } catch (err) {
         // The file is ours alone (just created, no row): the retry stores it again under a free seq.
         await unlink(resolveInside(this.storageDir, stored.path)).catch(() => undefined);
