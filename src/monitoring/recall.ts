@@ -101,8 +101,16 @@ export class InstantRecall implements CallWatcher {
     // Never more than configured: older segments are not kept.
     const wantMs = Math.min(seconds ?? this.settings.seconds, this.settings.seconds) * 1000;
     const now = Date.now();
-    const wait = Math.max(r.lastRecallAt + (this.settings.minIntervalMs ?? RECALL_MIN_INTERVAL_MS), r.busyUntil === Infinity ? now + 1000 : r.busyUntil) - now;
+    // One replay at a time, at most one every minIntervalMs: a recall asked while one plays (the
+    // call-taker missed it again) replaces it instead of playing over it; one still being set up
+    // (busyUntil Infinity) is waited for.
+    const wait = Math.max(r.lastRecallAt + (this.settings.minIntervalMs ?? RECALL_MIN_INTERVAL_MS), r.busyUntil === Infinity ? now + 1000 : 0) - now;
     if (wait > 0) throw new RecallTooSoon(incident, wait);
+    for (const [playbackId, replay] of this.replays) {
+      if (replay.rolling !== r) continue;
+      this.playbackFinished(playbackId);
+      void this.telephony.stopPlayback(playbackId).catch((err: Error) => this.log.warn({ err: err.message }, 'replaced replay not stopped'));
+    }
     r.lastRecallAt = now;
     r.busyUntil = Infinity;
     return this.run(r, async () => {
