@@ -20,6 +20,9 @@ export const CALL_FILE = /^(?:call|fallback)_(\d{9,11})_([A-Za-z0-9-]+)_([0-9+]*
 /** How long a finished call's MixMonitor may take to close its file (it does so after the hang-up). */
 const CLOSE_WAIT_MS = 15000;
 
+/** A caller's MixMonitor file with nothing in it, for a call that was never bridged. */
+class NothingRecorded extends Error {}
+
 /** MixMonitor writes the WAV header's sizes when it closes the file: before that they are 0. */
 export function wavClosed(data: Buffer): boolean {
   return data.length >= 44 && data.toString('ascii', 0, 4) === 'RIFF' && data.readUInt32LE(4) === data.length - 8;
@@ -132,7 +135,21 @@ export class Recorder {
       await this.incidents.stamp(incident.id, 'fallback_call', { channel, note: 'answered by the dialplan fallback while the service was down' }, arrivedAt);
       this.log.warn({ incident: incident.number, channel }, 'fallback call attached to a new incident');
       return incident;
-    }, () => this.closedFile(name));
+    }, async () => {
+      const data = await this.closedFile(name);
+      if (wavDurationMs(data) > 0) return data;
+      // No audio. A call never bridged (abandoned while waiting): nothing was said, the file goes.
+      // A call that was answered: a gap in the record, kept as it is and made loud.
+      const known = (await this.incidents.findByChannel(channel)) ?? (await this.incidents.findByChannel(dashed));
+      if (!known?.answeredAt) {
+        this.log.info({ name }, 'empty MixMonitor file of a call never bridged: deleted');
+        await this.telephony.deleteRecording(name);
+        throw new NothingRecorded(name);
+      }
+      this.log.error({ incident: known.number, name }, 'RECORDING EMPTY for an answered call');
+      await this.incidents.stamp(known.id, 'recording_failed', { error: 'the MixMonitor file of this call holds no audio', name });
+      return data;
+    });
   }
 
   /** The file once MixMonitor has closed it (its header complete). */
@@ -173,8 +190,6 @@ export class Recorder {
     try {
       if (await this.repo.findByName(name)) return this.telephony.deleteRecording(name);
       const data = await download();
-      // A caller's MixMonitor file with no audio: the call was never bridged, nothing was said.
-      if (sourceOf !== 'bridge' && wavDurationMs(data) === 0) return this.telephony.deleteRecording(name);
       const incident = await incidentOf();
       const source = typeof sourceOf === 'string' ? sourceOf : sourceOf();
       // A MixMonitor file (b) holds audio from the first answer on, not from its name's time.
@@ -195,6 +210,7 @@ export class Recorder {
       this.log.info({ incident: incident.number, seq, durationMs, size: stored.size }, 'recording stored');
     } catch (err) {
       if (err instanceof RecordingGone) return void this.log.warn({ name }, 'recording finished but not stored in Asterisk');
+      if (err instanceof NothingRecorded) return;
       // Left in Asterisk's store: the next reconcile() tries again. Nothing is lost.
       this.log.error({ name, err: (err as Error).message }, 'recording not stored yet, will retry');
     }
