@@ -30,6 +30,8 @@ t.test('seat races', async (t) => {
       const { slow, quick } = await twoSeats(t, sandbox, service, logDir, 2500);
       const caller = await call(t, sandbox, logDir, callerId);
       await waitFor('1001 ringing', async () => (await seat('1001')).state === 'ringing', 15000, 50);
+      // The phone itself ringing (its INVITE in), not only the seat offered: the race under test.
+      await waitFor("1001's phone ringing", () => readSeatLog(slow.logFile).some((l) => l.event === 'invite'), 15000, 20);
       const res = await post<Seat>(service, `/seats/1001/${action}`, reason ? { reason } : undefined);
       t.equal(res.status, 200, `${action} is accepted while ringing`);
       t.same([res.body.state, res.body.reason], [state, reason]);
@@ -41,7 +43,8 @@ t.test('seat races', async (t) => {
       t.same(inc.timeline.filter((e) => e.kind === 'offered').map((e) => e.detail.seat), ['1001', '1002'], 'offered to 1001, then to 1002');
       t.match(inc.timeline.find((e) => e.kind === 'offer_failed')?.detail, { seat: '1001', cause: `seat_${state}` }, 'the timeline says why 1001 lost it');
       t.same([(await seat('1001')).state, (await seat('1001')).reason], [state, reason], '1001 stays as its call-taker set it');
-      t.ok(readSeatLog(slow.logFile).some((l) => l.event === 'cancelled'), "1001's phone saw its ringing cancelled");
+      // SIPp writes the CANCEL to its log when its scenario gets to it: give it a moment.
+      t.ok(await waitFor("1001's phone to log the CANCEL", () => readSeatLog(slow.logFile).some((l) => l.event === 'cancelled'), 10000).catch(() => false), "1001's phone saw its ringing cancelled");
       t.notOk(readSeatLog(slow.logFile).some((l) => l.event === 'answered'), "1001's phone never answered");
       await Promise.all([slow.kill(), quick.kill()]);
       await logoutAll(service);
