@@ -20,6 +20,15 @@ export const CALL_FILE = /^(?:call|fallback)_(\d{9,11})_([A-Za-z0-9-]+)_([0-9+]*
 /** How long a finished call's MixMonitor may take to close its file (it does so after the hang-up). */
 const CLOSE_WAIT_MS = 15000;
 
+interface ImportJob {
+  name: string;
+  sourceOf: 'bridge' | (() => 'call' | 'fallback');
+  startedAt: number;
+  seatId: string | null;
+  incidentOf: () => Promise<{ id: number; number: string; endedAt: number | null; seatId?: string | null; answeredAt?: number | null }>;
+  download?: () => Promise<Buffer>;
+}
+
 /** A caller's MixMonitor file with nothing in it, for a call that was never bridged. */
 class NothingRecorded extends Error {}
 
@@ -113,7 +122,7 @@ export class Recorder {
     const parsed = NAME.exec(name);
     if (!parsed) return;
     const [, incidentNumber, started, seat] = parsed;
-    await this.import(name, 'bridge', Number(started), seat || null, () => this.incidents.findByNumber(incidentNumber));
+    await this.import({ name, sourceOf: 'bridge', startedAt: Number(started), seatId: seat || null, incidentOf: () => this.incidents.findByNumber(incidentNumber) });
   }
 
   /**
@@ -126,30 +135,33 @@ export class Recorder {
     const arrivedAt = Number(epoch) * 1000;
     // Asterisk's unique id ends <epoch>.<sequence> (after the system name, if set): its last dot.
     const channel = dashed.replace(/-(\d+)$/, '.$1');
+    const known = async () => (await this.incidents.findByChannel(channel)) ?? (await this.incidents.findByChannel(dashed));
     let created = false;
-    await this.import(name, () => (created ? 'fallback' : 'call'), arrivedAt, null, async () => {
-      const known = (await this.incidents.findByChannel(channel)) ?? (await this.incidents.findByChannel(dashed));
-      if (known) return known;
+    const incidentOf = async () => {
+      const found = await known();
+      if (found) return found;
       created = true;
       const incident = await this.incidents.open({ callerNumber: caller, callerName: '', callerRaw: '', trunk: 'fallback', channelId: channel, state: 'ended', arrivedAt, priority: 100 });
       await this.incidents.stamp(incident.id, 'fallback_call', { channel, note: 'answered by the dialplan fallback while the service was down' }, arrivedAt);
       this.log.warn({ incident: incident.number, channel }, 'fallback call attached to a new incident');
       return incident;
-    }, async () => {
+    };
+    const download = async () => {
       const data = await this.closedFile(name);
       if (wavDurationMs(data) > 0) return data;
       // No audio. A call never bridged (abandoned while waiting): nothing was said, the file goes.
       // A call that was answered: a gap in the record, kept as it is and made loud.
-      const known = (await this.incidents.findByChannel(channel)) ?? (await this.incidents.findByChannel(dashed));
-      if (!known?.answeredAt) {
+      const call = await known();
+      if (!call?.answeredAt) {
         this.log.info({ name }, 'empty MixMonitor file of a call never bridged: deleted');
         await this.telephony.deleteRecording(name);
         throw new NothingRecorded(name);
       }
-      this.log.error({ incident: known.number, name }, 'RECORDING EMPTY for an answered call');
-      await this.incidents.stamp(known.id, 'recording_failed', { error: 'the MixMonitor file of this call holds no audio', name });
+      this.log.error({ incident: call.number, name }, 'RECORDING EMPTY for an answered call');
+      await this.incidents.stamp(call.id, 'recording_failed', { error: 'the MixMonitor file of this call holds no audio', name });
       return data;
-    });
+    };
+    await this.import({ name, sourceOf: () => (created ? 'fallback' : 'call'), startedAt: arrivedAt, seatId: null, incidentOf, download });
   }
 
   /** The file once MixMonitor has closed it (its header complete). */
@@ -164,29 +176,17 @@ export class Recorder {
     }
   }
 
-  private async import(
-    name: string,
-    sourceOf: 'bridge' | (() => 'call' | 'fallback'),
-    startedAt: number,
-    seatId: string | null,
-    incidentOf: () => Promise<{ id: number; number: string; endedAt: number | null; seatId?: string | null; answeredAt?: number | null }>,
-    download = () => this.telephony.downloadRecording(name),
-  ): Promise<void> {
-    const running = this.importing.get(name);
+  /** One import at a time per recording: a second caller waits for the one in flight. */
+  private import(job: ImportJob): Promise<void> {
+    const running = this.importing.get(job.name);
     if (running) return running;
-    const work = this.importOnce(name, sourceOf, startedAt, seatId, incidentOf, download).finally(() => this.importing.delete(name));
-    this.importing.set(name, work);
+    const work = this.importOnce(job).finally(() => this.importing.delete(job.name));
+    this.importing.set(job.name, work);
     return work;
   }
 
-  private async importOnce(
-    name: string,
-    sourceOf: 'bridge' | (() => 'call' | 'fallback'),
-    startedAt: number,
-    seatId: string | null,
-    incidentOf: () => Promise<{ id: number; number: string; endedAt: number | null; seatId?: string | null; answeredAt?: number | null }>,
-    download: () => Promise<Buffer>,
-  ): Promise<void> {
+  private async importOnce({ name, sourceOf, seatId, incidentOf, download = () => this.telephony.downloadRecording(name), ...job }: ImportJob): Promise<void> {
+    let startedAt = job.startedAt;
     try {
       if (await this.repo.findByName(name)) return this.telephony.deleteRecording(name);
       const data = await download();
