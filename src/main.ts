@@ -92,7 +92,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
   };
   const recorder = new Recorder(telephony, incidents, new RecordingsRepo(db), config.recording.storageDir, log.child({ area: 'recording' }));
   const serviceTime = createServiceTime();
-  const callPath = createCallPathMetrics({ ariPending: () => ari.rest.pending, amiEvents: () => ami.eventsReceived });
+  const callPath = createCallPathMetrics({ ariPending: () => ari.rest.pending, amiEvents: () => ami.eventsReceived, ariEvents: () => ari.eventsReceived });
   ari.observeRequests(callPath.ariRequest);
   const dispatchRepo = new DispatchRepo(db);
   const locator = new CallerLocator(dispatchRepo, incidents, { url: config.dispatch.lookupUrl, timeoutMs: config.dispatch.lookupTimeoutMs }, log.child({ area: 'location' }));

@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
-import { parseAriEvent, isKnownEvent, type AriEvent } from './ari-events';
+import { parseAriEvent, isKnownEvent, KNOWN_EVENT_TYPES, type AriEvent } from './ari-events';
 import { AriRest } from './ari-rest';
 
 export interface AriSettings {
@@ -49,6 +49,8 @@ export class AriConnection extends EventEmitter<AriConnectionEvents> {
   private replaced = false;
   private readonly stopping = new AbortController();
   private loop: Promise<void> | undefined;
+  /** Events received since start, by type (for /metrics: what Asterisk still sends us). */
+  readonly eventsReceived = new Map<string, number>();
 
   constructor(
     private readonly settings: AriSettings,
@@ -96,6 +98,7 @@ export class AriConnection extends EventEmitter<AriConnectionEvents> {
         // the pool is warmed before 'up' so the calls re-attached then find their connections open.
         await this.rest.json('GET', '/asterisk/ping');
         const socket = await this.openSocket();
+        await this.filterEvents();
         await this.rest.warm();
         delay = reconnectMinMs;
         this.markUp();
@@ -113,6 +116,22 @@ export class AriConnection extends EventEmitter<AriConnectionEvents> {
       this.log.warn({ attempt: this.attempts, retryInMs: delay, reason }, 'ARI unreachable, retrying');
       await sleep(delay, this.stopping.signal);
       delay = Math.min(reconnectMaxMs, Math.max(1, delay * 2));
+    }
+  }
+
+  /**
+   * Asks Asterisk to send only the events we act on. Every other one (ChannelVarset for each Set()
+   * of the dialplan, ChannelDialplan for each step, caller-id and connected-line updates...) was
+   * turned into JSON, written to the socket and parsed here for nothing; worse, the app's events
+   * leave Asterisk one by one, so a caller's StasisStart waited behind ~20 of them (issue #15).
+   * An Asterisk without event filters (before 16.x) still works, with every event.
+   */
+  private async filterEvents(): Promise<void> {
+    const allowed = KNOWN_EVENT_TYPES.map((type) => ({ type }));
+    try {
+      await this.rest.json('PUT', `/applications/${encodeURIComponent(this.settings.app)}/eventFilter`, {}, { allowed, disallowed: [] });
+    } catch (err) {
+      this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'ARI event filter refused: every event will be sent');
     }
   }
 
@@ -167,6 +186,7 @@ export class AriConnection extends EventEmitter<AriConnectionEvents> {
       this.log.warn({ message: text.slice(0, 200) }, 'unparseable ARI message ignored');
       return;
     }
+    this.eventsReceived.set(event.type, (this.eventsReceived.get(event.type) ?? 0) + 1);
     if (!isKnownEvent(event)) return;
     if (event.type === 'ApplicationReplaced') {
       // Another process registered the same Stasis app: calls now go there, not here.

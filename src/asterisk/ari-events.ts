@@ -47,7 +47,9 @@ export interface OtherEvent extends Base {
   type: string;
 }
 
-const KNOWN = new Set(['StasisStart', 'StasisEnd', 'ChannelDestroyed', 'ChannelHangupRequest', 'ChannelStateChange', 'ChannelDtmfReceived', 'Dial', 'EndpointStateChange', 'RecordingFinished', 'RecordingFailed', 'RecordingStarted', 'PlaybackFinished', 'ApplicationReplaced']);
+/** The events cti110 acts on; Asterisk is asked to send only these (ari-connection.ts). */
+export const KNOWN_EVENT_TYPES = ['StasisStart', 'StasisEnd', 'ChannelDestroyed', 'ChannelHangupRequest', 'ChannelStateChange', 'ChannelDtmfReceived', 'Dial', 'EndpointStateChange', 'RecordingFinished', 'RecordingFailed', 'RecordingStarted', 'PlaybackFinished', 'ApplicationReplaced'] as const;
+const KNOWN = new Set<string>(KNOWN_EVENT_TYPES);
 
 const isChannel = (v: unknown): v is AriChannel =>
   typeof v === 'object' && v !== null && typeof (v as AriChannel).id === 'string' && typeof (v as AriChannel).caller === 'object';

@@ -81,6 +81,12 @@ export class AriTelephony implements Telephony {
     await this.call('create channel', { channelId }, 'POST', '/channels/create', { channelId, endpoint: request.endpoint, app: this.app, appArgs: request.appArgs }, { variables });
   }
 
+  async originate(request: { channelId: string; endpoint: string; appArgs: string; timeoutSec: number; callerId?: string; originatorChannelId?: string; variables?: Record<string, string> }): Promise<void> {
+    const { channelId } = request;
+    const query = { channelId, endpoint: request.endpoint, app: this.app, appArgs: request.appArgs, timeout: request.timeoutSec, callerId: request.callerId, originator: request.originatorChannelId };
+    await this.call('originate', { channelId }, 'POST', '/channels', query, { variables: request.variables ?? {} });
+  }
+
   async dial(channelId: string, timeoutSec: number, callerChannelId?: string): Promise<void> {
     await this.call('dial', { channelId }, 'POST', `/channels/${seg(channelId)}/dial`, { timeout: timeoutSec, caller: callerChannelId });
   }
@@ -159,7 +165,11 @@ export class AriTelephony implements Telephony {
     await this.call('record channel', { channelId }, 'POST', `/channels/${seg(channelId)}/record`, { name, format: 'wav', ifExists: 'overwrite', beep: false, terminateOn: 'none' });
   }
 
-  async watchEndpoints(): Promise<void> {
-    await this.call('subscribe endpoints', {}, 'POST', `/applications/${seg(this.app)}/subscription`, { eventSource: 'endpoint:PJSIP' });
+  async watchEndpoints(endpoints: string[]): Promise<void> {
+    // In batches: the list travels in the query string, and a long one would pass Asterisk's limit.
+    for (let i = 0; i < endpoints.length; i += 40) {
+      const eventSource = endpoints.slice(i, i + 40).map((e) => `endpoint:${e}`).join(',');
+      await this.call('subscribe endpoints', {}, 'POST', `/applications/${seg(this.app)}/subscription`, { eventSource });
+    }
   }
 }

@@ -55,11 +55,12 @@ export class RetryingTelephony implements Telephony {
   removeFromBridge = (bridgeId: string, channelId: string) => this.retry('remove from bridge', () => this.inner.removeFromBridge(bridgeId, channelId));
   listBridges = () => this.retry('list bridges', () => this.inner.listBridges(), false);
   createChannel = (request: Parameters<Telephony['createChannel']>[0]) => this.retry('create channel', () => this.inner.createChannel(request));
+  originate = (request: Parameters<Telephony['originate']>[0]) => this.retry('originate', () => this.inner.originate(request));
   dial = (channelId: string, timeoutSec: number, callerChannelId?: string) => this.retry('dial', () => this.inner.dial(channelId, timeoutSec, callerChannelId));
   play = (channelId: string, media: string | string[], playbackId?: string, offsetMs?: number) => this.retry('play', () => this.inner.play(channelId, media, playbackId, offsetMs));
   stopPlayback = (playbackId: string) => this.retry('stop playback', () => this.inner.stopPlayback(playbackId));
   listEndpoints = () => this.retry('list endpoints', () => this.inner.listEndpoints(), false);
-  watchEndpoints = () => this.retry('subscribe endpoints', () => this.inner.watchEndpoints());
+  watchEndpoints = (endpoints: string[]) => this.retry('subscribe endpoints', () => this.inner.watchEndpoints(endpoints));
   recordBridge = (bridgeId: string, name: string) => this.retry('record bridge', () => this.inner.recordBridge(bridgeId, name));
   downloadRecording = (name: string) => this.retry('download recording', () => this.inner.downloadRecording(name), false);
   deleteRecording = (name: string) => this.retry('delete recording', () => this.inner.deleteRecording(name));

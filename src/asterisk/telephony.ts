@@ -36,6 +36,12 @@ export interface Telephony {
    */
   createChannel(request: { channelId: string; endpoint: string; appArgs: string; callerId?: string; variables?: Record<string, string> }): Promise<void>;
   /**
+   * Creates and dials an outgoing channel in one request (a seat's leg: nothing to do between the
+   * two). It enters our app (its StasisStart) only once answered; until then the app hears its
+   * Dial and ChannelDestroyed events. callerId is what the dialled phone shows (the caller's number).
+   */
+  originate(request: { channelId: string; endpoint: string; appArgs: string; timeoutSec: number; callerId?: string; originatorChannelId?: string; variables?: Record<string, string> }): Promise<void>;
+  /**
    * callerChannelId: the caller being connected. Asterisk then gives the dialled phone the caller's
    * number (the From of its INVITE is the connected line); without it the seat sees "anonymous".
    */
@@ -48,8 +54,12 @@ export interface Telephony {
   stopPlayback(playbackId: string): Promise<void>;
   /** PJSIP endpoints with their state ('online' when the phone is registered and reachable). */
   listEndpoints(): Promise<{ endpoint: string; online: boolean }[]>;
-  /** Asks Asterisk to send EndpointStateChange events for every PJSIP endpoint to our app. */
-  watchEndpoints(): Promise<void>;
+  /**
+   * Asks Asterisk to send EndpointStateChange events of these endpoints (e.g. 'PJSIP/1001') to our
+   * app. Only those: a subscription to a whole technology also brings every event of every channel
+   * on it (each 110 caller's dialplan steps before it reaches us), which delayed each StasisStart.
+   */
+  watchEndpoints(endpoints: string[]): Promise<void>;
   /** Records everything said in a bridge into a stored recording `name` (WAV) until it ends. */
   recordBridge(bridgeId: string, name: string): Promise<void>;
   /** The stored recording's file; RecordingGone when Asterisk has no such recording. */

@@ -99,7 +99,8 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
     },
     ChannelStateChange: (e) => {
       if (e.channel.state !== 'Up') return;
-      if (queue.isLeg(e.channel.id)) queue.legAnswered(e.channel.id);
+      // A seat leg is answered when it enters our app (queue.legEntered): not yet in it here.
+      if (queue.isLeg(e.channel.id)) return;
       else if (callbacks.isLeg(e.channel.id)) callbacks.legAnswered(e.channel.id);
       else if (conference.isLeg(e.channel.id)) conference.legAnswered(e.channel.id);
       else if (transfer.isLeg(e.channel.id)) transfer.legAnswered(e.channel.id);
@@ -129,6 +130,11 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
       else if (monitoring.isLeg(e.channel.id)) monitoring.legGone(e.channel.id, 'hangup');
       else if (recall.isLeg(e.channel.id)) return; // a recall snoop: its owner hung it up, or its call ended
       else calls.callerLeft(e.channel.id);
+    },
+    // An originated seat leg that never answered never enters our app, so no StasisEnd: its end
+    // comes as ChannelDestroyed (its Dial event, when there is one, came first and freed it).
+    ChannelDestroyed: (e) => {
+      if (queue.isLeg(e.channel.id)) queue.legGone(e.channel.id, e.cause_txt || 'hangup');
     },
     EndpointStateChange: (e) => {
       const endpoint = `${e.endpoint.technology}/${e.endpoint.resource}`;
@@ -169,7 +175,7 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
   function reattach(): Promise<void> {
     // Endpoint states first: a seat whose phone is gone must not be offered a re-attached call.
     return telephony
-      .watchEndpoints()
+      .watchEndpoints(seats.all().map((seat) => seat.endpoint))
       .then(() => telephony.listEndpoints())
       .then((endpoints) => endpoints.forEach((e) => seats.setReachable(e.endpoint, e.online)))
       .then(() => telephony.listChannels())

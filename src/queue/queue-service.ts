@@ -9,7 +9,7 @@ import { orderWaiting, pickSeat } from './distribution';
 import { autoAnswerHeaders, type Seat, type Seats } from './seats';
 import type { Offer, QueueEvents, QueueSettings, QueuedCall } from './offer';
 
-/** How long a seat's leg may take to be created and reach our app before it is dialled. */
+/** How long a seat's leg may take to be originated (Asterisk busy) before its ring time counts. */
 const SETUP_GUARD_MS = 3000;
 
 interface Entry {
@@ -112,19 +112,20 @@ export class QueueService extends EventEmitter<QueueEvents> {
 
   // ---- ARI events for legs (bound in calls/stasis-bindings.ts) ----
 
-  /** The leg's own StasisStart: only now may it be dialled. */
+  /**
+   * The leg's own StasisStart. A leg is originated straight into our app, so it arrives here only
+   * once its phone answered: this is the answer. Its ChannelStateChange to Up comes first, while it
+   * is not yet in our app (no bridge would take it), so that one is not the answer.
+   */
   legEntered(legId: string): void {
     const offer = this.offers.get(legId);
-    // Withdrawn before its channel reached us (the hang-up overtook the create): nobody to ring for.
-    if (!offer && !this.talking.has(legId)) void this.telephony.hangup(legId).catch((err: Error) => this.log.error({ leg: legId, err: err.message }, 'could not hang up a withdrawn leg'));
-    if (!offer || offer.dialled) return;
-    offer.dialled = true;
-    const timeoutSec = Math.ceil(this.settings.ringNoAnswerMs / 1000) + 5; // our timer fires first
-    if (offer.seat) {
-      clearTimeout(offer.timer);
-      offer.timer = setTimeout(() => this.noAnswer(offer), this.settings.ringNoAnswerMs);
-    }
-    this.telephony.dial(legId, offer.seat ? timeoutSec : 60, offer.call.channelId).catch((err: Error) => this.failed(offer, `dial: ${err.message}`));
+    if (offer) return this.legAnswered(legId);
+    // Withdrawn while its phone was ringing and answered anyway: nobody is waiting for it.
+    if (!this.talking.has(legId)) this.hangUpStray(legId);
+  }
+
+  private hangUpStray(legId: string): void {
+    void this.telephony.hangup(legId).catch((err: Error) => this.log.error({ leg: legId, err: err.message }, 'could not hang up a withdrawn leg'));
   }
 
   legAnswered(legId: string): void {
@@ -194,22 +195,42 @@ export class QueueService extends EventEmitter<QueueEvents> {
     if (seat) {
       entry.seatOffer = offer;
       this.seats.apply(seat, 'offer');
-      // Until the leg is dialled, only a guard: the ring-no-answer time counts from the dial, so
-      // a slow channel set-up under load does not mark a seat "no answer" it never had a chance at.
+      // Until Asterisk has taken the leg, only a guard: the ring-no-answer time counts from then,
+      // so a slow set-up under load does not mark a seat "no answer" it never had a chance at.
       offer.timer = setTimeout(() => this.noAnswer(offer), this.settings.ringNoAnswerMs + SETUP_GUARD_MS);
     } else {
       entry.overflowOffer = offer;
     }
     this.faults.tell(this, 'offered', offer);
+    // One request: the channel is created and its phone dialled at once (create + StasisStart +
+    // dial cost two round trips and an event per seat leg, issue #15).
+    const timeoutSec = Math.ceil(this.settings.ringNoAnswerMs / 1000) + 5; // our timer fires first
     this.telephony
-      .createChannel({
+      .originate({
         channelId: legId,
         endpoint: seat ? seat.endpoint : this.settings.overflowEndpoint,
         appArgs: `leg,${entry.call.channelId}`,
-        callerId: entry.call.callerNumber,
+        timeoutSec: seat ? timeoutSec : 60,
+        callerId: entry.call.callerNumber || undefined,
+        originatorChannelId: entry.call.channelId,
         variables: seat ? autoAnswerHeaders(seat) : {},
       })
-      .catch((err: Error) => this.failed(offer, `create: ${err.message}`));
+      .then(() => this.dialled(offer))
+      .catch((err: Error) => this.failed(offer, `originate: ${err.message}`));
+  }
+
+  /** Asterisk took the leg and its phone is ringing: the ring-no-answer time counts from now. */
+  private dialled(offer: Offer): void {
+    // Withdrawn while the request was on its way: the hang-up found no channel yet.
+    if (!this.offers.has(offer.legId)) {
+      if (!this.talking.has(offer.legId)) this.hangUpStray(offer.legId);
+      return;
+    }
+    offer.dialled = true;
+    if (offer.seat && !offer.answered) {
+      clearTimeout(offer.timer);
+      offer.timer = setTimeout(() => this.noAnswer(offer), this.settings.ringNoAnswerMs);
+    }
   }
 
   /**

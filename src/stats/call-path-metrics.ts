@@ -1,11 +1,13 @@
 // Where a call's time goes, on /metrics (issue #15): every ARI request by operation and outcome,
 // the requests waiting for or holding one of the pooled connections to Asterisk, and the AMI
-// events that still reach us (they are turned off; a rising count means they are not).
+// events that still reach us (they are turned off; a rising count means they are not), and the
+// ARI events by type (Asterisk is asked for only those we act on: any other type is waste).
 import { Gauge, Histogram, type Metric } from 'prom-client';
 
 export interface CallPathSources {
   ariPending(): number;
   amiEvents(): number;
+  ariEvents(): ReadonlyMap<string, number>;
 }
 
 export interface CallPathMetrics {
@@ -36,8 +38,17 @@ export function createCallPathMetrics(sources: CallPathSources): CallPathMetrics
     registers: [],
     collect: () => amiEvents.set(sources.amiEvents()),
   });
+  const ariEvents: Gauge = new Gauge({
+    name: 'cti110_ari_events_received',
+    help: 'ARI events received since start, by type (Asterisk sends only the types cti110 acts on)',
+    labelNames: ['type'],
+    registers: [],
+    collect: () => {
+      for (const [type, count] of sources.ariEvents()) ariEvents.set({ type }, count);
+    },
+  });
   return {
-    metrics: [requests, pending, amiEvents],
+    metrics: [requests, pending, amiEvents, ariEvents],
     ariRequest: (operation, outcome, seconds) => requests.observe({ operation, outcome }, seconds),
   };
 }

@@ -1,6 +1,7 @@
 // The call-taking queue through a real Asterisk: SIPp callers on the 110 trunk, SIPp softphones
 // as seats. Distribution, ring-no-answer, reachability, seat control by REST and feature code.
 import t from 'tap';
+import { KNOWN_EVENT_TYPES } from '../../src/asterisk/ari-events';
 import { startAsterisk, startConfiguredService, sipp, waitFor, workDir, seatPhone, readSeatLog, registered, post, sleep, type IncidentView as Incident } from '../support/harness';
 
 interface Seat {
@@ -146,6 +147,12 @@ t.test('queue', async (t) => {
     t.equal(stats.period.p90AnswerMs, answerMs[Math.ceil(0.9 * answerMs.length) - 1], 'p90 matches the incidents');
     const metrics = await (await fetch(`${service.url}/metrics`)).text();
     t.match(metrics, /cti110_calls_answered_today\{delivery="all"\} \d+/);
+    // Asterisk sends only the events we act on (issue #15): a caller's dialplan steps before it
+    // reaches us (ChannelVarset, ChannelDialplan...) used to arrive, ~20 per call, and delayed
+    // every StasisStart behind them.
+    const received = [...metrics.matchAll(/^cti110_ari_events_received\{type="(\w+)"\} (\d+)/gm)].map((m) => m[1]);
+    t.ok(received.includes('StasisStart'), `events counted by type (${received.join(', ')})`);
+    t.same(received.filter((type) => !KNOWN_EVENT_TYPES.includes(type as never)), [], 'no event type we do not act on');
     await Promise.all(phones.map((p) => p.kill()));
     await logoutAll();
   });

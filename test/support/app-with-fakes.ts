@@ -52,7 +52,7 @@ export function fakeTelephony(): Telephony {
   const ok = async () => {};
   return {
     ring: ok, answer: ok, hangup: ok, createBridge: ok, addToBridge: ok, destroyBridge: ok, removeFromBridge: ok,
-    createChannel: ok, dial: ok, play: ok, stopPlayback: ok, watchEndpoints: ok, recordBridge: ok, deleteRecording: ok,
+    createChannel: ok, originate: ok, dial: ok, play: ok, stopPlayback: ok, watchEndpoints: ok, recordBridge: ok, deleteRecording: ok,
     stopRecording: ok, snoop: ok, recordChannel: ok,
     listChannels: async () => [],
     listBridges: async () => [],

@@ -32,9 +32,9 @@ export class FakeTelephony {
     return this.requests.filter((r) => r.op === op).map((r) => r.args);
   }
 
-  /** Channel ids created so far, in order. */
+  /** Channel ids created (or originated) so far, in order. */
   created(): string[] {
-    return this.calls('createChannel').map((a) => (a[0] as { channelId: string }).channelId);
+    return this.requests.filter((r) => r.op === 'createChannel' || r.op === 'originate').map((r) => (r.args[0] as { channelId: string }).channelId);
   }
 }
 

@@ -1,5 +1,5 @@
 // The ARI event dispatch cannot be thrown out of (issue 14, H1): before, a SeatStateError thrown
-// by the queue inside ChannelStateChange reached the websocket's listener and Node exited. Now the
+// by the queue inside an answer event reached the websocket's listener and Node exited. Now the
 // event's handler fails alone: logged, a 'service_error' alert on the live stream, next events served.
 import t from 'tap';
 import { EventEmitter } from 'node:events';
@@ -21,7 +21,7 @@ t.test('a handler that throws or rejects does not end the process; supervisors a
   const answered: string[] = [];
   const queue = {
     isLeg: (id: string) => id.startsWith('leg-'),
-    legAnswered: (id: string) => {
+    legEntered: (id: string) => {
       if (id === 'leg-bad') throw new Error('a seat that is not ready cannot answered');
       answered.push(id);
     },
@@ -39,7 +39,8 @@ t.test('a handler that throws or rejects does not end the process; supervisors a
   hub.subscribe({ user: { name: 'boss', role: 'supervisor', seat: null, officer: null }, send: (m) => boss.push(m) });
   hub.subscribe({ user: { name: 'li', role: 'call-taker', seat: '1001', officer: null }, send: (m) => taker.push(m) });
 
-  const up = (id: string) => ({ type: 'ChannelStateChange', channel: { id, name: `PJSIP/1001-${id}`, state: 'Up' } }) as unknown as AriEvent;
+  // A seat leg is answered when it enters our app (it is originated straight into it).
+  const up = (id: string) => ({ type: 'StasisStart', args: ['leg', 'caller-1'], channel: { id, name: `PJSIP/1001-${id}`, state: 'Up' } }) as unknown as AriEvent;
   t.doesNotThrow(() => ari.emit('event', up('leg-bad')), 'the throw stops at the guard');
   t.doesNotThrow(() => ari.emit('event', { type: 'RecordingFinished', recording: { name: 'x' } } as unknown as AriEvent));
   await new Promise((r) => setImmediate(r));
@@ -48,7 +49,7 @@ t.test('a handler that throws or rejects does not end the process; supervisors a
 
   const alerts = boss.filter((m) => m.type === 'alert').map((m) => (m.type === 'alert' ? m.alert : undefined));
   t.match(alerts, [
-    { kind: 'service_error', incident: null, seat: null, message: /ARI ChannelStateChange: a seat that is not ready cannot answered/ },
+    { kind: 'service_error', incident: null, seat: null, message: /ARI StasisStart: a seat that is not ready cannot answered/ },
     { kind: 'service_error', message: /ARI RecordingFinished: disk gone/ },
   ]);
   t.equal(taker.filter((m) => m.type === 'alert').length, 0, 'a service alert is for supervisors');

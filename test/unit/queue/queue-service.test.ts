@@ -36,7 +36,7 @@ for (const [action, state, cause] of [
     queue.enqueue(call(1));
     const [first] = phone.created();
     t.match(first, /^cti110-seat-1001-/, 'offered to the seat idle longest');
-    queue.legEntered(first);
+    await turn(); // Asterisk took the originate: the phone rings
     t.equal(seats.get('1001').state, 'ringing');
 
     t.doesNotThrow(() => seats.apply(seats.get('1001'), action, action === 'not_ready' ? 'break' : null), 'the call-taker may leave a ringing seat');
@@ -51,12 +51,12 @@ for (const [action, state, cause] of [
     t.match(second, /^cti110-seat-1002-/, 'the call goes on to the next seat');
     t.same(queue.snapshot().waiting.map((c) => c.channelId), ['caller-1'], 'still waiting, in its place');
 
-    t.doesNotThrow(() => queue.legAnswered(first), 'an answer that crossed the withdrawal does not throw');
+    t.doesNotThrow(() => queue.legEntered(first), 'an answer that crossed the withdrawal does not throw');
     t.equal(seats.get('1001').state, state, 'and does not change the seat');
     t.notOk(told.includes('answered 1001'), 'nor connects the caller with a leg being hung up');
+    t.same(phone.calls('hangup'), [[first], [first]], 'the leg that answered anyway is hung up');
 
-    queue.legEntered(second);
-    queue.legAnswered(second);
+    queue.legEntered(second); // its StasisStart: originated legs enter our app when answered
     t.equal(seats.get('1002').state, 'on_call');
     t.same(told.filter((m) => m.startsWith('answered')), ['answered 1002'], 'the caller is answered by the next seat');
     t.same(queue.snapshot().waiting, []);
@@ -69,7 +69,6 @@ t.test('not ready right after the answer: the call is kept, the seat goes not re
   queue.enqueue(call(1));
   const [leg] = phone.created();
   queue.legEntered(leg);
-  queue.legAnswered(leg);
   seats.apply(seats.get('1001'), 'not_ready', 'after this one');
   t.equal(seats.get('1001').state, 'on_call', 'the call in progress is kept');
   t.same(phone.calls('hangup'), [], 'nothing hung up');
@@ -90,8 +89,7 @@ t.test('a listener that throws on an answer is contained: the answer stands, the
   });
   queue.enqueue(call(1));
   const [leg] = phone.created();
-  queue.legEntered(leg);
-  t.doesNotThrow(() => queue.legAnswered(leg));
+  t.doesNotThrow(() => queue.legEntered(leg));
   t.equal(seats.get('1001').state, 'on_call');
   t.ok(told.includes('answered 1001'), 'the listeners before and after it still ran');
   t.same(reported, ["QueueService 'answered' listener"]);
@@ -114,12 +112,43 @@ t.test('a seat leaving takes back only its own offer', async (t) => {
   t.same(queue.snapshot().waiting.map((c) => c.channelId), ['caller-1', 'caller-2'], 'caller-1 keeps its place at the head');
 });
 
-t.test('a seat leaving before its leg reached our app: the late leg is hung up, not left in the app', async (t) => {
+t.test('a seat leaving while its leg is being originated: the leg is hung up once Asterisk has it', async (t) => {
   const { phone, seats, queue, call } = setup();
   queue.enqueue(call(1));
   const [leg] = phone.created();
-  seats.apply(seats.get('1001'), 'not_ready');
-  queue.legEntered(leg); // its StasisStart, after the withdrawal's hang-up overtook the create
+  seats.apply(seats.get('1001'), 'not_ready'); // before the originate's answer came back
+  t.same(phone.calls('hangup'), [[leg]], 'withdrawn at once (Asterisk may not have the channel yet)');
+  await turn(); // the originate's answer: the channel exists now, and nobody wants it
   t.same(phone.calls('hangup'), [[leg], [leg]], 'hung up again once it exists');
-  t.same(phone.calls('dial'), [], 'never dialled');
+  t.same(phone.calls('dial'), [], 'one request per leg: no separate dial');
+});
+
+t.test("a seat leg is answered when it enters our app, not on its channel's Up", async (t) => {
+  const { phone, seats, queue, told, call } = setup();
+  queue.enqueue(call(1));
+  const [leg] = phone.created();
+  t.match(phone.calls('originate').map((a) => a[0]), [
+    { channelId: leg, endpoint: 'PJSIP/1001', appArgs: 'leg,caller-1', timeoutSec: 65, callerId: '139', originatorChannelId: 'caller-1' },
+  ], 'created and dialled in one request, the caller\'s number shown on the phone');
+  await turn();
+  t.equal(seats.get('1001').state, 'ringing');
+  t.notOk(told.includes('answered 1001'), 'not answered before its StasisStart');
+  queue.legEntered(leg);
+  t.equal(seats.get('1001').state, 'on_call');
+  t.ok(told.includes('answered 1001'));
+});
+
+t.test('a seat leg that never answers (no StasisStart): its Dial failure or ChannelDestroyed frees the call', async (t) => {
+  const { phone, seats, queue, told, call } = setup();
+  queue.enqueue(call(1));
+  const [leg] = phone.created();
+  await turn();
+  queue.legGone(leg, 'BUSY');
+  t.ok(told.includes('failed 1001 BUSY'));
+  t.notOk(queue.isLeg(leg));
+  queue.legGone(leg, 'Normal Clearing'); // its ChannelDestroyed after the Dial event: nothing more
+  t.equal(told.filter((m) => m.startsWith('failed')).length, 1);
+  await turn();
+  t.match(phone.created()[1], /^cti110-seat-1002-/, 'offered to the next seat');
+  t.equal(seats.get('1001').state, 'not_ready', 'the seat that could not be reached is taken out of the pool');
 });
