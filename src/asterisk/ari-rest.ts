@@ -6,9 +6,12 @@
 // flight) SYNs overflowed the backlog and waited 1, 3, 7 s for TCP's retry, requests passed their
 // 5 s timeout and callers were lost (issue #15, reproduced on an idle sandbox). Here at most
 // `maxConnections` sockets are open, kept alive and reused; requests beyond them wait in this
-// process's queue (the agent's), where their wait is visible, not in the kernel's.
-import http from 'node:http';
-import https from 'node:https';
+// process's queue (the pool's), where their wait is visible, not in the kernel's.
+//
+// The pool is undici's (Node's own fetch is built on it): measured against the sandbox Asterisk,
+// 8 requests in flight, it costs about half the CPU per request of node:http's agent (0.08 vs
+// 0.15 ms after warm-up; a call makes ~14 requests), and answers twice as many per second.
+import { Pool, errors as undiciErrors } from 'undici';
 
 export interface AriRestSettings {
   url: string;
@@ -41,17 +44,17 @@ export interface AriResponse {
 }
 
 export class AriRest {
-  private readonly agent: http.Agent;
-  private readonly base: URL;
+  private readonly pool: Pool;
+  private readonly prefix: string;
   private readonly auth: string;
   private inFlight = 0;
 
   constructor(private readonly settings: AriRestSettings) {
-    this.base = new URL(settings.url);
-    const Agent = this.base.protocol === 'https:' ? https.Agent : http.Agent;
+    const base = new URL(settings.url);
+    this.prefix = `${base.pathname.replace(/\/$/, '')}/ari`;
     // Asterisk closes an idle session after 15 s (http.conf session_keep_alive): ours close first,
     // so a request is never written into a socket the server is closing.
-    this.agent = new Agent({ keepAlive: true, maxSockets: settings.maxConnections, maxFreeSockets: settings.maxConnections, timeout: 10000, scheduling: 'fifo' });
+    this.pool = new Pool(base.origin, { connections: settings.maxConnections, pipelining: 1, keepAliveTimeout: 10000, keepAliveMaxTimeout: 10000 });
     this.auth = `Basic ${Buffer.from(`${settings.user}:${settings.password}`).toString('base64')}`;
   }
 
@@ -79,53 +82,32 @@ export class AriRest {
   }
 
   close(): void {
-    this.agent.destroy();
+    void this.pool.destroy().catch(() => undefined);
   }
 
   private async send(method: string, path: string, query: Query, body: unknown, timeoutMs: number): Promise<AriResponse> {
+    const search = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) search.set(k, String(v));
+    const qs = search.toString();
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers: Record<string, string> = { authorization: this.auth, accept: 'application/json' };
+    if (payload !== undefined) headers['content-type'] = 'application/json';
+    // One deadline for the whole request, its wait for a free connection included.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), timeoutMs);
     this.inFlight += 1;
     try {
-      try {
-        return await this.once(method, path, query, body, timeoutMs);
-      } catch (err) {
-        // A kept-alive socket the server closed just as we wrote into it: nothing reached
-        // Asterisk, so sending again is safe (the pattern Node's documentation gives).
-        if ((err as { reusedSocket?: boolean }).reusedSocket && (err as NodeJS.ErrnoException).code === 'ECONNRESET') {
-          return await this.once(method, path, query, body, timeoutMs);
-        }
-        throw err;
-      }
+      const res = await this.pool.request({ method: method as 'GET', path: `${this.prefix}${path}${qs ? `?${qs}` : ''}`, headers, body: payload, signal: abort.signal });
+      return { status: res.statusCode, body: Buffer.from(await res.body.arrayBuffer()) };
+    } catch (err) {
+      if (abort.signal.aborted) throw new AriTimeout(`${method} ${path}: no answer in ${timeoutMs} ms`);
+      // undici's own network errors (socket closed, connect timeout...) say so by class, not errno.
+      if (err instanceof undiciErrors.UndiciError) throw Object.assign(new Error(`${method} ${path}: ${err.message}`), { code: 'ECONNRESET' });
+      throw err;
     } finally {
+      clearTimeout(timer);
       this.inFlight -= 1;
     }
-  }
-
-  private once(method: string, path: string, query: Query, body: unknown, timeoutMs: number): Promise<AriResponse> {
-    const url = new URL(`${this.base.pathname.replace(/\/$/, '')}/ari${path}`, this.base);
-    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const headers: http.OutgoingHttpHeaders = { Authorization: this.auth, Accept: 'application/json' };
-    if (payload) Object.assign(headers, { 'Content-Type': 'application/json', 'Content-Length': payload.length });
-    const transport = this.base.protocol === 'https:' ? https : http;
-    return new Promise((resolve, reject) => {
-      const req = transport.request(url, { method, headers, agent: this.agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) });
-        });
-        res.on('error', fail);
-      });
-      const timer = setTimeout(() => req.destroy(new AriTimeout(`${method} ${path}: no answer in ${timeoutMs} ms`)), timeoutMs);
-      function fail(err: Error): void {
-        clearTimeout(timer);
-        Object.assign(err, { reusedSocket: req.reusedSocket });
-        reject(err);
-      }
-      req.on('error', fail);
-      req.end(payload);
-    });
   }
 }
 

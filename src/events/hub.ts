@@ -50,6 +50,8 @@ export class EventHub {
     });
     // Timeline rows are looked up in order, one at a time, so screens see steps in the order made.
     sources.incidents.on('stamped', (stamp) => {
+      // Nobody watching: no row to read back for a screen (a read per timeline step, ~10 per call).
+      if (this.subscribers.size === 0) return;
       this.chain = this.chain.then(() => this.stamped(stamp)).catch((err: Error) => this.log.error({ err: err.message, incidentId: stamp.incidentId }, 'live event lost'));
     });
     // Supervisors learn that something went wrong even though no call shows it (yet).
@@ -82,6 +84,7 @@ export class EventHub {
   }
 
   private queueChanged(): void {
+    if (this.subscribers.size === 0) return; // a new screen gets the queue as it is when it subscribes
     const msg = this.queueMessage();
     if (msg.type !== 'queue') return;
     const key = JSON.stringify([msg.waiting, msg.oldestArrivedAt, msg.seats]);

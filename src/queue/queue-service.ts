@@ -192,18 +192,9 @@ export class QueueService extends EventEmitter<QueueEvents> {
     const legId = `cti110-${seat ? `seat-${seat.id}` : 'overflow'}-${randomUUID()}`;
     const offer: Offer = { legId, call: entry.call, seat, delivery: seat ? 'ring' : 'overflow', startedAt: Date.now(), dialled: false, answered: false, timer: undefined };
     this.offers.set(legId, offer);
-    if (seat) {
-      entry.seatOffer = offer;
-      this.seats.apply(seat, 'offer');
-      // Until Asterisk has taken the leg, only a guard: the ring-no-answer time counts from then,
-      // so a slow set-up under load does not mark a seat "no answer" it never had a chance at.
-      offer.timer = setTimeout(() => this.noAnswer(offer), this.settings.ringNoAnswerMs + SETUP_GUARD_MS);
-    } else {
-      entry.overflowOffer = offer;
-    }
-    this.faults.tell(this, 'offered', offer);
-    // One request: the channel is created and its phone dialled at once (create + StasisStart +
-    // dial cost two round trips and an event per seat leg, issue #15).
+    // The request first, the bookkeeping after: the phone should ring as soon as it can. One
+    // request creates the channel and dials it (create + StasisStart + dial cost two round trips
+    // and an event per seat leg, issue #15).
     const timeoutSec = Math.ceil(this.settings.ringNoAnswerMs / 1000) + 5; // our timer fires first
     this.telephony
       .originate({
@@ -217,6 +208,16 @@ export class QueueService extends EventEmitter<QueueEvents> {
       })
       .then(() => this.dialled(offer))
       .catch((err: Error) => this.failed(offer, `originate: ${err.message}`));
+    if (seat) {
+      entry.seatOffer = offer;
+      this.seats.apply(seat, 'offer');
+      // Until Asterisk has taken the leg, only a guard: the ring-no-answer time counts from then,
+      // so a slow set-up under load does not mark a seat "no answer" it never had a chance at.
+      offer.timer = setTimeout(() => this.noAnswer(offer), this.settings.ringNoAnswerMs + SETUP_GUARD_MS);
+    } else {
+      entry.overflowOffer = offer;
+    }
+    this.faults.tell(this, 'offered', offer);
   }
 
   /** Asterisk took the leg and its phone is ringing: the ring-no-answer time counts from now. */
