@@ -54,8 +54,14 @@ const TYPES: pg.CustomTypesConfig = {
     oid === pg.types.builtins.INT8 || oid === pg.types.builtins.NUMERIC ? Number : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
+/** What PostgreSQL's text cannot hold, and what stands for it there: U+2400 SYMBOL FOR NULL. */
+export const NUL_STAND_IN = '\u2400';
+
 // SQLite binds true/false as 1/0, and the schema keeps flags as integers on both engines.
-const bind = (params: unknown[]) => params.map((p) => (typeof p === 'boolean' ? Number(p) : p));
+// PostgreSQL's text cannot hold NUL, which a caller id may bring: refused, the write would be
+// skipped for good (the incident lost), so NUL is stored as a visible stand-in instead.
+const bind = (params: unknown[]) =>
+  params.map((p) => (typeof p === 'boolean' ? Number(p) : typeof p === 'string' && p.includes('\0') ? p.replaceAll('\0', NUL_STAND_IN) : p));
 
 /** The statements of one connection or of the pool; errors leave as StoreError. */
 class PgQueries {
@@ -124,6 +130,8 @@ async function inTransaction<T>(client: pg.PoolClient, fn: (tx: Store) => Promis
 }
 
 export class PgStore extends PgQueries implements Store {
+  private closing: Promise<void> | undefined;
+
   private constructor(private readonly pool: pg.Pool) {
     super(pool);
   }
@@ -180,8 +188,9 @@ export class PgStore extends PgQueries implements Store {
     return this;
   }
 
-  async close(): Promise<void> {
-    await this.pool.end();
+  /** Once: a second close (a shutdown path and a test's teardown) waits for the first. */
+  close(): Promise<void> {
+    return (this.closing ??= this.pool.end());
   }
 
   private async migrate(): Promise<void> {

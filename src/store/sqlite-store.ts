@@ -9,6 +9,7 @@ import { answersWithin, type Row, type Store } from './store';
 export class SqliteStore implements Store {
   readonly dialect = 'sqlite';
   private writer: Promise<SqliteStore> | undefined;
+  private closing: Promise<void> | undefined;
 
   private constructor(
     private readonly db: sqlite3.Database,
@@ -115,9 +116,12 @@ export class SqliteStore implements Store {
     }
   }
 
-  async close(): Promise<void> {
-    const writer = this.writer && (await this.writer);
-    if (writer && writer !== this) await writer.close();
-    await new Promise<void>((resolve, reject) => this.db.close((err) => (err ? reject(err) : resolve())));
+  /** Once: a second close (a shutdown path and a test's teardown) waits for the first. */
+  close(): Promise<void> {
+    return (this.closing ??= (async () => {
+      const writer = this.writer && (await this.writer);
+      if (writer && writer !== this) await writer.close();
+      await new Promise<void>((resolve, reject) => this.db.close((err) => (err ? reject(err) : resolve())));
+    })());
   }
 }
