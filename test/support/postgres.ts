@@ -3,11 +3,11 @@
 // Never a mock: what the tests check is how the engine behaves.
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { freePort } from './harness';
 
 const SCRIPT = resolve(__dirname, '../../../scripts/pg-sandbox.sh');
 const run = promisify(execFile);
@@ -24,17 +24,6 @@ export interface TestPostgres {
 
 interface Teardown {
   teardown(fn: () => unknown): void;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 async function script(...args: string[]): Promise<string> {
