@@ -157,7 +157,9 @@ export class PgStore extends PgQueries implements Store {
       await store.migrate();
     } catch (err) {
       await pool.end().catch(() => undefined);
-      throw new StoreError(fromPg(err).code, `store: PostgreSQL at ${describePgUrl(url)}: ${(err as Error).message}`, fromPg(err).sqlstate, { cause: err });
+      // One line for the operator: where (never the password) and what the server or socket said.
+      const e = fromPg(err);
+      throw new StoreError(e.code, `store: PostgreSQL at ${describePgUrl(url)}: ${e.message}`, e.sqlstate, { cause: err });
     }
     return store;
   }
