@@ -5,7 +5,7 @@ import pino from 'pino';
 import { loadConfig, ConfigError } from './config/load';
 import { refuseKnownSecrets } from './config/secrets';
 import type { Config } from './config/schema';
-import { Database } from './store/database';
+import { describeStore, openStore } from './store/database';
 import { IncidentsRepo } from './store/incidents-repo';
 import { Incidents } from './incidents/incidents';
 import { IncidentWriter } from './incidents/incident-writer';
@@ -58,7 +58,7 @@ import { DialplanAdmin } from './admin/dialplan';
 
 async function start(config: Config): Promise<() => Promise<void>> {
   const log = pino({ level: config.log.level, base: { service: 'cti110' } });
-  const db = await Database.open(config.store.path);
+  const db = await openStore(config.store);
   // Incidents are written behind the calls, on a connection of their own (incidents/incident-writer.ts).
   const incidentWriter = new IncidentWriter(new IncidentsRepo(await db.writerConnection()).writeStore(), log.child({ area: 'store' }));
   const incidents = new Incidents(new IncidentsRepo(db), incidentWriter);
@@ -144,7 +144,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
     },
   });
   const address = await app.listen({ host: config.http.host, port: config.http.port });
-  log.info({ address, ari: config.ari.url, app: config.ari.app, db: config.store.path }, 'cti110 listening');
+  log.info({ address, ari: config.ari.url, app: config.ari.app, db: describeStore(config.store) }, 'cti110 listening');
   if (!config.auth.enabled) log.warn('sign-in is OFF (auth.enabled = false): every request is allowed');
   ari.start();
   ami.start();

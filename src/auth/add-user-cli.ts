@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import pino from 'pino';
 import { loadConfig, ConfigError } from '../config/load';
-import { Database } from '../store/database';
+import { openStore } from '../store/database';
 import { UsersRepo } from '../store/users-repo';
 import { AuthService, BadUser } from './auth-service';
 
@@ -38,7 +38,7 @@ async function main(): Promise<number> {
   }
   const file = process.env.CTI110_CONFIG ?? (existsSync('config/cti110.json') ? 'config/cti110.json' : undefined);
   const config = loadConfig(process.env, file);
-  const db = await Database.open(config.store.path);
+  const db = await openStore(config.store);
   try {
     // --if-missing (the demo users of `npm start`): a user who exists keeps their own password.
     if (args['if-missing'] && (await new UsersRepo(db).findByName(args.name))) {

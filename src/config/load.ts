@@ -93,6 +93,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, file?: string): Config {
       seen.add(seat[key]);
     }
   }
+  if (config.store.url !== undefined && !URL.canParse(config.store.url)) {
+    // The schema's pattern takes postgres://[x; only the URL parser knows it is not one.
+    throw new ConfigError(`config: store.url${origin.get('store.url') ? ` (from ${origin.get('store.url')})` : file ? ` (in ${file})` : ''}: not a valid URL`);
+  }
   for (const section of ['ari', 'ami'] as const) {
     if (config[section].reconnectMaxMs < config[section].reconnectMinMs) {
       throw new ConfigError(`config: ${section}.reconnectMaxMs: expected at least ${section}.reconnectMinMs (${config[section].reconnectMinMs})`);

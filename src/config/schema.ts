@@ -174,7 +174,15 @@ export const ConfigSchema = Type.Object(
     ),
     // Prometheus scrapes /metrics with `Authorization: Bearer <token>`; '' = signed-in supervisors only.
     metrics: Type.Object({ token: Type.String({ description: 'a bearer token for /metrics, or empty' }) }, { additionalProperties: false }),
-    store: Type.Object({ path: NonEmpty }, { additionalProperties: false }),
+    // SQLite at `path` (one node), or PostgreSQL at `url` when set (the shared store of several nodes).
+    store: Type.Object(
+      {
+        path: NonEmpty,
+        url: Type.Optional(Type.String({ pattern: '^postgres(ql)?://[^\\s]+$', description: 'a postgres:// URL (postgres://user:password@host:port/database)' })),
+        poolSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'connections to PostgreSQL, 1 to 100' })),
+      },
+      { additionalProperties: false },
+    ),
     log: Type.Object(
       {
         level: Type.Union(
@@ -282,6 +290,7 @@ export const ENV_OVERRIDES: Record<string, { path: string; kind: 'string' | 'int
   CTI110_AMI_USER: { path: 'ami.user', kind: 'string' },
   CTI110_AMI_SECRET: { path: 'ami.secret', kind: 'string' },
   CTI110_DB_PATH: { path: 'store.path', kind: 'string' },
+  CTI110_DB_URL: { path: 'store.url', kind: 'string' },
   CTI110_HANDOVER_URL: { path: 'transfer.handoverUrl', kind: 'string' },
   CTI110_HANDOVER_TOKEN: { path: 'transfer.handoverToken', kind: 'string' },
   CTI110_GRID_DIR: { path: 'dispatch.gridDir', kind: 'string' },

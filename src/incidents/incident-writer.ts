@@ -50,8 +50,11 @@ interface Pending<Tx> {
   detail?: unknown;
 }
 
-/** Errors the store will give again however often we retry: the write itself is wrong. */
-const REFUSED = new Set(['SQLITE_CONSTRAINT', 'SQLITE_MISMATCH', 'SQLITE_RANGE', 'SQLITE_TOOBIG']);
+/**
+ * Errors the store will give again however often we retry: the write itself is wrong. SQLite's
+ * codes, and PostgreSQL's as store/errors.ts maps them (its outages are STORE_UNAVAILABLE: retried).
+ */
+const REFUSED = new Set(['SQLITE_CONSTRAINT', 'SQLITE_MISMATCH', 'SQLITE_RANGE', 'SQLITE_TOOBIG', 'STORE_CONSTRAINT', 'STORE_INVALID']);
 const refusedForGood = (err: unknown): boolean => {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? REFUSED.has(code) : !(err instanceof Error && /SQLITE_/.test(err.message));

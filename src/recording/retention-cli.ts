@@ -2,7 +2,7 @@
 // free disk space. Exit 0 ok, 1 some files could not be deleted, 3 disk low (ALERT line), 2 error.
 import { existsSync } from 'node:fs';
 import { loadConfig, ConfigError } from '../config/load';
-import { Database } from '../store/database';
+import { openStore } from '../store/database';
 import { RetentionRepo } from '../store/retention-repo';
 import { applyRetention, diskAlert, diskStatus, retentionSummary } from './retention';
 
@@ -11,7 +11,7 @@ async function main(): Promise<number> {
   const config = loadConfig(process.env, file);
   // The defaults stand in until the keys are in src/config/schema.ts; then this cast can go.
   const { storageDir, retentionDays, minFreeMb } = config.recording;
-  const db = await Database.open(config.store.path);
+  const db = await openStore(config.store);
   let failed = 0;
   try {
     // No storage folder yet means nothing was ever recorded: nothing to delete, but the disk is still checked.

@@ -59,9 +59,9 @@ export interface AlertRow {
   state: string;
 }
 
-const SELECT = `SELECT location_lon AS lon, location_lat AS lat, location_source AS source, location_accuracy_m AS accuracyM,
-  location_at AS locationAt, officer_id AS officerId, unit_id AS unitId, dispatch_at AS dispatchAt,
-  officer_answered_at AS officerAnsweredAt, officer_talk_ms AS officerTalkMs, signed_for_at AS signedForAt, on_scene_at AS onSceneAt, closed_at AS closedAt
+const SELECT = `SELECT location_lon AS lon, location_lat AS lat, location_source AS source, location_accuracy_m AS "accuracyM",
+  location_at AS "locationAt", officer_id AS "officerId", unit_id AS "unitId", dispatch_at AS "dispatchAt",
+  officer_answered_at AS "officerAnsweredAt", officer_talk_ms AS "officerTalkMs", signed_for_at AS "signedForAt", on_scene_at AS "onSceneAt", closed_at AS "closedAt"
   FROM incident_dispatch`;
 
 export class DispatchRepo {
@@ -95,7 +95,7 @@ export class DispatchRepo {
 
   /** Returns false when it was already set: the first report is the one of record. */
   async markOnce(incidentId: number, what: 'signed_for_at' | 'on_scene_at' | 'closed_at', at: number): Promise<boolean> {
-    if (what === 'closed_at') await this.db.run('INSERT OR IGNORE INTO incident_dispatch (incident_id) VALUES (?)', [incidentId]);
+    if (what === 'closed_at') await this.db.run('INSERT INTO incident_dispatch (incident_id) VALUES (?) ON CONFLICT DO NOTHING', [incidentId]);
     const { changes } = await this.db.run(`UPDATE incident_dispatch SET ${what} = ? WHERE incident_id = ? AND ${what} IS NULL`, [at, incidentId]);
     return changes > 0;
   }
@@ -103,7 +103,7 @@ export class DispatchRepo {
   /** Incidents that arrived in [from, to) and were dispatched, with arrival-to-officer times. */
   async stats(from: number, to: number): Promise<DispatchStatsRow> {
     const rows = await this.db.all<{ talkMs: number | null }>(
-      `SELECT d.officer_talk_ms AS talkMs FROM incident_dispatch d JOIN incidents i ON i.id = d.incident_id
+      `SELECT d.officer_talk_ms AS "talkMs" FROM incident_dispatch d JOIN incidents i ON i.id = d.incident_id
        WHERE d.dispatch_at IS NOT NULL AND i.arrived_at >= ? AND i.arrived_at < ?`,
       [from, to],
     );
@@ -114,7 +114,7 @@ export class DispatchRepo {
   /** Major-incident alerts, newest first: the timeline is their record (nothing kept twice). */
   async alerts(limit: number): Promise<AlertRow[]> {
     const rows = await this.db.all<Omit<AlertRow, 'category'> & { detail: string }>(
-      `SELECT i.number AS incident, e.at, e.detail, i.caller_number AS callerNumber, i.state FROM incident_events e
+      `SELECT i.number AS incident, e.at, e.detail, i.caller_number AS "callerNumber", i.state FROM incident_events e
        JOIN incidents i ON i.id = e.incident_id WHERE e.kind = 'major_alert' ORDER BY e.id DESC LIMIT ?`,
       [limit],
     );
@@ -126,7 +126,7 @@ export class DispatchRepo {
   }
 
   private async upsert(incidentId: number, set: string, params: unknown[]): Promise<void> {
-    await this.db.run('INSERT OR IGNORE INTO incident_dispatch (incident_id) VALUES (?)', [incidentId]);
+    await this.db.run('INSERT INTO incident_dispatch (incident_id) VALUES (?) ON CONFLICT DO NOTHING', [incidentId]);
     await this.db.run(`UPDATE incident_dispatch SET ${set} WHERE incident_id = ?`, [...params, incidentId]);
   }
 }

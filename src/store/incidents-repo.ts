@@ -55,10 +55,10 @@ export interface NewIncident {
   priority: number;
 }
 
-const COLUMNS = `id, number, caller_number AS callerNumber, caller_name AS callerName, caller_raw AS callerRaw, trunk,
-  channel_id AS channelId, state, arrived_at AS arrivedAt, ended_at AS endedAt, priority,
-  offered_at AS offeredAt, answered_at AS answeredAt, abandoned_at AS abandonedAt, seat_id AS seatId,
-  delivery, seat_channel_id AS seatChannelId, bridge_id AS bridgeId, police, category, summary, case_ref AS caseRef`;
+const COLUMNS = `id, number, caller_number AS "callerNumber", caller_name AS "callerName", caller_raw AS "callerRaw", trunk,
+  channel_id AS "channelId", state, arrived_at AS "arrivedAt", ended_at AS "endedAt", priority,
+  offered_at AS "offeredAt", answered_at AS "answeredAt", abandoned_at AS "abandonedAt", seat_id AS "seatId",
+  delivery, seat_channel_id AS "seatChannelId", bridge_id AS "bridgeId", police, category, summary, case_ref AS "caseRef"`;
 
 /** The centre's local day of a time, YYYYMMDD: the first half of an incident number. */
 export function dayOf(ms: number): string {
@@ -79,12 +79,12 @@ export class IncidentsRepo {
 
   /** The write-behind's view of this repository: a batch of its writes in one transaction. */
   writeStore(): { batch(fn: (tx: IncidentsRepo) => Promise<void>): Promise<void> } {
-    return { batch: (fn) => this.db.transaction(() => fn(this)) };
+    return { batch: (fn) => this.db.transaction((tx) => fn(new IncidentsRepo(tx))) };
   }
 
   /** Where numbering starts: the highest id, and the sequences of today and later days. */
   async numbering(fromDay: string): Promise<{ maxId: number; days: { day: string; last: number }[] }> {
-    const max = await this.db.get<{ maxId: number | null }>('SELECT MAX(id) AS maxId FROM incidents');
+    const max = await this.db.get<{ maxId: number | null }>('SELECT MAX(id) AS "maxId" FROM incidents');
     const days = await this.db.all<{ day: string; last: number }>('SELECT day, last FROM incident_sequences WHERE day >= ?', [fromDay]);
     return { maxId: max?.maxId ?? 0, days };
   }
@@ -95,7 +95,11 @@ export class IncidentsRepo {
 
   /** Numbers up to `last` of the day may be in use: a restart continues after them. */
   async reserveNumbers(day: string, last: number): Promise<void> {
-    await this.db.run('INSERT INTO incident_sequences (day, last) VALUES (?, ?) ON CONFLICT (day) DO UPDATE SET last = MAX(last, excluded.last)', [day, last]);
+    await this.db.run(
+      `INSERT INTO incident_sequences (day, last) VALUES (?, ?) ON CONFLICT (day) DO UPDATE
+       SET last = CASE WHEN excluded.last > incident_sequences.last THEN excluded.last ELSE incident_sequences.last END`,
+      [day, last],
+    );
   }
 
   /** A clean shutdown gives back the reserved numbers it did not use (no gap after a restart). */
@@ -120,16 +124,16 @@ export class IncidentsRepo {
     const day = dayOf(incident.arrivedAt);
     const seq = await this.db.get<{ last: number }>(
       `INSERT INTO incident_sequences (day, last) VALUES (?, 1)
-       ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last`,
+       ON CONFLICT (day) DO UPDATE SET last = incident_sequences.last + 1 RETURNING last`,
       [day],
     );
     const number = `${day}-${String(seq!.last).padStart(6, '0')}`;
-    const { lastID } = await this.db.run(
+    const { id } = (await this.db.get<{ id: number }>(
       `INSERT INTO incidents (number, caller_number, caller_name, caller_raw, trunk, channel_id, state, arrived_at, priority)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       [number, incident.callerNumber, incident.callerName, incident.callerRaw, incident.trunk, incident.channelId, incident.state, incident.arrivedAt, incident.priority],
-    );
-    return { id: lastID, number, ...incident, endedAt: null, offeredAt: null, answeredAt: null, abandonedAt: null, seatId: null, delivery: null, seatChannelId: null, bridgeId: null, police: null, category: null, summary: null, caseRef: null };
+    ))!;
+    return { id, number, ...incident, endedAt: null, offeredAt: null, answeredAt: null, abandonedAt: null, seatId: null, delivery: null, seatChannelId: null, bridgeId: null, police: null, category: null, summary: null, caseRef: null };
   }
 
   async addEvent(incidentId: number, kind: string, detail: Record<string, unknown> = {}, at = Date.now()): Promise<void> {
@@ -175,7 +179,7 @@ export class IncidentsRepo {
 
   async markAbandoned(incidentId: number, at: number, waitMs: number, position: number): Promise<void> {
     await this.db.run('UPDATE incidents SET abandoned_at = ? WHERE id = ? AND answered_at IS NULL', [at, incidentId]);
-    await this.db.run('INSERT OR IGNORE INTO abandoned_calls (incident_id, at, wait_ms, position) VALUES (?, ?, ?, ?)', [incidentId, at, waitMs, position]);
+    await this.db.run('INSERT INTO abandoned_calls (incident_id, at, wait_ms, position) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', [incidentId, at, waitMs, position]);
   }
 
   async markCallback(incidentId: number, at: number, seatId: string, result: string): Promise<void> {
@@ -184,8 +188,8 @@ export class IncidentsRepo {
 
   listAbandoned(limit: number, onlyWithoutCallback: boolean): Promise<AbandonedRow[]> {
     return this.db.all<AbandonedRow>(
-      `SELECT i.number, i.caller_number AS callerNumber, i.arrived_at AS arrivedAt, a.at, a.wait_ms AS waitMs, a.position,
-              a.callback_at AS callbackAt, a.callback_seat AS callbackSeat, a.callback_result AS callbackResult
+      `SELECT i.number, i.caller_number AS "callerNumber", i.arrived_at AS "arrivedAt", a.at, a.wait_ms AS "waitMs", a.position,
+              a.callback_at AS "callbackAt", a.callback_seat AS "callbackSeat", a.callback_result AS "callbackResult"
        FROM abandoned_calls a JOIN incidents i ON i.id = a.incident_id
        ${onlyWithoutCallback ? 'WHERE a.callback_at IS NULL' : ''}
        ORDER BY a.at DESC LIMIT ?`,

@@ -38,7 +38,7 @@ export interface OfficerRow extends RosterRow {
 
 type Stored = RosterRow & { lon: number | null; lat: number | null; accuracyM: number | null; at: number | null };
 
-const SELECT = 'SELECT id, name, unit, phone, duty, lon, lat, accuracy_m AS accuracyM, position_at AS at FROM officers';
+const SELECT = 'SELECT id, name, unit, phone, duty, lon, lat, accuracy_m AS "accuracyM", position_at AS at FROM officers';
 
 const toRow = ({ lon, lat, accuracyM, at, ...roster }: Stored): OfficerRow => ({
   ...roster,
@@ -62,9 +62,9 @@ export class OfficersRepo {
    * a restart must not make a busy officer available, nor forget where anyone is.
    */
   async upsertRoster(rows: RosterRow[]): Promise<void> {
-    await this.db.transaction(async () => {
+    await this.db.transaction(async (tx) => {
       for (const r of rows) {
-        await this.db.run(
+        await tx.run(
           `INSERT INTO officers (id, name, unit, phone, duty) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET name = excluded.name, unit = excluded.unit, phone = excluded.phone`,
           [r.id, r.name, r.unit, r.phone, r.duty],

@@ -108,8 +108,8 @@ export class OutboxRepo {
   /** Newest first. */
   async list(limit: number): Promise<OutboxEntry[]> {
     return this.db.all<OutboxEntry>(
-      `SELECT id, kind, url, idempotency_key AS key, created_at AS createdAt, attempts, next_at AS nextAt,
-         delivered_at AS deliveredAt, last_error AS lastError
+      `SELECT id, kind, url, idempotency_key AS key, created_at AS "createdAt", attempts, next_at AS "nextAt",
+         delivered_at AS "deliveredAt", last_error AS "lastError"
        FROM outbox ORDER BY id DESC LIMIT ?`,
       [limit],
     );

@@ -15,21 +15,21 @@ export interface NewAccess {
 
 export type AccessRow = NewAccess & { id: number };
 
-const COLUMNS = 'id, recording_id AS recordingId, at, who, action, remote, "range"';
+const COLUMNS = 'id, recording_id AS "recordingId", at, who, action, remote, "range"';
 
 export class RecordingAccessRepo {
   constructor(private readonly db: Database) {}
 
   async record(a: NewAccess): Promise<number> {
-    const { lastID } = await this.db.run('INSERT INTO recording_access (recording_id, at, who, action, remote, "range") VALUES (?, ?, ?, ?, ?, ?)', [
+    const { id } = (await this.db.get<{ id: number }>('INSERT INTO recording_access (recording_id, at, who, action, remote, "range") VALUES (?, ?, ?, ?, ?, ?) RETURNING id', [
       a.recordingId,
       a.at,
       a.who,
       a.action,
       a.remote,
       a.range,
-    ]);
-    return lastID;
+    ]))!;
+    return id;
   }
 
   /** Newest first; `beforeId` pages backwards. */

@@ -19,8 +19,8 @@ export interface RecordingRow {
 
 export type NewRecording = Omit<RecordingRow, 'id' | 'seq' | 'incidentNumber'>;
 
-export const RECORDING_COLUMNS = `r.id, r.incident_id AS incidentId, i.number AS incidentNumber, r.seq, r.name, r.path, r.source,
-  r.seat_id AS seatId, r.started_at AS startedAt, r.ended_at AS endedAt, r.duration_ms AS durationMs, r.size, r.sha256`;
+export const RECORDING_COLUMNS = `r.id, r.incident_id AS "incidentId", i.number AS "incidentNumber", r.seq, r.name, r.path, r.source,
+  r.seat_id AS "seatId", r.started_at AS "startedAt", r.ended_at AS "endedAt", r.duration_ms AS "durationMs", r.size, r.sha256`;
 
 export class RecordingsRepo {
   constructor(private readonly db: Database) {}
@@ -32,12 +32,12 @@ export class RecordingsRepo {
   }
 
   async insert(rec: NewRecording & { seq: number }): Promise<number> {
-    const { lastID } = await this.db.run(
+    const { id } = (await this.db.get<{ id: number }>(
       `INSERT INTO recordings (incident_id, seq, name, path, source, seat_id, started_at, ended_at, duration_ms, size, sha256)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       [rec.incidentId, rec.seq, rec.name, rec.path, rec.source, rec.seatId, rec.startedAt, rec.endedAt, rec.durationMs, rec.size, rec.sha256],
-    );
-    return lastID;
+    ))!;
+    return id;
   }
 
   findByName(name: string): Promise<RecordingRow | undefined> {

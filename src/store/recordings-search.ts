@@ -16,7 +16,7 @@ export interface RecordingQuery {
   beforeId?: number;
 }
 
-const SELECT = `SELECT ${RECORDING_COLUMNS}, i.caller_number AS callerNumber FROM recordings r JOIN incidents i ON i.id = r.incident_id`;
+const SELECT = `SELECT ${RECORDING_COLUMNS}, i.caller_number AS "callerNumber" FROM recordings r JOIN incidents i ON i.id = r.incident_id`;
 
 /** Newest first; `beforeId` pages backwards like IncidentsRepo.list(). */
 export function searchRecordings(db: Database, q: RecordingQuery): Promise<RecordingHit[]> {

@@ -22,8 +22,9 @@ export class RetentionRepo {
 
   /** Recordings that still have their file and ended before `cutoff` (ms), oldest first. */
   async expired(cutoff: number): Promise<ExpiredRecording[]> {
+    // 1/0 written out: PostgreSQL's `IS NULL` is a boolean, SQLite's an integer.
     const rows = await this.db.all<Omit<ExpiredRecording, 'incidentOpen'> & { incidentOpen: number }>(
-      `SELECT r.id, i.number AS incidentNumber, r.path, r.size, (i.ended_at IS NULL) AS incidentOpen
+      `SELECT r.id, i.number AS "incidentNumber", r.path, r.size, CASE WHEN i.ended_at IS NULL THEN 1 ELSE 0 END AS "incidentOpen"
        FROM recordings r JOIN incidents i ON i.id = r.incident_id
        WHERE r.deleted_at IS NULL AND r.ended_at < ? ORDER BY r.ended_at, r.id`,
       [cutoff],

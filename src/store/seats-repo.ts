@@ -22,7 +22,7 @@ export class SeatsRepo {
   constructor(private readonly db: Database) {}
 
   all(): Promise<SeatRow[]> {
-    return this.db.all<SeatRow>('SELECT id, state, reason, since, idle_since AS idleSince, nailed_channel AS nailedChannel FROM seats');
+    return this.db.all<SeatRow>('SELECT id, state, reason, since, idle_since AS "idleSince", nailed_channel AS "nailedChannel" FROM seats');
   }
 
   async save(seat: SeatRow): Promise<void> {
@@ -39,7 +39,7 @@ export class SeatsRepo {
 
   async events(limit: number): Promise<SeatEventRow[]> {
     const rows = await this.db.all<{ seatId: string; at: number; kind: string; detail: string }>(
-      'SELECT seat_id AS seatId, at, kind, detail FROM seat_events ORDER BY id DESC LIMIT ?',
+      'SELECT seat_id AS "seatId", at, kind, detail FROM seat_events ORDER BY id DESC LIMIT ?',
       [limit],
     );
     return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> }));

@@ -48,10 +48,10 @@ export interface NewScore {
   note: string | null;
 }
 
-const SELECT = `SELECT s.id, s.day, i.number AS incidentNumber, i.caller_number AS callerNumber, i.seat_id AS seatId,
-    i.arrived_at AS arrivedAt, i.answered_at AS answeredAt, i.ended_at AS endedAt,
+const SELECT = `SELECT s.id, s.day, i.number AS "incidentNumber", i.caller_number AS "callerNumber", i.seat_id AS "seatId",
+    i.arrived_at AS "arrivedAt", i.answered_at AS "answeredAt", i.ended_at AS "endedAt",
     (SELECT COUNT(*) FROM recordings r WHERE r.incident_id = s.incident_id) AS recordings,
-    s.drawn_at AS drawnAt, s.scored_at AS scoredAt, s.scorer, s.speed, s.attitude, s.correctness, s.note
+    s.drawn_at AS "drawnAt", s.scored_at AS "scoredAt", s.scorer, s.speed, s.attitude, s.correctness, s.note
   FROM spot_checks s JOIN incidents i ON i.id = s.incident_id`;
 
 export class SpotChecksRepo {
@@ -71,6 +71,7 @@ export class SpotChecksRepo {
    * so two draws at once cannot both insert (the loser inserts nothing). Returns the rows inserted.
    */
   async insertSample(day: string, incidentIds: number[], drawnAt: number): Promise<number> {
+    if (this.db.dialect === 'postgres') return this.insertSamplePg(day, incidentIds, drawnAt);
     const { changes } = await this.db.run(
       `INSERT INTO spot_checks (day, incident_id, drawn_at)
        SELECT ?, j.value, ? FROM json_each(?) j
@@ -78,6 +79,23 @@ export class SpotChecksRepo {
       [day, drawnAt, JSON.stringify(incidentIds), day],
     );
     return changes;
+  }
+
+  /**
+   * The same on PostgreSQL, where two such statements at once can both see no sample (READ
+   * COMMITTED): a lock on the day, held to the commit, makes the second wait and then see the first.
+   */
+  private insertSamplePg(day: string, incidentIds: number[], drawnAt: number): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      await tx.run("SELECT pg_advisory_xact_lock(hashtext('spot_checks:' || ?))", [day]);
+      const { changes } = await tx.run(
+        `INSERT INTO spot_checks (day, incident_id, drawn_at)
+         SELECT ?, j.value::bigint, ?::bigint FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS j (value, n)
+         WHERE NOT EXISTS (SELECT 1 FROM spot_checks WHERE day = ?) ORDER BY j.n`,
+        [day, drawnAt, JSON.stringify(incidentIds), day],
+      );
+      return changes;
+    });
   }
 
   forDay(day: string): Promise<SpotCheckRow[]> {

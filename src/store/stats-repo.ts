@@ -18,8 +18,8 @@ export class StatsRepo {
   /** Calls that arrived in [fromMs, toMs), oldest first (uses the incidents_arrived index). */
   answerTimes(fromMs: number, toMs: number): Promise<AnswerTimeRow[]> {
     return this.db.all<AnswerTimeRow>(
-      `SELECT number, arrived_at AS arrivedAt, offered_at AS offeredAt, answered_at AS answeredAt,
-              abandoned_at AS abandonedAt, seat_id AS seatId,
+      `SELECT number, arrived_at AS "arrivedAt", offered_at AS "offeredAt", answered_at AS "answeredAt",
+              abandoned_at AS "abandonedAt", seat_id AS "seatId",
               CASE WHEN delivery IN ('ring', 'nailed') THEN delivery END AS delivery
          FROM incidents
         WHERE arrived_at >= ? AND arrived_at < ?
@@ -38,12 +38,16 @@ export interface TransferStatsRow {
 
 /** Calls handed to 12345 per day (local) and category, and failed attempts, for incidents arriving in [from, to). */
 export function transferStats(db: Database, fromMs: number, toMs: number): Promise<TransferStatsRow[]> {
+  // The local day of a ms timestamp: the engines share no date function (PostgreSQL's session
+  // runs in the service's time zone, pg-store.ts). Counts by CASE, nulls first: the same on both.
+  const day = db.dialect === 'postgres' ? "to_char(to_timestamp(i.arrived_at / 1000.0), 'YYYY-MM-DD')" : "date(i.arrived_at / 1000, 'unixepoch', 'localtime')";
   return db.all<TransferStatsRow>(
-    `SELECT date(i.arrived_at / 1000, 'unixepoch', 'localtime') AS day, i.category AS category,
-            SUM(e.kind = 'transfer_answered') AS transferred, SUM(e.kind = 'transfer_failed') AS failed
+    `SELECT ${day} AS day, i.category AS category,
+            SUM(CASE WHEN e.kind = 'transfer_answered' THEN 1 ELSE 0 END) AS transferred,
+            SUM(CASE WHEN e.kind = 'transfer_failed' THEN 1 ELSE 0 END) AS failed
      FROM incident_events e JOIN incidents i ON i.id = e.incident_id
      WHERE e.kind IN ('transfer_answered', 'transfer_failed') AND i.arrived_at >= ? AND i.arrived_at < ?
-     GROUP BY day, i.category ORDER BY day, i.category`,
+     GROUP BY day, i.category ORDER BY day, i.category NULLS FIRST`,
     [fromMs, toMs],
   );
 }

@@ -11,7 +11,7 @@ export interface UserRow {
   disabled: number;
 }
 
-const USER_COLUMNS = 'u.id, u.name, u.role, u.seat_id AS seatId, u.officer_id AS officerId, u.password_hash AS passwordHash, u.disabled';
+const USER_COLUMNS = 'u.id, u.name, u.role, u.seat_id AS "seatId", u.officer_id AS "officerId", u.password_hash AS "passwordHash", u.disabled';
 
 export class UsersRepo {
   constructor(private readonly db: Database) {}
@@ -40,7 +40,7 @@ export class UsersRepo {
 
   /** The session's user if the session exists, has not expired and the user is not disabled. */
   sessionUser(tokenHash: string, now: number): Promise<(UserRow & { expiresAt: number }) | undefined> {
-    return this.db.get(`SELECT ${USER_COLUMNS}, s.expires_at AS expiresAt FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0`, [tokenHash, now]);
+    return this.db.get(`SELECT ${USER_COLUMNS}, s.expires_at AS "expiresAt" FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0`, [tokenHash, now]);
   }
 
   async endSession(tokenHash: string): Promise<void> {
@@ -49,7 +49,7 @@ export class UsersRepo {
 
   /** One row of the sign-in audit; its id, to add to its count later. */
   async recordSignIn(at: number, name: string, remote: string, outcome: string): Promise<number> {
-    return (await this.db.run('INSERT INTO sign_ins (at, name, remote, outcome) VALUES (?, ?, ?, ?)', [at, name.slice(0, 64), remote, outcome])).lastID;
+    return (await this.db.get<{ id: number }>('INSERT INTO sign_ins (at, name, remote, outcome) VALUES (?, ?, ?, ?) RETURNING id', [at, name.slice(0, 64), remote, outcome]))!.id;
   }
 
   async addToSignIn(id: number, count: number): Promise<void> {
@@ -63,13 +63,13 @@ export class UsersRepo {
 
   /** The seat that answered an incident, for ownership checks (undefined: no such incident). */
   async seatOfIncident(number: string): Promise<string | null | undefined> {
-    const row = await this.db.get<{ seatId: string | null }>('SELECT seat_id AS seatId FROM incidents WHERE number = ?', [number]);
+    const row = await this.db.get<{ seatId: string | null }>('SELECT seat_id AS "seatId" FROM incidents WHERE number = ?', [number]);
     return row ? row.seatId : undefined;
   }
 
   /** The seat a recording was made at, or else the seat that answered its incident. */
   async seatOfRecording(id: number): Promise<string | null | undefined> {
-    const row = await this.db.get<{ seatId: string | null }>('SELECT COALESCE(r.seat_id, i.seat_id) AS seatId FROM recordings r JOIN incidents i ON i.id = r.incident_id WHERE r.id = ?', [id]);
+    const row = await this.db.get<{ seatId: string | null }>('SELECT COALESCE(r.seat_id, i.seat_id) AS "seatId" FROM recordings r JOIN incidents i ON i.id = r.incident_id WHERE r.id = ?', [id]);
     return row ? row.seatId : undefined;
   }
 }

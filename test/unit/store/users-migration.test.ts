@@ -3,18 +3,18 @@
 import t from 'tap';
 import sqlite3 from 'sqlite3';
 import { Database } from '../../../src/store/database';
-import { MIGRATIONS } from '../../../src/store/migrations';
+import { MIGRATIONS, migrationSql } from '../../../src/store/migrations';
 import { UsersRepo } from '../../../src/store/users-repo';
 
 const exec = (db: sqlite3.Database, sql: string) => new Promise<void>((resolve, reject) => db.exec(sql, (err) => (err ? reject(err) : resolve())));
 
 t.test('users and sessions of an older database survive; officers can be added', async (t) => {
   const path = `${t.testdir({})}/old.sqlite`;
-  const before = MIGRATIONS.findIndex((sql) => sql.includes("'officer'"));
+  const before = MIGRATIONS.findIndex((m) => migrationSql(m, 'sqlite').includes("'officer'"));
   t.ok(before > 0, 'the officer migration is there');
   const raw = new sqlite3.Database(path);
   await exec(raw, 'PRAGMA foreign_keys = ON; CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
-  for (const [i, sql] of MIGRATIONS.slice(0, before).entries()) await exec(raw, `BEGIN; ${sql}; INSERT INTO schema_migrations VALUES (${i + 1}, 0); COMMIT;`);
+  for (const [i, m] of MIGRATIONS.slice(0, before).entries()) await exec(raw, `BEGIN; ${migrationSql(m, 'sqlite')}; INSERT INTO schema_migrations VALUES (${i + 1}, 0); COMMIT;`);
   await exec(raw, "INSERT INTO users (id, name, role, seat_id, password_hash, created_at) VALUES (7, 'li', 'call-taker', '1001', 'h', 1); INSERT INTO sessions VALUES ('tok', 7, 1, 9999999999999)");
   await new Promise<void>((resolve) => raw.close(() => resolve()));
 
