@@ -245,6 +245,8 @@ se_destroy() {
   [ -z "$(findmnt -rn -o TARGET | awk -v p="$SE_DIR" '$0 == p || index($0, p "/") == 1')" ] ||
     se_die "something is mounted under $SE_DIR; not removing it"
   rm -rf --one-file-system -- "$SE_DIR"
+  # The lock file too (held by us): test runs would otherwise leave one per run behind.
+  rm -f -- "$(dirname "$SE_DIR")/.$SE_INSTANCE.lock"
   se_say "removed $SE_DIR"
 }
 

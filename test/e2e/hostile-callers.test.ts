@@ -91,6 +91,15 @@ t.test('hostile callers: answered, and stored as sent', async (t) => {
     t.match(incident.callerRaw, /^<sip:@127\.0\.0\.2>;tag=/, 'the From header as the carrier sent it');
   });
 
+  // Worse than an empty user: a From header Kamailio itself cannot parse (a space in the user).
+  // No transaction can be built on it, so the edge replaces the header in the message itself.
+  await t.test('a From header no parser takes: answered as an unknown caller', async (t) => {
+    const { incident, caller } = await call(t, Buffer.from('"Li" <sip:138 0000@127.0.0.2>'));
+    t.equal(await caller.done, 0, 'the caller was answered, talked and hung up (its BYE repaired the same way)');
+    t.equal(incident.callerNumber, 'anonymous', 'an unknown caller');
+    t.match(incident.callerRaw, /^"Li" <sip:138 0000@127\.0\.0\.2>;tag=/, 'the From header as the carrier sent it');
+  });
+
   await t.test('an empty user part in From, Asterisk hangs up first: its BYE reaches the caller', async (t) => {
     const messages = join(logDir, `caller-messages-${Date.now()}.log`);
     const { caller } = await call(t, Buffer.from('<sip:@127.0.0.2>'), 60, ['-trace_msg', '-message_file', messages]);
