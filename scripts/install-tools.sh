@@ -8,13 +8,14 @@
 #   chromium     the headless browser of the console tests (driven by playwright-core, never
 #                a downloaded browser build)
 #   fonts-noto-cjk  Chinese glyphs for the pages' screenshots (zh-CN labels)
+#   kamailio     the SIP edge in front of Asterisk (scripts/sip-edge.sh): trunks enter through it
 set -euo pipefail
 
 # package -> command it provides
-declare -A CMD=([debootstrap]=debootstrap [sip-tester]=sipp [sox]=sox [tcpdump]=tcpdump [chromium]=chromium [fonts-noto-cjk]=fonts-noto-cjk-has-no-command)
+declare -A CMD=([debootstrap]=debootstrap [sip-tester]=sipp [sox]=sox [tcpdump]=tcpdump [chromium]=chromium [fonts-noto-cjk]=fonts-noto-cjk-has-no-command [kamailio]=kamailio)
 
 missing=()
-for pkg in debootstrap sip-tester sox tcpdump chromium fonts-noto-cjk; do
+for pkg in debootstrap sip-tester sox tcpdump chromium fonts-noto-cjk kamailio; do
   if command -v "${CMD[$pkg]}" >/dev/null 2>&1 || dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
     echo "install-tools: $pkg already installed"
   else
@@ -37,4 +38,10 @@ echo "install-tools: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update
 $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
+# The package enables a system-wide Kamailio on 0.0.0.0:5060 with Debian's sample config: that is
+# the sandbox Asterisk's port, and the project runs its own edges (scripts/sip-edge.sh). Disabled
+# only when installed here; an admin's existing Kamailio is left alone.
+if [[ " ${missing[*]} " == *" kamailio "* ]] && command -v systemctl >/dev/null 2>&1; then
+  $SUDO systemctl disable --now kamailio >/dev/null 2>&1 || echo "install-tools: could not disable the kamailio system service; stop it if it holds port 5060" >&2
+fi
 echo "install-tools: done"

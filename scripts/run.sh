@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # One command to run cti110 locally: sets up what is missing, starts the sandbox Asterisk with the
-# project's config and dialplan (demo seats 1001-1005, officers 2001-2004), then the service in the
-# foreground. Ctrl-C stops the service and the Asterisk it started; so does the service ending
-# any other way (scripts/lib/run-cleanup.sh).
+# project's config and dialplan (demo seats 1001-1005, officers 2001-2004), the SIP edge in front of
+# it (Kamailio: the 110 trunk's entrance, udp 127.0.0.1:${EDGE_PORT:-5062}), then the service in the
+# foreground. Ctrl-C stops the service, the edge and the Asterisk it started; so does the service
+# ending any other way (scripts/lib/run-cleanup.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -10,8 +11,9 @@ bash scripts/setup.sh
 export AST_INSTANCE="${AST_INSTANCE:-default}"
 # shellcheck source=lib/run-cleanup.sh
 . scripts/lib/run-cleanup.sh
-run_on_exit 'bash scripts/asterisk-sandbox.sh stop'
+run_on_exit 'bash scripts/sip-edge.sh stop; bash scripts/asterisk-sandbox.sh stop'
 bash scripts/asterisk-sandbox.sh start
+bash scripts/sip-edge.sh start
 export CTI110_ARI_URL="${CTI110_ARI_URL:-http://127.0.0.1:${AST_HTTP_PORT:-8088}}"
 export CTI110_AMI_PORT="${CTI110_AMI_PORT:-${AST_AMI_PORT:-5038}}"
 # The sandbox Asterisk uses the repository's known secrets: the service refuses them without this.
@@ -24,5 +26,5 @@ for seat in 1001 1002 1003 1004 1005; do demo_user "taker$seat" --role call-take
 demo_user supervisor --role supervisor
 demo_user admin --role admin
 for officer in 2001 2002 2003 2004; do demo_user "officer$officer" --role officer --officer "$officer"; done
-echo "run: cti110 on http://127.0.0.1:${CTI110_HTTP_PORT:-8110}/ui/ (Ctrl-C to stop); sign in as taker1001..taker1005, supervisor or admin, password <name>-password"
+echo "run: cti110 on http://127.0.0.1:${CTI110_HTTP_PORT:-8110}/ui/ (Ctrl-C to stop); 110 calls enter at sip:110@127.0.0.1:${EDGE_PORT:-5062} (udp); sign in as taker1001..taker1005, supervisor or admin, password <name>-password"
 run_service node dist/src/main.js

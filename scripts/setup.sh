@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything cti110 needs on this machine, installed only when missing (safe to run again):
-# host tools (debootstrap, sipp, sox), npm packages (npm ci), the TypeScript build, and the
+# host tools (debootstrap, sipp, sox, kamailio...), npm packages (npm ci), the TypeScript build, and the
 # cached Asterisk 22 chroot.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -15,7 +15,7 @@ npx tap 'dist/test/unit/**/*.test.js' 'dist/test/e2e/**/*.test.js' "$@" 2>&1 | t
 # Anything a test started and did not stop is a bug in that test: fail loudly.
 ours() {
   local pid
-  for pid in $(pgrep -f 'sipp 127\.0\.0\.1|asterisk -C /srv/cti110/' || true); do
+  for pid in $(pgrep -f 'sipp 127\.0\.0\.1|asterisk -C /srv/cti110/|kamailio -f /run/cti110-edge/' || true); do
     tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "CTI110_TEST_RUN=$CTI110_TEST_RUN" && echo "$pid"
   done
   return 0

@@ -61,7 +61,7 @@ export async function freePort(udpToo = false): Promise<number> {
   }
 }
 
-function udpFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+export function udpFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
     const s = createSocket('udp4');
     s.once('error', () => resolve(false));
@@ -210,13 +210,14 @@ export interface Sipp {
 
 /**
  * Runs SIPp with a scenario from test/sipp/. Each SIPp takes its own signalling port and two media
- * ports (RTP + RTCP), picked free here so parallel instances never collide.
+ * ports (RTP + RTCP), picked free here so parallel instances never collide. opts.to: where it sends
+ * (`ADDR:PORT`, e.g. a SIP edge's entrance), by default the sandbox Asterisk itself.
  */
-export async function sipp(t: Teardown, scenario: string, args: string[], opts: { sandbox: Sandbox; ip?: string; port?: number; logDir: string }): Promise<Sipp> {
+export async function sipp(t: Teardown, scenario: string, args: string[], opts: { sandbox: Sandbox; to?: string; ip?: string; port?: number; logDir: string }): Promise<Sipp> {
   const port = opts.port ?? (await freePort(true));
   const media = await freeUdpRange(4);
   const full = [
-    `127.0.0.1:${opts.sandbox.sipPort}`,
+    opts.to ?? `127.0.0.1:${opts.sandbox.sipPort}`,
     '-sf', join(ROOT, 'test/sipp', scenario),
     '-i', opts.ip ?? '127.0.0.1',
     '-p', String(port),

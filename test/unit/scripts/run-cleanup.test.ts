@@ -60,7 +60,7 @@ t.test('the service exits by itself: the sandbox is stopped too', async (t) => {
 t.test('scripts/run.sh stops through these traps, and sets no other', async (t) => {
   const source = readFileSync(join(ROOT, 'scripts/run.sh'), 'utf8');
   t.match(source, /^\. scripts\/lib\/run-cleanup\.sh$/m);
-  t.match(source, /^run_on_exit 'bash scripts\/asterisk-sandbox\.sh stop'$/m);
+  t.match(source, /^run_on_exit 'bash scripts\/sip-edge\.sh stop; bash scripts\/asterisk-sandbox\.sh stop'$/m, 'the SIP edge, then the sandbox, each whether or not the other stopped');
   t.match(source, /^run_service node dist\/src\/main\.js$/m);
   t.notMatch(source, /^\s*trap /m, 'no trap of its own');
 });

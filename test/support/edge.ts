@@ -1,0 +1,73 @@
+// The SIP edge in tests: a real Kamailio (scripts/sip-edge.sh) in front of sandbox Asterisk
+// nodes, on ports picked free here. Stopped and its folder removed in teardown (its log copied
+// into the test's folder first), also when a test fails: a Kamailio left running is a failure.
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ROOT, freePort, udpFree, type Sandbox, type Teardown } from './harness';
+
+const run = promisify(execFile);
+const SCRIPT = join(ROOT, 'scripts/sip-edge.sh');
+
+export interface Edge {
+  name: string;
+  /** The 110 trunk's entrance, `127.0.0.1:<port>`: where the carrier (SIPp) sends its calls. */
+  entrance: string;
+  /** The dispatcher's view: `sip:ADDR:PORT` -> flags (`AP` active, `IP` inactive, `TP` trying). */
+  nodes(): Promise<Map<string, string>>;
+  /** Kamailio's log while it runs; copied into the test's folder (edge-<name>.log) at teardown. */
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+/** A node of the edge: a sandbox Asterisk, or an `ADDR:PORT` where nothing may answer. */
+export type EdgeNode = Sandbox | string;
+
+export const nodeUri = (node: EdgeNode) => (typeof node === 'string' ? `sip:${node}` : `sip:127.0.0.1:${node.sipPort}`);
+
+/** A free UDP port on the edge's relay address (127.0.0.2) that is also free on 127.0.0.1. */
+async function freeRelayPort(): Promise<number> {
+  for (;;) {
+    const port = await freePort(true);
+    if (await udpFree(port, '127.0.0.2')) return port;
+  }
+}
+
+export async function startEdge(t: Teardown, name: string, nodes: EdgeNode[], opts: { logDir: string; probeS?: number }): Promise<Edge> {
+  const instance = `${name}-${process.pid}`;
+  const port = await freePort(true);
+  const env: Record<string, string> = {
+    EDGE_INSTANCE: instance,
+    EDGE_PORT: String(port),
+    EDGE_RELAY_PORT: String(await freeRelayPort()),
+    EDGE_NODES: nodes.map((n) => nodeUri(n).slice('sip:'.length)).join(' '),
+    EDGE_PROBE_S: String(opts.probeS ?? 2),
+  };
+  const script = async (command: string) => (await run('bash', [SCRIPT, command], { env: { ...process.env, ...env } })).stdout;
+  const runDir = `/run/cti110-edge/${instance}`;
+  const logFile = join(runDir, 'edge.log');
+  const stop = async () => {
+    await script('stop');
+  };
+  t.teardown(async () => {
+    mkdirSync(opts.logDir, { recursive: true });
+    try {
+      copyFileSync(logFile, join(opts.logDir, `edge-${instance}.log`));
+    } catch (err) {
+      console.error(`edge ${instance}: no log to keep: ${(err as Error).message}`);
+    }
+    await script('destroy');
+  });
+  await script('start');
+  return {
+    name: instance,
+    entrance: `127.0.0.1:${port}`,
+    logFile,
+    stop,
+    nodes: async () => {
+      const out = await script('nodes');
+      return new Map(out.trim().split('\n').filter(Boolean).map((line) => line.split(' ') as [string, string]));
+    },
+  };
+}
