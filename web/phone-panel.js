@@ -47,15 +47,23 @@ export async function startPhonePanel(seat, onCall) {
     $('mic-level').value = phone.level('mic');
     $('speaker-level').value = phone.level('speaker');
   }, 200);
-  $('phone-delivery').textContent = t(`delivery_${settings.delivery}`);
+  const labels = () => {
+    $('phone-delivery').textContent = t(`delivery_${settings.delivery}`);
+    $('phone-link').textContent = t(`link_${phone.link}`);
+    $('phone-call').textContent = t(`pc_${phone.call}`);
+  };
+  document.addEventListener('cti110:lang', labels);
+  labels();
   $('phone-controls').hidden = false;
-  $('phone-call').textContent = t('pc_idle');
-  await phone.start();
+  // Not awaited: the rest of the console must not wait on the WebSocket (it retries by itself).
+  void phone.start();
   return { phone, refresh: controls };
 }
 
 function showNoPhone(key) {
   $('phone-controls').hidden = true;
-  $('phone-link').textContent = t(key);
+  const say = () => ($('phone-link').textContent = t(key));
+  document.addEventListener('cti110:lang', say);
+  say();
   $('phone-link').dataset.state = 'none';
 }
