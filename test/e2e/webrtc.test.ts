@@ -18,6 +18,7 @@ import { tonesInRecording } from '../support/rtp-audio';
 const USERS = [
   { name: 'li', role: 'call-taker', seat: '1101', password: 'li-password-1' },
   { name: 'wang', role: 'call-taker', seat: '1001', password: 'wang-password-1' },
+  { name: 'zhao', role: 'call-taker', seat: '1102', password: 'zhao-password-1' },
   { name: 'boss', role: 'supervisor', password: 'boss-password-1' },
 ];
 const CALLER_HZ = 440; // test/sipp caller-audio.wav
@@ -48,7 +49,10 @@ t.test('a browser seat: the console is the phone', async (t) => {
     seats: [
       { id: '1101', endpoint: 'PJSIP/1101', autoAnswer: true, delivery: 'nailed', webrtc: { password: 'seat-1101-dev' } },
       { id: '1001', endpoint: 'PJSIP/1001', autoAnswer: true },
+      // A browser seat rung once per call, answered by the call-taker's key.
+      { id: '1102', endpoint: 'PJSIP/1102', autoAnswer: false, delivery: 'ring', webrtc: { password: 'seat-1102-dev' } },
     ],
+    queue: { ringNoAnswerMs: 8000 },
     dispatch: { gridDir: 'config/grid', maxPositionAgeMs: 600000, answerMs: 5000, officersToTry: 2, trunk: 'trunk110' },
   }));
   const service = await startService(t, { ...serviceEnv(sandbox, db), CTI110_CONFIG: configFile, CTI110_AUTH_ENABLED: 'true', CTI110_RECORDINGS_DIR: storage }, logDir);
@@ -230,6 +234,30 @@ t.test('a browser seat: the console is the phone', async (t) => {
     await waitFor('seat 1101 logged out', async () => (await seat('1101')).state === 'logged_out', 10000);
     await page.waitForFunction(() => document.getElementById('phone-call')?.dataset.state === 'idle');
     t.equal(await state(page, 'phone-link'), 'registered', 'log-out ends the connection; the phone stays registered');
+  });
+
+  await t.test('a ringing browser seat: the call rings the page, Alt+A answers, hang-up ends it', async (t) => {
+    t.equal((await api(boss, 'POST', '/seats/1001/logout')).status, 200, 'the SIP seat steps away');
+    const other = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
+    other.on('pageerror', (e) => pageErrors.push(e.message));
+    await signIn(other, service.url, { name: 'zhao', password: 'zhao-password-1' });
+    await other.waitForFunction(() => document.getElementById('phone-link')?.dataset.state === 'registered', undefined, { timeout: 15000 });
+    await waitFor('seat 1102 reachable', async () => (await seat('1102')).reachable, 15000);
+    await other.keyboard.press('Alt+R');
+    await waitFor('seat 1102 ready', async () => (await seat('1102')).state === 'ready', 10000);
+    t.equal(await state(other, 'phone-call'), 'idle', 'no connection between calls');
+    const caller = await sipp(t, 'caller.xml', ['-s', '110', '-key', 'callerid', '13900000105', '-set', 'hold_s', '30', '-m', '1', '-l', '1', '-timeout', '90s', '-timeout_error'], { sandbox, ip: '127.0.0.2', logDir });
+    await other.waitForFunction(() => document.getElementById('phone-call')?.dataset.state === 'incoming', undefined, { timeout: 10000 });
+    t.equal((await seat('1102')).state, 'ringing', 'the page rings (no auto-answer asked for this seat)');
+    await other.keyboard.press('Alt+A');
+    await other.waitForFunction(() => document.getElementById('phone-call')?.dataset.state === 'talking', undefined, { timeout: 10000 });
+    const inc = await waitFor('answered', async () => { const i = await incidentOf('13900000105'); return i?.answeredAt ? i : undefined; }, 10000);
+    t.match(inc, { seatId: '1102', delivery: 'ring' }, 'answered by the browser seat, by its key');
+    await other.keyboard.press('Alt+U');
+    t.equal(await caller.done, 0, 'hang-up: the caller got a BYE');
+    await other.waitForFunction(() => document.getElementById('phone-call')?.dataset.state === 'idle');
+    t.ok((await waitFor('ended', async () => { const i = await incidentOf('13900000105'); return i?.endedAt ? i : undefined; }, 10000)).timeline.some((e) => e.kind === 'taker_hung_up'), 'taker_hung_up on the timeline');
+    await other.close();
   });
 
   t.same(pageErrors, [], 'no script error on the page');
