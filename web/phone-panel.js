@@ -43,6 +43,11 @@ export async function startPhonePanel(seat, onCall) {
   $('btn-hangup').addEventListener('click', () => phone.hangUp());
   // A closed tab hangs up and unregisters at once (a nailed seat's caller goes back to the queue).
   addEventListener('pagehide', () => phone.stop());
+  // The phone lives in this tab: reloading or closing it mid-call loses the call-taker's line, so
+  // the browser asks first (the caller would be answered by another seat, but not by this one).
+  addEventListener('beforeunload', (e) => {
+    if (onCall() && phone.call !== 'idle') e.preventDefault();
+  });
   setInterval(() => {
     $('mic-level').value = phone.level('mic');
     $('speaker-level').value = phone.level('speaker');
