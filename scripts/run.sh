@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # One command to run cti110 locally: sets up what is missing, starts the sandbox Asterisk with the
-# project's config and dialplan (demo seats 1001-1005, officers 2001-2004), the SIP edge in front of
-# it (Kamailio: the 110 trunk's entrance, udp 127.0.0.1:${EDGE_PORT:-5062}), then the service in the
-# foreground. Ctrl-C stops the service, the edge and the Asterisk it started; so does the service
-# ending any other way (scripts/lib/run-cleanup.sh).
+# project's config and dialplan (demo seats 1001-1005 for SIP phones, 1101-1102 whose console is the
+# phone, officers 2001-2004), the SIP edge in front of it (Kamailio: the 110 trunk's entrance, udp
+# 127.0.0.1:${EDGE_PORT:-5062}), then the service in the foreground. Ctrl-C stops the service, the
+# edge and the Asterisk it started; so does the service ending any other way (scripts/lib/run-cleanup.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -22,9 +22,9 @@ export CTI110_SANDBOX=1
 # seat, a supervisor, an admin, and an officer's terminal per demo officer (REST only, no page).
 # Password: <name>-password.
 demo_user() { local name=$1; shift; CTI110_NEW_PASSWORD="$name-password" node dist/src/auth/add-user-cli.js --if-missing --name "$name" "$@" >/dev/null; }
-for seat in 1001 1002 1003 1004 1005; do demo_user "taker$seat" --role call-taker --seat "$seat"; done
+for seat in 1001 1002 1003 1004 1005 1101 1102; do demo_user "taker$seat" --role call-taker --seat "$seat"; done
 demo_user supervisor --role supervisor
 demo_user admin --role admin
 for officer in 2001 2002 2003 2004; do demo_user "officer$officer" --role officer --officer "$officer"; done
-echo "run: cti110 on http://127.0.0.1:${CTI110_HTTP_PORT:-8110}/ui/ (Ctrl-C to stop); 110 calls enter at sip:110@127.0.0.1:${EDGE_PORT:-5062} (udp); sign in as taker1001..taker1005, supervisor or admin, password <name>-password"
+echo "run: cti110 on http://127.0.0.1:${CTI110_HTTP_PORT:-8110}/ui/ (Ctrl-C to stop); 110 calls enter at sip:110@127.0.0.1:${EDGE_PORT:-5062} (udp); sign in as taker1001..taker1005 (SIP phone seats), taker1101 or taker1102 (the browser is the phone), supervisor or admin, password <name>-password"
 run_service node dist/src/main.js

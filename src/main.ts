@@ -19,6 +19,7 @@ import { CallService } from './calls/call-service';
 import { bindStasis } from './calls/stasis-bindings';
 import { Seats } from './queue/seats';
 import { SeatService } from './queue/seat-service';
+import { SeatPhones } from './queue/seat-phones';
 import { QueueService } from './queue/queue-service';
 import { CallbackService } from './queue/callback-service';
 import { SeatsRepo } from './store/seats-repo';
@@ -73,7 +74,8 @@ async function start(config: Config): Promise<() => Promise<void>> {
   // call in progress: like the guarded event handlers, it costs only its own reaction.
   const onUnhandled = (err: unknown) => faults.report('unhandled promise rejection', err);
   process.on('unhandledRejection', onUnhandled);
-  const seats = new Seats(config.seats, config.queue.defaultDelivery, seatsRepo, config.queue.wrapUpMs, log.child({ area: 'seats' }), faults);
+  // A browser seat's SIP password stays with SeatPhones (handed to its call-taker only), out of the seat's state.
+  const seats = new Seats(config.seats.map(({ webrtc: _password, ...seat }) => seat), config.queue.defaultDelivery, seatsRepo, config.queue.wrapUpMs, log.child({ area: 'seats' }), faults);
   await seats.restore();
   const queue = new QueueService(telephony, seats, config.queue, log.child({ area: 'queue' }), faults);
   const seatService = new SeatService(seats, telephony, log.child({ area: 'seats' }));
@@ -123,6 +125,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
     logger: log,
     incidents,
     seats: { seats, seatService, repo: seatsRepo, calls },
+    seatPhones: { phones: new SeatPhones(config.seats, { wsUrl: config.webrtc.wsUrl, ariUrl: config.ari.url, defaultDelivery: config.queue.defaultDelivery }) },
     abandoned: { incidents, callbacks },
     recordings: { db, storageDir: config.recording.storageDir, requireSupervisor: config.recording.requireSupervisor },
     officers: { officers, grid: dispatchData.grid, poles: dispatchData.poles },

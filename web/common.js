@@ -21,6 +21,12 @@ const LABELS = {
     connected: '实时连接正常', disconnected: '实时连接中断，正在重连…', replaced: '此用户打开的窗口过多，本窗口的实时连接已关闭（刷新页面可恢复）', error: '错误', done: '完成',
     monitoring: '监听', supervisor_phone: '值班长话机', listen: '监听', whisper: '密语', barge: '强插', stop_monitoring: '停止监听', actions: '操作',
     m_none: '未在监听', m_ringing: '话机振铃中', m_connected: '已接通', m_ended: '已结束',
+    phone: '话机', phone_link: '连接', phone_call: '通话', mic_level: '麦克风音量', speaker_level: '听筒音量',
+    answer: '接听', mute: '静音', hold: '保持', hang_up: '挂断', dispatch_now: '派最近民警（*1）', recall: '回听（*2）',
+    link_off: '未连接', link_connecting: '正在连接…', link_registered: '已注册', link_unregistered: '未注册', link_failed: '连接中断，正在重连…',
+    pc_idle: '空闲', pc_incoming: '来电振铃', pc_talking: '通话中', pc_held: '保持中',
+    delivery_ring: '（逐呼振铃）', delivery_nailed: '（常连接）',
+    phone_sip: '本席位使用SIP话机', phone_not_yours: '仅本席位接警员可使用此话机', phone_unavailable: '话机设置不可用',
   },
   en: {
     title_console: 'Call-taker console', title_wallboard: 'Supervisor wallboard', title_recordings: 'Recordings and spot-checks', title_admin: 'Administration', title_signin: 'Sign in',
@@ -38,6 +44,12 @@ const LABELS = {
     connected: 'Live', disconnected: 'Live link lost, reconnecting…', replaced: 'Live link closed: this user has too many windows open (reload to take it back)', error: 'Error', done: 'Done',
     monitoring: 'Monitoring', supervisor_phone: 'Supervisor phone', listen: 'Listen', whisper: 'Whisper', barge: 'Barge', stop_monitoring: 'Stop monitoring', actions: 'Actions',
     m_none: 'Not monitoring', m_ringing: 'Phone ringing', m_connected: 'Connected', m_ended: 'Ended',
+    phone: 'Phone', phone_link: 'Link', phone_call: 'Call', mic_level: 'Microphone', speaker_level: 'Speaker',
+    answer: 'Answer', mute: 'Mute', hold: 'Hold', hang_up: 'Hang up', dispatch_now: 'Dispatch nearest (*1)', recall: 'Recall (*2)',
+    link_off: 'Off', link_connecting: 'Connecting…', link_registered: 'Registered', link_unregistered: 'Not registered', link_failed: 'Link lost, reconnecting…',
+    pc_idle: 'Idle', pc_incoming: 'Ringing', pc_talking: 'Talking', pc_held: 'On hold',
+    delivery_ring: '(rings per call)', delivery_nailed: '(nailed for the shift)',
+    phone_sip: 'This seat uses a SIP phone', phone_not_yours: "Only this seat's call-taker can use its phone", phone_unavailable: 'Phone settings unavailable',
   },
 };
 

@@ -3,6 +3,7 @@
 // changes only from what the live stream then reports, so it never shows what did not happen.
 import { api, live, startPage, t, el, duration, clock, report, path } from './common.js';
 import { drawMap } from './map.js';
+import { startPhonePanel } from './phone-panel.js';
 
 const $ = (id) => document.getElementById(id);
 const me = await startPage();
@@ -13,6 +14,7 @@ let location_ = null; // the query that found officers: { pole } or { lon, lat }
 let cells = { features: [] };
 let officers = [];
 let caller = null;
+let phone = null; // the browser seat's phone (phone-panel.js), null for a SIP softphone seat
 
 async function act(fn) {
   try {
@@ -35,6 +37,7 @@ function showSeat(s) {
   $('btn-notready').disabled = !['ready', 'wrap_up', 'ringing'].includes(s.state);
   $('btn-logout').disabled = s.state === 'logged_out';
   $('btn-ready').dataset.state = s.state;
+  phone?.refresh();
 }
 const seatAction = (action, body) => act(() => api('POST', path`/seats/${seat}/${action}`, body));
 $('btn-login').addEventListener('click', () => seatAction('login'));
@@ -48,7 +51,7 @@ function showCall() {
   $('no-call').hidden = !!current;
   $('call').hidden = !current;
   const active = !!current && !current.ended;
-  for (const id of ['btn-classify', 'btn-transfer', 'btn-leave', 'btn-conference']) $(id).disabled = !active;
+  for (const id of ['btn-classify', 'btn-transfer', 'btn-leave', 'btn-conference', 'btn-dispatch-now', 'btn-recall']) $(id).disabled = !active;
   if (!current) return;
   $('call-incident').textContent = current.number;
   $('call-caller').textContent = current.callerNumber || '–';
@@ -85,6 +88,10 @@ $('classify').addEventListener('submit', (e) => {
 });
 $('btn-transfer').addEventListener('click', () => act(() => api('POST', path`/incidents/${current.number}/transfer`)));
 $('btn-leave').addEventListener('click', () => act(() => api('POST', path`/incidents/${current.number}/taker/leave`)));
+// The headset's *1 and *2 as buttons: dispatch the nearest officer to where the call said the
+// caller is (no location typed), and instant recall of the last seconds; the same services.
+$('btn-dispatch-now').addEventListener('click', () => act(() => api('POST', path`/incidents/${current.number}/dispatch`, {})));
+$('btn-recall').addEventListener('click', () => act(() => api('POST', path`/incidents/${current.number}/recall`)));
 
 // Dispatch
 function locationQuery() {
@@ -148,6 +155,8 @@ live((m) => {
   if (m.type === 'alert') $('message').textContent = m.alert.message;
 }, $('live'));
 
+// The phone first: a nailed seat's log-in needs it registered.
+phone = await startPhonePanel(seat, () => lastSeat?.state === 'on_call');
 const categories = await api('GET', '/triage/categories');
 $('category').replaceChildren(el('option', { value: '' }, '–'), ...Object.entries(categories).map(([id, where]) => el('option', { value: id }, `${id} → ${where}`)));
 showCall();

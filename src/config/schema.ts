@@ -56,10 +56,22 @@ export const ConfigSchema = Type.Object(
           // ring: each call rings the phone. nailed: the phone stays connected for the shift
           // (log in with *11 or *15) and calls are switched into that connection.
           delivery: Type.Optional(Type.Union([Type.Literal('ring'), Type.Literal('nailed')], { description: "'ring' or 'nailed'" })),
+          // A browser seat: the console is the phone (WebRTC). Its endpoint is a webrtc one in
+          // pjsip.conf, registered by the console with this password, which only the call-taker
+          // signed in at this seat is given (GET /seats/<id>/phone). No webrtc: a SIP softphone.
+          webrtc: Type.Optional(Type.Object({ password: NonEmpty }, { additionalProperties: false })),
         },
         { additionalProperties: false },
       ),
       { maxItems: 2000, description: 'a list of seats' },
+    ),
+    webrtc: Type.Object(
+      {
+        // Where the consoles of browser seats open SIP over WebSocket: Asterisk's HTTP server,
+        // path /ws. '' = the one ARI is on (ari.url with ws: for http:, wss: for https:).
+        wsUrl: Type.String({ pattern: '^(|wss?://[^\\s]+)$', description: "'' or a ws(s):// URL, e.g. wss://pbx.example/ws" }),
+      },
+      { additionalProperties: false },
     ),
     queue: Type.Object(
       {
@@ -223,6 +235,7 @@ export const DEFAULTS: Config = {
     keepaliveIntervalMs: 5000,
   },
   seats: [],
+  webrtc: { wsUrl: '' },
   queue: { ringNoAnswerMs: 2000, wrapUpMs: 0, overflowAfterMs: 0, overflowEndpoint: '', priorities: { from12345: 0, callback: 0, '110': 10 }, callbackTrunk: 'trunk110', defaultDelivery: 'ring' },
   recording: { storageDir: 'var/recordings', requireSupervisor: false, retentionDays: 0, minFreeMb: 1024 },
   spotCheck: { sampleSize: 10 },
@@ -285,6 +298,7 @@ export const ENV_OVERRIDES: Record<string, { path: string; kind: 'string' | 'int
   CTI110_ARI_USER: { path: 'ari.user', kind: 'string' },
   CTI110_ARI_PASSWORD: { path: 'ari.password', kind: 'string' },
   CTI110_ARI_APP: { path: 'ari.app', kind: 'string' },
+  CTI110_WEBRTC_WS_URL: { path: 'webrtc.wsUrl', kind: 'string' },
   CTI110_AMI_HOST: { path: 'ami.host', kind: 'string' },
   CTI110_AMI_PORT: { path: 'ami.port', kind: 'integer' },
   CTI110_AMI_USER: { path: 'ami.user', kind: 'string' },

@@ -9,6 +9,7 @@ import { createBaseApp } from './base';
 import { healthRoutes, type HealthSources } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
 import { seatRoutes } from './routes/seats';
+import { seatPhoneRoutes } from './routes/seat-phone';
 import { statsRoutes, type StatsDeps } from './routes/stats';
 import { abandonedRoutes } from './routes/abandoned';
 import { recordingRoutes, type RecordingRouteDeps } from './routes/recordings';
@@ -33,6 +34,7 @@ export interface AppDeps {
   incidents: Incidents;
   health: HealthSources;
   seats: Parameters<typeof seatRoutes>[1];
+  seatPhones: Parameters<typeof seatPhoneRoutes>[1];
   stats: StatsDeps;
   abandoned: Parameters<typeof abandonedRoutes>[1];
   recordings: RecordingRouteDeps;
@@ -50,7 +52,7 @@ export interface AppDeps {
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Typed as the base logger so that route modules take a plain FastifyInstance.
-  const app = createBaseApp(deps.logger.child({ area: 'http' }) as FastifyBaseLogger);
+  const app = createBaseApp(deps.logger.child({ area: 'http' }) as FastifyBaseLogger, { connectTo: deps.seatPhones.phones.origins() });
   await app.register(cookie);
   // Before the guard: its hooks must run first, or a refused upgrade's socket is never closed.
   await app.register(websocket, { options: { maxPayload: 4096 } });
@@ -65,6 +67,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   healthRoutes(app, deps.health);
   incidentRoutes(app, deps.incidents);
   seatRoutes(app, deps.seats);
+  seatPhoneRoutes(app, deps.seatPhones);
   statsRoutes(app, deps.stats);
   abandonedRoutes(app, deps.abandoned);
   recordingRoutes(app, deps.recordings);

@@ -15,13 +15,18 @@ export const HTTP_TIMEOUTS = { requestTimeout: 30_000, connectionTimeout: 60_000
 
 // The pages in web/ are plain files from this origin with no inline script or style, and nothing
 // here is meant to be framed; recordings play from this origin; the live stream is a same-origin
-// WebSocket ('self' covers ws: and wss: to the same host in CSP 3).
-export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-  'x-frame-options': 'DENY',
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-};
+// WebSocket ('self' covers ws: and wss: to the same host in CSP 3). `connectTo`: the one other
+// origin a page may open, Asterisk's SIP WebSocket for browser seats (web/phone.js).
+export function securityHeaders(connectTo: readonly string[] = []): Readonly<Record<string, string>> {
+  const connect = ["'self'", ...connectTo].join(' ');
+  return {
+    'content-security-policy': `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; connect-src ${connect}; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`,
+    'x-frame-options': 'DENY',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+  };
+}
+export const SECURITY_HEADERS = securityHeaders();
 
 interface JsonSchema {
   type?: string;
@@ -48,7 +53,8 @@ function convertText(schema: JsonSchema, values: unknown): void {
   }
 }
 
-export function createBaseApp(logger?: FastifyBaseLogger): FastifyInstance {
+export function createBaseApp(logger?: FastifyBaseLogger, opts: { connectTo?: readonly string[] } = {}): FastifyInstance {
+  const headers = opts.connectTo?.length ? securityHeaders(opts.connectTo) : SECURITY_HEADERS;
   const app: FastifyInstance = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     ...HTTP_TIMEOUTS,
@@ -66,7 +72,7 @@ export function createBaseApp(logger?: FastifyBaseLogger): FastifyInstance {
   });
   // onSend runs for every answer, the error handler's and the 404 handler's too.
   app.addHook('onSend', async (_req, reply) => {
-    reply.headers(SECURITY_HEADERS);
+    reply.headers(headers);
   });
   installErrorHandler(app);
   return app;

@@ -15,6 +15,7 @@ export class HttpError extends Error {
 const DOMAIN_STATUS: Record<string, number> = {
   INCIDENT_NOT_FOUND: 404,
   SEAT_NOT_FOUND: 404,
+  NOT_A_BROWSER_SEAT: 404,
   SEAT_STATE: 409,
   SEAT_UNREACHABLE: 409,
   NOTHING_TO_CALL_BACK: 409,

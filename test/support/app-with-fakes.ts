@@ -13,6 +13,7 @@ import { IncidentsRepo } from '../../src/store/incidents-repo';
 import { Incidents } from '../../src/incidents/incidents';
 import { CallService, type OfficerLegs } from '../../src/calls/call-service';
 import { Seats } from '../../src/queue/seats';
+import { SeatPhones } from '../../src/queue/seat-phones';
 import { SeatService } from '../../src/queue/seat-service';
 import { QueueService } from '../../src/queue/queue-service';
 import { CallbackService } from '../../src/queue/callback-service';
@@ -112,6 +113,7 @@ export async function appWithFakes(opts: { authEnabled?: boolean; metricsToken?:
     logger: log,
     incidents,
     seats: { seats, seatService, repo: seatsRepo, calls },
+    seatPhones: { phones: new SeatPhones(config.seats, { wsUrl: config.webrtc.wsUrl, ariUrl: config.ari.url, defaultDelivery: config.queue.defaultDelivery }) },
     abandoned: { incidents, callbacks },
     recordings: { db, storageDir: dir, requireSupervisor: config.recording.requireSupervisor },
     officers: { officers, grid: data.grid, poles: data.poles },

@@ -117,3 +117,30 @@ export async function captureRtp(t: { teardown(fn: () => unknown): void }, file:
     },
   };
 }
+
+/** The samples of a 16-bit PCM WAV (as Asterisk records "wav"), in [-1, 1), with its rate. */
+export function wavSamples(wav: Buffer): { rate: number; samples: Float64Array } {
+  const data = wav.indexOf('data', 12);
+  if (wav.toString('ascii', 0, 4) !== 'RIFF' || wav.readUInt16LE(20) !== 1 || wav.readUInt16LE(34) !== 16 || data < 0) throw new Error('not a 16-bit PCM WAV');
+  const start = data + 8;
+  const count = Math.floor((wav.length - start) / 2);
+  const samples = new Float64Array(count);
+  for (let i = 0; i < count; i++) samples[i] = wav.readInt16LE(start + 2 * i) / 32768;
+  return { rate: wav.readUInt32LE(24), samples };
+}
+
+/**
+ * For each tone, the share of 200 ms blocks of a recording in which it is clearly present (at
+ * least `min` of the block's energy): two parties talking at once give both tones in most blocks.
+ */
+export function tonesInRecording(wav: Buffer, freqs: number[], min = 0.1): Record<number, number> {
+  const { rate, samples } = wavSamples(wav);
+  const block = Math.round(rate / 5);
+  const blocks = Math.floor(samples.length / block);
+  const result: Record<number, number> = Object.fromEntries(freqs.map((f) => [f, 0]));
+  for (let b = 0; b < blocks; b++) {
+    const part = samples.subarray(b * block, (b + 1) * block);
+    for (const f of freqs) if (toneShare(part, f, rate) >= min) result[f] += 1 / blocks;
+  }
+  return result;
+}

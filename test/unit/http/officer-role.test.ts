@@ -95,7 +95,7 @@ t.test("an officer's terminal: its own officer's position, duty and reports; ano
 t.test('every other route of the service answers an officer 403', async (t) => {
   const { auth } = await users(t);
   const stub: unknown = new Proxy(() => stub, { get: (_target, key) => (key === 'then' ? undefined : stub), apply: () => stub });
-  const deps = new Proxy({ logger: silent, auth: { enabled: true, service: auth, secureCookie: false }, stats: { stats: stub, now: stub, extraMetrics: [] }, events: { hub: stub, live: { maxPerUser: 5, allowedOrigins: [], recheckMs: 60_000 } } } as Record<string, unknown>, { get: (target, key: string) => target[key] ?? stub }) as unknown as AppDeps;
+  const deps = new Proxy({ logger: silent, auth: { enabled: true, service: auth, secureCookie: false }, stats: { stats: stub, now: stub, extraMetrics: [] }, events: { hub: stub, live: { maxPerUser: 5, allowedOrigins: [], recheckMs: 60_000 } }, seatPhones: { phones: { origins: () => [] } } } as Record<string, unknown>, { get: (target, key: string) => target[key] ?? stub }) as unknown as AppDeps;
   const app = await buildApp(deps);
   t.teardown(() => app.close());
   const car = await bearer(app, 'car2001', 'car2001-password');
