@@ -56,7 +56,11 @@ async function main(): Promise<number> {
     const seats = benchSeats(plan.ringSeats, plan.permanentSeats);
     const seatPort = await freePort(true);
     writeAsteriskExtras(join(work, 'asterisk'), seats, `127.0.0.1:${seatPort}`, plan.overload.seats);
-    log(`starting Asterisk (${seats.ring.length + seats.nailed.length + seats.agents.length} bench seats)`);
+    // The bench's seats are SIP phones, as a centre without browser seats would run: ICE off
+    // (rtp.conf: with it on, every call leg gets an ICE session, for cti110 and Queue() alike).
+    // CTI110_BENCH_ICE=yes measures with it on, as a centre with browser seats runs.
+    process.env.AST_ICE_SUPPORT = process.env.CTI110_BENCH_ICE === 'yes' ? 'yes' : 'no';
+    log(`starting Asterisk (${seats.ring.length + seats.nailed.length + seats.agents.length} bench seats, ICE ${process.env.AST_ICE_SUPPORT === 'yes' ? 'on' : 'off'})`);
     const sandbox = await startAsterisk(cleanup, 'bench', { rtpPorts: plan.rtpPorts, extraConfDir: join(work, 'asterisk') });
     // agents.conf's module is off in the project's modules.conf (noload wins over load there).
     await sandbox.cli('module load app_agent_pool.so');

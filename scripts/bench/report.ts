@@ -36,7 +36,7 @@ export function markdown(report: Report): string {
   const out: string[] = [];
   const m = report.machine;
   out.push(`# cti110 benchmark${report.quick ? ' (quick mode: small counts, not for quoting)' : ''}`, '');
-  out.push(`Run ${report.startedAt} → ${report.finishedAt} on ${m.cpu} (${m.cores} cores), ${m.memGb} GB RAM, Linux ${m.kernel}, Node ${m.node}, ${m.asterisk}, ${m.sipp}; ${m.note}`, '');
+  out.push(`Run ${report.startedAt} → ${report.finishedAt} on ${m.cpu} (${m.cores} cores), ${m.memGb} GB RAM, Linux ${m.kernel}, Node ${m.node}, ${m.asterisk}, ${m.sipp}; ${m.note}`, '', `Asterisk's ICE (rtp.conf icesupport, needed only by browser seats): ${process.env.AST_ICE_SUPPORT === 'yes' ? 'on' : 'off'} (the bench's seats are SIP phones; CTI110_BENCH_ICE=yes runs it on).`, '');
   out.push(`Calls answered without a stored recording: **${report.unrecorded}**.`, '');
   out.push(`Calls lost in the whole run: **${report.lostCalls}** (plus ${report.lostAtLimit} failed at the capacity step where a ramp found its limit, which is what the ramp looks for). Times in ms from SIPp's own timestamps on loopback. A lost call: refused (busy, 503, ...), dropped, or not answered before SIPp's time limit for the phase (30 s after the last call was placed).`, '');
 

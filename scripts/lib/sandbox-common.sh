@@ -220,7 +220,7 @@ sb_kill_rooted_in() {
 
 # ---------------------------------------------------------------------------------------------
 # Render config/asterisk/* and dialplan/* into the instance's etc dir.
-SB_VARS=(AST_INSTANCE INSTANCE_DIR AST_SIP_PORT AST_HTTP_PORT AST_AMI_PORT AST_RTP_START AST_RTP_END
+SB_VARS=(AST_INSTANCE INSTANCE_DIR AST_SIP_PORT AST_HTTP_PORT AST_AMI_PORT AST_RTP_START AST_RTP_END AST_ICE_SUPPORT
   ARI_USER ARI_PASSWORD AMI_USER AMI_SECRET ARI_APP TRUNK110_ADDR TRUNK110_PORT TRUNK12345_ADDR TRUNK12345_PORT
   RECORDINGS_DIR)
 
@@ -229,6 +229,9 @@ sb_defaults() {
   INSTANCE_DIR="$SB_INST_IN"
   : "${AST_SIP_PORT:=5060}" "${AST_HTTP_PORT:=8088}" "${AST_AMI_PORT:=5038}"
   : "${AST_RTP_START:=10000}" "${AST_RTP_END:=10999}"
+  # ICE (rtp.conf icesupport): browser seats need it; it costs an ICE session on every call leg.
+  : "${AST_ICE_SUPPORT:=yes}"
+  case "$AST_ICE_SUPPORT" in yes|no) ;; *) sb_die "AST_ICE_SUPPORT must be yes or no (was '$AST_ICE_SUPPORT')" ;; esac
   : "${ARI_USER:=cti110}" "${ARI_PASSWORD:=cti110-dev-secret}"
   : "${AMI_USER:=cti110}" "${AMI_SECRET:=cti110-dev-secret}"
   : "${ARI_APP:=cti110}"
