@@ -26,7 +26,6 @@ export interface Offer {
   /** ring: a new leg rings the seat; nailed: the seat's permanent connection; overflow. */
   delivery: 'ring' | 'nailed' | 'overflow';
   startedAt: number;
-  dialled: boolean;
   answered: boolean;
   timer: NodeJS.Timeout | undefined;
 }

@@ -80,7 +80,7 @@ export class QueueService extends EventEmitter<QueueEvents> {
   /** Re-attach after a restart: a call that was talking with a seat leg. */
   adoptTalking(call: QueuedCall, legId: string, seat: Seat | undefined): void {
     const delivery = seat?.nailedChannel === legId ? 'nailed' : seat ? 'ring' : 'overflow';
-    const offer: Offer = { legId, call, seat, delivery, startedAt: Date.now(), dialled: true, answered: true, timer: undefined };
+    const offer: Offer = { legId, call, seat, delivery, startedAt: Date.now(), answered: true, timer: undefined };
     this.talking.set(legId, offer);
     if (seat && seat.state !== 'on_call') {
       if (seat.state === 'ready') this.seats.apply(seat, 'offer');
@@ -190,7 +190,7 @@ export class QueueService extends EventEmitter<QueueEvents> {
   private offer(entry: Entry, seat: Seat | undefined): void {
     if (seat?.nailedChannel) return this.offerNailed(entry, seat, seat.nailedChannel);
     const legId = `cti110-${seat ? `seat-${seat.id}` : 'overflow'}-${randomUUID()}`;
-    const offer: Offer = { legId, call: entry.call, seat, delivery: seat ? 'ring' : 'overflow', startedAt: Date.now(), dialled: false, answered: false, timer: undefined };
+    const offer: Offer = { legId, call: entry.call, seat, delivery: seat ? 'ring' : 'overflow', startedAt: Date.now(), answered: false, timer: undefined };
     this.offers.set(legId, offer);
     // The request first, the bookkeeping after: the phone should ring as soon as it can. One
     // request creates the channel and dials it (create + StasisStart + dial cost two round trips
@@ -222,13 +222,13 @@ export class QueueService extends EventEmitter<QueueEvents> {
 
   /** Asterisk took the leg and its phone is ringing: the ring-no-answer time counts from now. */
   private dialled(offer: Offer): void {
-    // Withdrawn while the request was on its way: the hang-up found no channel yet.
+    // Withdrawn while the request was on its way (the hang-up found no channel yet), or already
+    // answered (moved to talking): no ring timer to restart.
     if (!this.offers.has(offer.legId)) {
       if (!this.talking.has(offer.legId)) this.hangUpStray(offer.legId);
       return;
     }
-    offer.dialled = true;
-    if (offer.seat && !offer.answered) {
+    if (offer.seat) {
       clearTimeout(offer.timer);
       offer.timer = setTimeout(() => this.noAnswer(offer), this.settings.ringNoAnswerMs);
     }
@@ -240,7 +240,7 @@ export class QueueService extends EventEmitter<QueueEvents> {
    * call counts as answered at once.
    */
   private offerNailed(entry: Entry, seat: Seat, channelId: string): void {
-    const offer: Offer = { legId: channelId, call: entry.call, seat, delivery: 'nailed', startedAt: Date.now(), dialled: true, answered: false, timer: undefined };
+    const offer: Offer = { legId: channelId, call: entry.call, seat, delivery: 'nailed', startedAt: Date.now(), answered: false, timer: undefined };
     this.offers.set(channelId, offer);
     entry.seatOffer = offer;
     this.seats.apply(seat, 'offer');
