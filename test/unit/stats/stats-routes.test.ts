@@ -198,3 +198,13 @@ t.test("GET /metrics carries other areas' metrics: the service's time from Stasi
   t.match(body, /^cti110_stasis_to_offer_seconds_sum 0\.01$/m);
   t.match(body, /^cti110_stasis_to_offer_seconds\{quantile="0\.99"\} 0\.006$/m);
 });
+
+t.test('GET /stats/recent: the last hour and the seats needed, from the same store and queue', async (t) => {
+  const { app } = await setup(t);
+  const res = await app.inject('/stats/recent');
+  t.equal(res.statusCode, 200);
+  const body = res.json();
+  t.equal(body.at, NOW);
+  t.equal(body.history.length, 60, 'one point a minute');
+  t.match(body.staffing, { windowMs: 900_000, arrivals: 0, needed: 0, staffed: 3, ready: 1, shortfall: 0, targetMs: 3000, goalPct: 99 }, 'no call in the last 15 minutes; seats ready, ringing or on a call');
+});
