@@ -6,7 +6,6 @@ import { t } from './common.js';
 /** @typedef {import('../src/http/page-types').MinutePoint} MinutePoint */
 
 const NS = 'http://www.w3.org/2000/svg';
-const W = 720;
 const LEFT = 44;
 const RIGHT = 12;
 const PANELS = { waiting: { top: 26, height: 84 }, answer: { top: 150, height: 84 } };
@@ -31,6 +30,7 @@ const niceCeil = (v) => {
  * @param {number} max @param {string} label @param {string} cls @param {number[]} ticks
  */
 function panel(svg, panel, values, max, label, cls, ticks) {
+  const W = width(svg);
   const x = (/** @type {number} */ i) => LEFT + ((W - LEFT - RIGHT) * i) / Math.max(values.length - 1, 1);
   const y = (/** @type {number} */ v) => panel.top + panel.height - (panel.height * Math.min(v, max)) / max;
   svg.append(node('text', { x: LEFT, y: panel.top - 8, class: 'chart-label' }, label));
@@ -56,11 +56,23 @@ function panel(svg, panel, values, max, label, cls, ticks) {
 }
 
 /**
+ * The drawing's width in its own units: the box's shape at a fixed height, so that text keeps its
+ * size and the hour spreads over whatever width the page gives it (redrawn when that changes).
+ * @param {SVGSVGElement} svg
+ */
+const width = (svg) => {
+  const box = svg.getBoundingClientRect();
+  return box.width > 0 && box.height > 0 ? Math.max(480, Math.round((box.width / box.height) * H)) : 720;
+};
+
+/**
  * Draws the last hour into `svg` (60 points, oldest first, as GET /stats/recent gives them).
+ * The points are minutes, the last one the current minute: point i is (n − 1 − i) minutes ago.
  * @param {SVGSVGElement} svg @param {MinutePoint[]} points @param {number} targetMs
  */
 export function drawChart(svg, points, targetMs) {
   svg.replaceChildren();
+  const W = width(svg);
   svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
   const waiting = points.map((p) => p.waiting);
   const answers = points.map((p) => (p.maxAnswerMs === null ? null : p.maxAnswerMs / 1000));
@@ -73,11 +85,11 @@ export function drawChart(svg, points, targetMs) {
   const ty = PANELS.answer.top + PANELS.answer.height - (PANELS.answer.height * targetS) / answerMax;
   svg.append(node('line', { x1: LEFT, x2: W - RIGHT, y1: ty, y2: ty, class: 'target-line' }));
   svg.append(node('text', { x: W - RIGHT, y: ty - 4, 'text-anchor': 'end', class: 'target-label' }, t('chart_target')));
-  // Time axis: an hour ago, half an hour ago, now.
+  // Time axis: every quarter of an hour back from now.
   const base = PANELS.answer.top + PANELS.answer.height + 18;
-  const span = points.length - 1;
-  for (const [i, words] of /** @type {[number, string][]} */ ([[0, `${span} ${t('minutes_ago')}`], [span / 2, `${span / 2} ${t('minutes_ago')}`], [span, t('now')]])) {
-    const x = LEFT + ((W - LEFT - RIGHT) * i) / Math.max(span, 1);
-    svg.append(node('text', { x, y: base, 'text-anchor': i === 0 ? 'start' : i === span ? 'end' : 'middle', class: 'tick' }, words));
+  const last = points.length - 1;
+  for (const ago of [45, 30, 15, 0].filter((m) => m <= last)) {
+    const x = LEFT + ((W - LEFT - RIGHT) * (last - ago)) / Math.max(last, 1);
+    svg.append(node('text', { x, y: base, 'text-anchor': ago === 0 ? 'end' : 'middle', class: 'tick' }, ago === 0 ? t('now') : `${ago} ${t('minutes_ago')}`));
   }
 }

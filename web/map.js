@@ -41,7 +41,7 @@ export function niceLength(max) {
   return [5, 2, 1].map((m) => m * p).find((m) => m <= max) ?? p;
 }
 
-/** Area-weighted centre of a ring (shoelace), where its name goes. @param {XY[]} ring @returns {XY} */
+/** Area-weighted centre of a ring (shoelace). @param {XY[]} ring @returns {XY} */
 function centroid(ring) {
   let a = 0;
   let cx = 0;
@@ -56,6 +56,18 @@ function centroid(ring) {
   }
   if (Math.abs(a) < 1e-9) return ring[0];
   return [cx / (3 * a), cy / (3 * a)];
+}
+
+/**
+ * Where a cell's name goes: centred, near the top of its (outer) ring, so that officers and the
+ * caller, who are mostly nearer the middle, do not cover it. A ring too low for that: its centre.
+ * @param {XY[]} ring @param {number} font @returns {XY}
+ */
+function labelAt(ring, font) {
+  const [cx, cy] = centroid(ring);
+  const top = Math.max(...ring.map((p) => p[1]));
+  const bottom = Math.min(...ring.map((p) => p[1]));
+  return top - bottom > font * 4 ? [cx, top - font * 1.2] : [cx, cy + font * 0.3];
 }
 
 /**
@@ -93,7 +105,7 @@ export function drawMap(svg, cells, officers, caller) {
     const [x, y] = project(p[0] ?? 0, p[1] ?? 0);
     return `${x.toFixed(1)},${(-y).toFixed(1)}`;
   };
-  const font = span / 28;
+  const font = span / 22;
   const dot = span / 80;
 
   for (const f of cells.features) {
@@ -101,16 +113,21 @@ export function drawMap(svg, cells, officers, caller) {
     const path = node('path', { d, class: `cell${f.properties.id === caller?.cell ? ' caller-cell' : ''}`, 'data-cell': f.properties.id });
     path.append(node('title', {}, `${f.properties.id} (${f.properties.unit})`));
     svg.append(path);
-    const [cx, cy] = centroid(rings(f.geometry)[0].map((p) => project(p[0] ?? 0, p[1] ?? 0)));
-    svg.append(node('text', { x: cx.toFixed(1), y: (-cy).toFixed(1), 'text-anchor': 'middle', class: 'cell-name', 'font-size': font.toFixed(1) }, f.properties.id));
-    svg.append(node('text', { x: cx.toFixed(1), y: (-cy + font).toFixed(1), 'text-anchor': 'middle', class: 'cell-unit', 'font-size': (font * 0.6).toFixed(1) }, f.properties.unit));
+    // Each outer ring is named: a cell's detached part (a park across a lake) is still that cell.
+    const outers = f.geometry.type === 'Polygon' ? [f.geometry.coordinates[0]] : f.geometry.coordinates.map((polygon) => polygon[0]);
+    outers.forEach((outer, i) => {
+      const size = i === 0 ? font : font * 0.5;
+      const [cx, cy] = labelAt(outer.map((p) => project(p[0] ?? 0, p[1] ?? 0)), size);
+      svg.append(node('text', { x: cx.toFixed(1), y: (-cy).toFixed(1), 'text-anchor': 'middle', class: i === 0 ? 'cell-name' : 'cell-part', 'font-size': size.toFixed(1) }, f.properties.id));
+      if (i === 0) svg.append(node('text', { x: cx.toFixed(1), y: (-cy + font * 0.75).toFixed(1), 'text-anchor': 'middle', class: 'cell-unit', 'font-size': (font * 0.55).toFixed(1) }, f.properties.unit));
+    });
   }
   for (const o of officers) {
     if (!o.position) continue;
     const [x, y] = project(o.position.lon, o.position.lat);
     const g = node('g', { class: `officer officer-${o.duty}`, 'data-officer': o.id });
     g.append(node('circle', { cx: x.toFixed(1), cy: (-y).toFixed(1), r: dot.toFixed(1) }));
-    g.append(node('text', { x: (x + dot * 1.5).toFixed(1), y: (-y + dot * 0.6).toFixed(1), class: 'officer-name', 'font-size': (font * 0.55).toFixed(1) }, o.name));
+    g.append(node('text', { x: (x + dot * 1.5).toFixed(1), y: (-y + dot * 0.6).toFixed(1), class: 'officer-name', 'font-size': (font * 0.6).toFixed(1) }, o.name));
     g.append(node('title', {}, `${o.name} (${o.id}) · ${t(`d_${o.duty}`)}`));
     svg.append(g);
   }
@@ -130,6 +147,6 @@ export function drawMap(svg, cells, officers, caller) {
   const bar = node('g', { class: 'scale-bar', id: 'map-scale', 'data-metres': length });
   bar.append(node('path', { d: `M${x0.toFixed(1)},${(y0 - tick).toFixed(1)}v${tick.toFixed(1)}h${length}v${(-tick).toFixed(1)}` }));
   const words = length >= 1000 ? `${length / 1000} ${t('scale_km')}` : `${length} ${t('scale_m')}`;
-  bar.append(node('text', { x: (x0 + length + font * 0.4).toFixed(1), y: y0.toFixed(1), 'font-size': (font * 0.7).toFixed(1) }, words));
+  bar.append(node('text', { x: (x0 + length + font * 0.4).toFixed(1), y: y0.toFixed(1), 'font-size': (font * 0.6).toFixed(1) }, words));
   svg.append(bar);
 }

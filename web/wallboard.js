@@ -181,6 +181,8 @@ await loadSupervisors().catch(report);
 const [cells, officers] = await Promise.all([api('GET', '/dispatch/cells'), api('GET', '/officers')]);
 const redrawMap = () => drawMap($('map', SVGSVGElement), cells, officers, null);
 redrawMap();
+// The chart is drawn to its box: a new window size, a new drawing.
+addEventListener('resize', showRecent);
 document.addEventListener('cti110:lang', () => {
   showQueue();
   showSeats();
