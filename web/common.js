@@ -126,14 +126,23 @@ export async function api(method, path, body) {
  */
 export function live(onMessage, statusEl) {
   let delay = 500;
+  /** @type {string | null} the status's label key, kept to say it again in the other language */
+  let said = null;
+  /** @param {string} key @param {'up' | 'down'} state */
+  const say = (key, state) => {
+    said = key;
+    if (!statusEl) return;
+    statusEl.textContent = t(key);
+    statusEl.dataset.state = state;
+  };
+  document.addEventListener('cti110:lang', () => {
+    if (said && statusEl) statusEl.textContent = t(said);
+  });
   const open = () => {
     const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/events`);
     ws.onopen = () => {
       delay = 500;
-      if (statusEl) {
-        statusEl.textContent = t('connected');
-        statusEl.dataset.state = 'up';
-      }
+      say('connected', 'up');
     };
     ws.onmessage = (e) => onMessage(JSON.parse(e.data));
     ws.onclose = (e) => {
@@ -143,10 +152,7 @@ export function live(onMessage, statusEl) {
         location.href = '/ui/index.html';
         return;
       }
-      if (statusEl) {
-        statusEl.textContent = t(e.code === 4008 ? 'replaced' : 'disconnected');
-        statusEl.dataset.state = 'down';
-      }
+      say(e.code === 4008 ? 'replaced' : 'disconnected', 'down');
       if (e.code === 4008) return;
       setTimeout(open, delay);
       delay = Math.min(delay * 2, 10000);

@@ -95,6 +95,7 @@ async function newCall(incident) {
   steps = [];
   $('timeline').replaceChildren();
   $('officers').replaceChildren();
+  found = null;
   $('call-location').textContent = '–';
   caller = null;
   showCall();
@@ -126,6 +127,13 @@ $('btn-dispatch-now').addEventListener('click', () => act(() => api('POST', path
 $('btn-recall').addEventListener('click', () => act(() => api('POST', path`/incidents/${callNumber()}/recall`)));
 
 // Dispatch
+/** @type {NearestAnswer | null} the last officers' search: where it placed the caller */
+let found = null;
+function showLocation() {
+  if (!found) return;
+  const l = found.location;
+  $('call-location').textContent = `${l.lon.toFixed(5)}, ${l.lat.toFixed(5)} · ${t('source')}: ${l.source}${l.pole ? ` ${l.pole}` : ''}${found.cell ? ` · ${found.cell.id}` : ''}`;
+}
 /** @returns {{ pole: string } | { lon: number, lat: number }} */
 function locationQuery() {
   const pole = $('pole', HTMLInputElement).value.trim();
@@ -140,7 +148,8 @@ $('btn-find').addEventListener('click', () =>
     const ranking = await api('GET', `/dispatch/nearest?${new URLSearchParams('pole' in query ? query : { lon: String(query.lon), lat: String(query.lat) })}`);
     const l = ranking.location;
     caller = { lon: l.lon, lat: l.lat, cell: ranking.cell?.id };
-    $('call-location').textContent = `${l.lon.toFixed(5)}, ${l.lat.toFixed(5)} · ${t('source')}: ${l.source}${l.pole ? ` ${l.pole}` : ''}${ranking.cell ? ` · ${ranking.cell.id}` : ''}`;
+    found = ranking;
+    showLocation();
     $('officers').replaceChildren(...ranking.candidates.map((c, i) => el('tr', {}, el('td', {}, i + 1), el('td', {}, `${c.name} (${c.id})`), el('td', {}, `${c.distanceM} m`))));
     officers = await api('GET', '/officers');
     redrawMap();
@@ -212,5 +221,6 @@ document.addEventListener('cti110:lang', () => {
   if (lastSeat) showSeat(lastSeat);
   showCall();
   showTimeline();
+  showLocation();
   redrawMap();
 });
