@@ -62,6 +62,14 @@ const SOURCES = {
   'zh-CN': /** @type {Record<string, string>} */ ({ 'sip-pidf': '来电携带定位', lookup: '号码定位', pole: '路灯杆', manual: '手动输入' }),
   en: /** @type {Record<string, string>} */ ({ 'sip-pidf': "the call's own location", lookup: 'number lookup', pole: 'pole', manual: 'typed in' }),
 };
+/** Why a call, a ring or a session ended, as the service records it: the common codes worded, any other shown as recorded. */
+const CAUSES = {
+  'zh-CN': /** @type {Record<string, string>} */ ({ no_answer: '无人接听', busy: '忙线', congestion: '线路拥塞', unreachable: '无法接通', caller_hung_up: '报警人挂断', abandoned: '报警人放弃等待', call_ended: '通话已结束', supervisor_hung_up: '值班长挂断', taker_left: '接警员已退出', stopped: '已停止', fallback: '服务中断期间', ended_while_service_away: '服务中断期间结束' }),
+  en: /** @type {Record<string, string>} */ ({ no_answer: 'no answer', busy: 'busy', congestion: 'congestion', unreachable: 'unreachable', caller_hung_up: 'the caller hung up', abandoned: 'the caller gave up waiting', call_ended: 'the call ended', supervisor_hung_up: 'the supervisor hung up', taker_left: 'the call-taker left', stopped: 'stopped', fallback: 'while the service was down', ended_while_service_away: 'ended while the service was away' }),
+};
+/** A detail field holding a cause, worded. @param {Detail} d @param {string} key @param {'zh-CN' | 'en'} l */
+const cause = (d, key, l) => CAUSES[l][d.str(key)] ?? d.str(key);
+
 /** @param {Detail} d @param {'zh-CN' | 'en'} l */
 const place = (d, l) => {
   const at = `${Number(d.raw.lon).toFixed(5)}, ${Number(d.raw.lat).toFixed(5)}`;
@@ -80,7 +88,7 @@ const SENTENCES = {
     reattached: () => '服务恢复，重新接管通话',
     adopted: () => '接管了一通尚无警情编号的通话',
     offered: (d) => (d.raw.overflow ? '正在呼叫溢出席位' : `席位${d.str('seat')}振铃`),
-    offer_failed: (d) => `席位${d.str('seat')}未接听（${d.str('cause')}）`,
+    offer_failed: (d) => `席位${d.str('seat')}未接听（${cause(d, 'cause', 'zh-CN')}）`,
     connect_failed: (d) => `席位${d.str('seat')}接通失败，重新排队`,
     answered: (d) => `席位${d.str('seat')}已接听，等待${d.secs('answerMs')}秒`,
     taker_hung_up: () => '接警员挂断',
@@ -92,7 +100,7 @@ const SENTENCES = {
     location_unusable: (d) => `定位不可用：${d.str('reason')}`,
     dispatch: (d, n) => `开始派警${d.has('cell') ? `（网格${d.str('cell')}）` : ''}：依次呼叫 ${d.list('targets').map((x) => target(x, n, 'zh-CN')).join('、') || '?'}`,
     dispatch_ringing: (d, n) => `正在呼叫${who['zh-CN'](d.str('kind'), d.str('id'), n)}`,
-    dispatch_failed: (d, n) => `${who['zh-CN'](d.str('kind'), d.str('id'), n)}未接通（${d.str('cause')}），呼叫下一位`,
+    dispatch_failed: (d, n) => `${who['zh-CN'](d.str('kind'), d.str('id'), n)}未接通（${cause(d, 'cause', 'zh-CN')}），呼叫下一位`,
     dispatch_refused: (d) => `无法派警：${d.str('reason')}`,
     dispatch_exhausted: () => '派警无人接听，请继续处置报警人',
     officer_joined: (d, n) => `${who['zh-CN'](d.str('kind'), d.str('id'), n)}已接通`,
@@ -107,7 +115,7 @@ const SENTENCES = {
     classified: (d) => `已分类：${d.raw.police ? '属于警情' : '非警情'}${d.has('category') ? ` · ${d.str('category')}` : ''}`,
     transfer_dialed: () => '正在转接12345',
     transfer_answered: () => '转接12345成功',
-    transfer_failed: (d) => `转接12345失败（${d.str('cause')}），继续由接警员处置`,
+    transfer_failed: (d) => `转接12345失败（${cause(d, 'cause', 'zh-CN')}），继续由接警员处置`,
     transfer_left: () => '12345已退出通话',
     taker_left: () => '接警员已退出，报警人与民警继续通话',
     seat_lost: (d) => `席位${d.str('seat')}连接中断，来电重新排队`,
@@ -115,9 +123,9 @@ const SENTENCES = {
     callback: (d) => `席位${d.str('seat')}回拨报警人（${d.str('result')}）`,
     monitoring_started: (d) => `值班长${d.str('supervisor')}开始${t(d.str('mode'))}`,
     monitoring_mode: (d) => `值班长${d.str('supervisor')}切换为${t(d.str('to'))}`,
-    monitoring_ended: (d) => `监听结束（${d.str('reason')}）`,
+    monitoring_ended: (d) => `监听结束（${cause(d, 'reason', 'zh-CN')}）`,
     recall: (d) => `回听最近${d.str('seconds')}秒`,
-    ended: (d) => (d.has('reason') ? `通话结束（${d.str('reason')}）` : '通话结束'),
+    ended: (d) => (d.has('reason') ? `通话结束（${cause(d, 'reason', 'zh-CN')}）` : '通话结束'),
   },
   en: {
     arrived: (d) => `Call from ${d.str('callerNumber')} arrived (trunk ${d.str('trunk')})`,
@@ -126,7 +134,7 @@ const SENTENCES = {
     reattached: () => 'Service back: the call is taken over again',
     adopted: () => 'A call without an incident number was taken over',
     offered: (d) => (d.raw.overflow ? 'Ringing the overflow line' : `Seat ${d.str('seat')} ringing`),
-    offer_failed: (d) => `Seat ${d.str('seat')} did not answer (${d.str('cause')})`,
+    offer_failed: (d) => `Seat ${d.str('seat')} did not answer (${cause(d, 'cause', 'en')})`,
     connect_failed: (d) => `Seat ${d.str('seat')} could not be joined: queued again`,
     answered: (d) => `Answered by seat ${d.str('seat')} after ${d.secs('answerMs')} s`,
     taker_hung_up: () => 'The call-taker hung up',
@@ -138,7 +146,7 @@ const SENTENCES = {
     location_unusable: (d) => `Location unusable: ${d.str('reason')}`,
     dispatch: (d, n) => `Dispatch started${d.has('cell') ? ` (cell ${d.str('cell')})` : ''}: ringing ${d.list('targets').map((x) => target(x, n, 'en')).join(', then ') || '?'}`,
     dispatch_ringing: (d, n) => `Ringing ${who.en(d.str('kind'), d.str('id'), n)}`,
-    dispatch_failed: (d, n) => `${who.en(d.str('kind'), d.str('id'), n)} not reached (${d.str('cause')}): trying the next`,
+    dispatch_failed: (d, n) => `${who.en(d.str('kind'), d.str('id'), n)} not reached (${cause(d, 'cause', 'en')}): trying the next`,
     dispatch_refused: (d) => `Dispatch refused: ${d.str('reason')}`,
     dispatch_exhausted: () => 'Nobody answered the dispatch: keep the caller',
     officer_joined: (d, n) => `${who.en(d.str('kind'), d.str('id'), n)} connected`,
@@ -153,7 +161,7 @@ const SENTENCES = {
     classified: (d) => `Classified: ${d.raw.police ? 'police matter' : 'not a police matter'}${d.has('category') ? ` · ${d.str('category')}` : ''}`,
     transfer_dialed: () => 'Ringing 12345',
     transfer_answered: () => 'Handed over to 12345',
-    transfer_failed: (d) => `Transfer to 12345 failed (${d.str('cause')}): the call-taker keeps the caller`,
+    transfer_failed: (d) => `Transfer to 12345 failed (${cause(d, 'cause', 'en')}): the call-taker keeps the caller`,
     transfer_left: () => '12345 left the call',
     taker_left: () => 'The call-taker left: caller and officer talk on',
     seat_lost: (d) => `Seat ${d.str('seat')} lost its connection: the caller is queued again`,
@@ -161,9 +169,9 @@ const SENTENCES = {
     callback: (d) => `Seat ${d.str('seat')} called the caller back (${d.str('result')})`,
     monitoring_started: (d) => `Supervisor ${d.str('supervisor')} started to ${t(d.str('mode')).toLowerCase()}`,
     monitoring_mode: (d) => `Supervisor ${d.str('supervisor')} switched to ${t(d.str('to')).toLowerCase()}`,
-    monitoring_ended: (d) => `Monitoring ended (${d.str('reason')})`,
+    monitoring_ended: (d) => `Monitoring ended (${cause(d, 'reason', 'en')})`,
     recall: (d) => `Replayed the last ${d.str('seconds')} s`,
-    ended: (d) => (d.has('reason') ? `Call ended (${d.str('reason')})` : 'Call ended'),
+    ended: (d) => (d.has('reason') ? `Call ended: ${cause(d, 'reason', 'en')}` : 'Call ended'),
   },
 };
 

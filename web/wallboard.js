@@ -153,6 +153,20 @@ async function loadRecent() {
   recent = await api('GET', '/stats/recent');
   showRecent();
 }
+// Re-read after calls are answered, abandoned or ended, but at most every 5 s: in a surge those
+// come many a second, and each read covers the hour's calls.
+const RECENT_EVERY_MS = 5000;
+/** @type {ReturnType<typeof setTimeout> | null} */
+let recentTimer = null;
+let recentReadAt = 0;
+function refreshRecent() {
+  if (recentTimer) return;
+  recentTimer = setTimeout(() => {
+    recentTimer = null;
+    recentReadAt = Date.now();
+    loadRecent().catch(() => undefined);
+  }, Math.max(0, recentReadAt + RECENT_EVERY_MS - Date.now()));
+}
 
 live((m) => {
   if (m.type === 'queue') {
@@ -167,15 +181,16 @@ live((m) => {
   }
   if (m.type === 'incident' && ['answered', 'abandoned', 'ended'].includes(m.kind)) {
     if (m.kind !== 'ended') loadToday().catch(() => undefined);
-    loadRecent().catch(() => undefined);
+    refreshRecent();
   }
   if (m.type === 'alert') $('alerts').prepend(el('li', {}, `${clock(m.alert.at)} ${m.alert.message}`));
 }, $('live'));
 
 await loadToday();
+recentReadAt = Date.now();
 await loadRecent().catch(report);
 // The chart's minutes move on even when no call does.
-setInterval(() => loadRecent().catch(() => undefined), 60_000);
+setInterval(refreshRecent, 60_000);
 await loadSupervisors().catch(report);
 /** @type {[CellCollection, Officer[]]} */
 const [cells, officers] = await Promise.all([api('GET', '/dispatch/cells'), api('GET', '/officers')]);

@@ -36,14 +36,29 @@ const RecentStats = Type.Object({
   }),
 });
 
+/**
+ * How long one reading serves every wallboard: each reads the hour's calls (in a surge, a
+ * hundred thousand rows), and each re-reads when calls are answered; a second's delay shows nowhere.
+ */
+export const RECENT_CACHE_MS = 1000;
+
 export function recentStatsRoute(app: FastifyInstance, deps: { stats: StatsRepo; now(): QueueSnapshot; clock: () => number }): void {
+  let last: { at: number; value: Promise<Recent> } | null = null;
+  const read = (at: number): Promise<Recent> => deps.stats.recentCalls(at - HISTORY_MS - LOOKBACK_MS, at + 1).then((calls) => recent(calls, liveFigures(deps.now(), at), at));
   app.get(
     '/stats/recent',
     { config: { access: SUPERVISORS }, schema: { summary: 'The last hour minute by minute (calls waiting, answer times), and the seats needed now for the 3 s target (Erlang C)', response: { 200: RecentStats } } },
     async (): Promise<Recent> => {
       const at = deps.clock();
-      const calls = await deps.stats.recentCalls(at - HISTORY_MS - LOOKBACK_MS, at + 1);
-      return recent(calls, liveFigures(deps.now(), at), at);
+      if (!last || at - last.at >= RECENT_CACHE_MS || at < last.at) {
+        const value = read(at);
+        // A failed reading is not kept: the next request tries again.
+        value.catch(() => {
+          if (last?.value === value) last = null;
+        });
+        last = { at, value };
+      }
+      return last.value;
     },
   );
 }
