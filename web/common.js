@@ -4,6 +4,7 @@
 
 export { path } from './path.js';
 
+/** @type {Record<'zh-CN' | 'en', Record<string, string>>} */
 const LABELS = {
   'zh-CN': {
     title_console: '接警席', title_wallboard: '值班长大屏', title_recordings: '录音与抽检', title_admin: '系统管理', title_signin: '登录',
@@ -27,6 +28,9 @@ const LABELS = {
     pc_idle: '空闲', pc_incoming: '来电振铃', pc_talking: '通话中', pc_held: '保持中',
     delivery_ring: '（逐呼振铃）', delivery_nailed: '（常连接）',
     phone_sip: '本席位使用SIP话机', phone_not_yours: '仅本席位接警员可使用此话机', phone_unavailable: '话机设置不可用',
+    d_on_duty: '在岗', d_busy: '出警中', d_off_duty: '不在岗', scale_m: '米', scale_km: '公里',
+    last_hour: '最近一小时', chart_waiting: '排队来电（每分钟峰值）', chart_answer: '最慢接听（秒）', chart_target: '3秒目标', minutes_ago: '分钟前', now: '现在',
+    seats_needed: '当前所需席位', seats_staffed: '在岗席位（就绪/振铃/通话）', shortfall: '缺口', staffing_basis: '近15分钟：每分钟{rate}个来电，平均处理{handle}，{goal}%来电3秒内接听（Erlang C）', staffing_unknown: '近15分钟尚无结束的通话，暂无法计算',
   },
   en: {
     title_console: 'Call-taker console', title_wallboard: 'Supervisor wallboard', title_recordings: 'Recordings and spot-checks', title_admin: 'Administration', title_signin: 'Sign in',
@@ -50,20 +54,41 @@ const LABELS = {
     pc_idle: 'Idle', pc_incoming: 'Ringing', pc_talking: 'Talking', pc_held: 'On hold',
     delivery_ring: '(rings per call)', delivery_nailed: '(nailed for the shift)',
     phone_sip: 'This seat uses a SIP phone', phone_not_yours: "Only this seat's call-taker can use its phone", phone_unavailable: 'Phone settings unavailable',
+    d_on_duty: 'on duty', d_busy: 'busy', d_off_duty: 'off duty', scale_m: 'm', scale_km: 'km',
+    last_hour: 'Last hour', chart_waiting: 'Calls waiting (peak per minute)', chart_answer: 'Slowest answer (s)', chart_target: '3 s target', minutes_ago: 'min ago', now: 'now',
+    seats_needed: 'Seats needed now', seats_staffed: 'Seats staffed (ready, ringing, on call)', shortfall: 'Short by', staffing_basis: 'Last 15 min: {rate} calls/min, {handle} average handling, {goal} % answered within 3 s (Erlang C)', staffing_unknown: 'No call has ended in the last 15 minutes: not computed yet',
   },
 };
 
+/** @type {'zh-CN' | 'en'} */
 export let lang = localStorage.getItem('cti110.lang') === 'en' ? 'en' : 'zh-CN';
-export const t = (key) => LABELS[lang][key] ?? key;
+/** A label in the page's language; {name} placeholders filled from `values`. @param {string} key @param {Record<string, string | number>} [values] */
+export const t = (key, values) => (LABELS[lang][key] ?? key).replace(/\{(\w+)\}/g, (all, name) => (values && name in values ? String(values[name]) : all));
+
+/**
+ * The page's element with this id, of the kind asked for (HTMLElement by default). A page
+ * without it, or with another kind of element there, is a bug of the page: it throws here
+ * rather than hand back a null that fails later, far from the cause.
+ * @template {Element} [E=HTMLElement]
+ * @param {string} id
+ * @param {{ new (): E, prototype: E }} [kind]
+ * @returns {E}
+ */
+export function $(id, kind) {
+  const node = document.getElementById(id);
+  const want = kind ?? HTMLElement;
+  if (!(node instanceof want)) throw new Error(`#${id}: no ${want.name} on this page`);
+  return /** @type {E} */ (/** @type {unknown} */ (node));
+}
 
 /** Fills every [data-i18n] element's text and every [data-i18n-label] element's aria-label. */
 export function applyLabels(root = document) {
   document.documentElement.lang = lang;
   for (const el of root.querySelectorAll('[data-i18n]')) {
     const hint = el.getAttribute('aria-keyshortcuts');
-    el.textContent = t(el.dataset.i18n) + (hint ? ` (${hint})` : '');
+    el.textContent = t(el.getAttribute('data-i18n') ?? '') + (hint ? ` (${hint})` : '');
   }
-  for (const el of root.querySelectorAll('[data-i18n-label]')) el.setAttribute('aria-label', t(el.dataset.i18nLabel));
+  for (const el of root.querySelectorAll('[data-i18n-label]')) el.setAttribute('aria-label', t(el.getAttribute('data-i18n-label') ?? ''));
   if (document.body.dataset.title) document.title = `cti110 · ${t(document.body.dataset.title)}`;
 }
 
@@ -74,7 +99,15 @@ export function toggleLanguage() {
   document.dispatchEvent(new CustomEvent('cti110:lang'));
 }
 
-/** A REST call; a 4xx/5xx becomes an Error carrying the service's message. */
+/** @typedef {Error & { status?: number, code?: string, body?: any }} ApiError */
+
+/**
+ * A REST call; a 4xx/5xx becomes an Error carrying the service's message. The answer is `any`:
+ * each caller names what it expects with a JSDoc type from src/http/page-types.ts, which is
+ * what the type check then holds the page to.
+ * @param {string} method @param {string} path @param {unknown} [body]
+ * @returns {Promise<any>}
+ */
 export async function api(method, path, body) {
   const res = await fetch(path, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
   if (res.status === 401 && !path.startsWith('/auth/')) location.href = '/ui/index.html';
@@ -84,17 +117,32 @@ export async function api(method, path, body) {
   return data;
 }
 
-/** The live stream; reconnects with a capped backoff and says so in the status element. */
+/** @typedef {import('../src/http/page-types').LiveMessage} LiveMessage */
+
+/**
+ * The live stream; reconnects with a capped backoff and says so in the status element.
+ * @param {(message: LiveMessage) => void} onMessage
+ * @param {HTMLElement} [statusEl]
+ */
 export function live(onMessage, statusEl) {
   let delay = 500;
+  /** @type {string | null} the status's label key, kept to say it again in the other language */
+  let said = null;
+  /** @param {string} key @param {'up' | 'down'} state */
+  const say = (key, state) => {
+    said = key;
+    if (!statusEl) return;
+    statusEl.textContent = t(key);
+    statusEl.dataset.state = state;
+  };
+  document.addEventListener('cti110:lang', () => {
+    if (said && statusEl) statusEl.textContent = t(said);
+  });
   const open = () => {
     const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/events`);
     ws.onopen = () => {
       delay = 500;
-      if (statusEl) {
-        statusEl.textContent = t('connected');
-        statusEl.dataset.state = 'up';
-      }
+      say('connected', 'up');
     };
     ws.onmessage = (e) => onMessage(JSON.parse(e.data));
     ws.onclose = (e) => {
@@ -104,10 +152,7 @@ export function live(onMessage, statusEl) {
         location.href = '/ui/index.html';
         return;
       }
-      if (statusEl) {
-        statusEl.textContent = t(e.code === 4008 ? 'replaced' : 'disconnected');
-        statusEl.dataset.state = 'down';
-      }
+      say(e.code === 4008 ? 'replaced' : 'disconnected', 'down');
       if (e.code === 4008) return;
       setTimeout(open, delay);
       delay = Math.min(delay * 2, 10000);
@@ -122,32 +167,44 @@ export function installShortcuts() {
     if (!e.altKey || e.ctrlKey || e.metaKey) return;
     const key = `Alt+${e.key.length === 1 ? e.key.toUpperCase() : e.key}`;
     const target = document.querySelector(`[aria-keyshortcuts="${key}"]`);
-    if (!target || target.disabled) return;
+    if (!(target instanceof HTMLElement) || ('disabled' in target && target.disabled)) return;
     e.preventDefault();
     if (target.matches('input, select, textarea')) target.focus();
     else target.click();
   });
 }
 
+/**
+ * A new element: attributes (`on…` ones are listeners; false, null and undefined leave the
+ * attribute out) and children (nodes, or anything else as text).
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, unknown>} [attrs]
+ * @param {...unknown} children
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 export const el = (tag, attrs = {}, ...children) => {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
-    if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    if (k.startsWith('on')) node.addEventListener(k.slice(2), /** @type {EventListener} */ (v));
     else if (v !== undefined && v !== null && v !== false) node.setAttribute(k, v === true ? '' : String(v));
   }
   for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
   return node;
 };
 
+/** m:ss @param {number} ms */
 export const duration = (ms) => {
   const s = Math.max(0, Math.floor(ms / 1000));
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 };
+/** @param {number} ms */
 export const clock = (ms) => new Date(ms).toLocaleTimeString(lang, { hour12: false });
 
 /** The page header, the same on every signed-in page; links from data-nav="href label [keys];...". */
 function renderHeader() {
   const header = document.querySelector('header');
+  if (!header) throw new Error('no <header> on this page');
   const nav = el('nav', {}, ...(header.dataset.nav ?? '').split(';').filter(Boolean).map((item) => {
     const [href, label, keys] = item.split(' ');
     return el('a', { href, 'data-i18n': label, 'aria-keyshortcuts': keys });
@@ -159,24 +216,30 @@ function renderHeader() {
   header.after(el('p', { id: 'message', role: 'status', 'aria-live': 'polite' }));
 }
 
+/** @typedef {{ name: string, role: string, seat: string | null }} Me */
+
 /** Common page start: who is signed in, header, labels, language switch, sign-out, shortcuts. */
 export async function startPage() {
+  /** @type {Me} */
   const me = await api('GET', '/auth/me');
   renderHeader();
   applyLabels();
   installShortcuts();
-  document.getElementById('who').textContent = `${me.name} · ${me.role}${me.seat ? ` · ${t('seat')} ${me.seat}` : ''}`;
-  document.getElementById('lang').addEventListener('click', toggleLanguage);
-  document.getElementById('signout').addEventListener('click', async () => {
+  $('who').textContent = `${me.name} · ${me.role}${me.seat ? ` · ${t('seat')} ${me.seat}` : ''}`;
+  $('lang').addEventListener('click', toggleLanguage);
+  $('signout').addEventListener('click', async () => {
     await api('POST', '/auth/logout').catch(() => undefined);
     location.href = '/ui/index.html';
   });
   return me;
 }
 
-/** Shows an action's failure (the service's 4xx message) in the page's status line. */
+/**
+ * Shows an action's failure (the service's 4xx message) in the page's status line.
+ * @param {unknown} err @param {HTMLElement | null} [target]
+ */
 export function report(err, target = document.getElementById('message')) {
   if (!target) return;
-  target.textContent = err ? `${t('error')}: ${err.message}` : t('done');
+  target.textContent = err ? `${t('error')}: ${err instanceof Error ? err.message : String(err)}` : t('done');
   target.dataset.state = err ? 'error' : 'ok';
 }

@@ -1,21 +1,41 @@
 // The call-taker's screen: seat state, the current call as it happens (live stream), triage,
 // flat dispatch, 12345 transfer and abandoned callers. Every action is a REST call; the screen
 // changes only from what the live stream then reports, so it never shows what did not happen.
-import { api, live, startPage, t, el, duration, clock, report, path } from './common.js';
+import { api, live, startPage, t, el, duration, report, path, $ } from './common.js';
 import { drawMap } from './map.js';
 import { startPhonePanel } from './phone-panel.js';
+import { timelineItem } from './timeline.js';
 
-const $ = (id) => document.getElementById(id);
+/** @typedef {import('../src/http/page-types').SeatView} SeatView */
+/** @typedef {import('../src/http/page-types').CallView} CallView */
+/** @typedef {import('../src/http/page-types').IncidentWithTimeline} IncidentWithTimeline */
+/** @typedef {import('../src/http/page-types').TimelineEntry} TimelineEntry */
+/** @typedef {import('../src/http/page-types').CellCollection} CellCollection */
+/** @typedef {import('../src/http/page-types').Officer} Officer */
+/** @typedef {import('../src/http/page-types').NearestAnswer} NearestAnswer */
+/** @typedef {import('../src/http/page-types').AbandonedCall} AbandonedCall */
+/** @typedef {import('./map.js').CallerMark} CallerMark */
+
 const me = await startPage();
 // A supervisor (or sign-in off) may open the console for a seat: ?seat=1001.
+/** @type {string} */
 const seat = me.seat ?? new URLSearchParams(location.search).get('seat') ?? (await api('GET', '/seats'))[0]?.id;
-let current = null; // { number, callerNumber, arrivedAt, state, ended }
-let location_ = null; // the query that found officers: { pole } or { lon, lat }
-let cells = { features: [] };
+/** @type {(Pick<CallView, 'number' | 'callerNumber' | 'arrivedAt' | 'state'> & { ended: number | null }) | null} */
+let current = null;
+/** @type {{ pole: string } | { lon: number, lat: number } | null} the query that found officers */
+let location_ = null;
+/** @type {CellCollection} */
+let cells = { type: 'FeatureCollection', features: [] };
+/** @type {Officer[]} */
 let officers = [];
+/** @type {CallerMark | null} */
 let caller = null;
-let phone = null; // the browser seat's phone (phone-panel.js), null for a SIP softphone seat
+/** @type {{ refresh(): void } | null} the browser seat's phone (phone-panel.js), null for a SIP softphone seat */
+let phone = null;
+/** @type {{ kind: string, at: number, detail: Record<string, unknown> }[]} the current call's steps, kept to re-word them when the language changes */
+let steps = [];
 
+/** @param {() => Promise<unknown>} fn */
 async function act(fn) {
   try {
     await fn();
@@ -26,24 +46,27 @@ async function act(fn) {
 }
 
 // Seat
+/** @type {SeatView | null} */
 let lastSeat = null;
+/** @param {SeatView} s */
 function showSeat(s) {
   lastSeat = s;
   $('seat-state').textContent = t(`s_${s.state}`);
   $('seat-state').className = `state-${s.state}`;
   $('seat-reason').textContent = s.reason ? `(${s.reason})` : '';
-  $('btn-login').disabled = s.state !== 'logged_out';
-  $('btn-ready').disabled = !['not_ready', 'wrap_up', 'logged_out'].includes(s.state);
-  $('btn-notready').disabled = !['ready', 'wrap_up', 'ringing'].includes(s.state);
-  $('btn-logout').disabled = s.state === 'logged_out';
+  $('btn-login', HTMLButtonElement).disabled = s.state !== 'logged_out';
+  $('btn-ready', HTMLButtonElement).disabled = !['not_ready', 'wrap_up', 'logged_out'].includes(s.state);
+  $('btn-notready', HTMLButtonElement).disabled = !['ready', 'wrap_up', 'ringing'].includes(s.state);
+  $('btn-logout', HTMLButtonElement).disabled = s.state === 'logged_out';
   $('btn-ready').dataset.state = s.state;
   phone?.refresh();
 }
+/** @param {string} action @param {unknown} [body] */
 const seatAction = (action, body) => act(() => api('POST', path`/seats/${seat}/${action}`, body));
 $('btn-login').addEventListener('click', () => seatAction('login'));
 // From logged out, signing the seat in is what makes it ready (the seat machine's login → ready).
 $('btn-ready').addEventListener('click', () => seatAction(lastSeat?.state === 'logged_out' ? 'login' : 'ready'));
-$('btn-notready').addEventListener('click', () => seatAction('not-ready', { reason: $('reason').selectedOptions[0].textContent }));
+$('btn-notready').addEventListener('click', () => seatAction('not-ready', { reason: $('reason', HTMLSelectElement).selectedOptions[0]?.textContent }));
 $('btn-logout').addEventListener('click', () => seatAction('logout'));
 
 // The current call
@@ -51,7 +74,7 @@ function showCall() {
   $('no-call').hidden = !!current;
   $('call').hidden = !current;
   const active = !!current && !current.ended;
-  for (const id of ['btn-classify', 'btn-transfer', 'btn-leave', 'btn-conference', 'btn-dispatch-now', 'btn-recall']) $(id).disabled = !active;
+  for (const id of ['btn-classify', 'btn-transfer', 'btn-leave', 'btn-conference', 'btn-dispatch-now', 'btn-recall']) $(id, HTMLButtonElement).disabled = !active;
   if (!current) return;
   $('call-incident').textContent = current.number;
   $('call-caller').textContent = current.callerNumber || '–';
@@ -62,59 +85,81 @@ function tick() {
 }
 setInterval(tick, 1000);
 
-function timelineLine(e) {
-  const detail = Object.entries(e.detail ?? {}).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`).join(' ');
-  return el('li', {}, `${clock(e.at)} ${e.kind}${detail ? ` · ${detail}` : ''}`);
-}
+// The timeline in sentences (timeline.js), officers named as the roster names them.
+const names = { officerName: (/** @type {string} */ id) => officers.find((o) => o.id === id)?.name ?? null };
+const showTimeline = () => $('timeline').replaceChildren(...steps.map((e) => timelineItem(e, names)));
+
+/** @param {Pick<CallView, 'number' | 'callerNumber' | 'arrivedAt' | 'state'>} incident */
 async function newCall(incident) {
-  current = { ...incident, ended: null };
+  current = { number: incident.number, callerNumber: incident.callerNumber, arrivedAt: incident.arrivedAt, state: incident.state, ended: null };
+  steps = [];
   $('timeline').replaceChildren();
   $('officers').replaceChildren();
+  found = null;
   $('call-location').textContent = '–';
   caller = null;
   showCall();
   tick();
+  /** @type {IncidentWithTimeline} */
   const full = await api('GET', path`/incidents/${incident.number}`);
-  $('timeline').replaceChildren(...full.timeline.map(timelineLine));
+  steps = full.timeline;
+  showTimeline();
   showLatest();
 }
 // The newest step is the one that matters: keep it in view.
 const showLatest = () => ($('timeline').scrollTop = $('timeline').scrollHeight);
 
 // Triage
+/** The number of the call on screen: its actions are enabled only while there is one. */
+const callNumber = () => {
+  if (!current) throw new Error(t('no_call'));
+  return current.number;
+};
 $('classify').addEventListener('submit', (e) => {
   e.preventDefault();
-  act(() => api('POST', path`/incidents/${current.number}/classify`, { police: $('police-yes').checked, category: $('category').value || undefined, summary: $('notes').value || undefined }));
+  act(() => api('POST', path`/incidents/${callNumber()}/classify`, { police: $('police-yes', HTMLInputElement).checked, category: $('category', HTMLSelectElement).value || undefined, summary: $('notes', HTMLTextAreaElement).value || undefined }));
 });
-$('btn-transfer').addEventListener('click', () => act(() => api('POST', path`/incidents/${current.number}/transfer`)));
-$('btn-leave').addEventListener('click', () => act(() => api('POST', path`/incidents/${current.number}/taker/leave`)));
+$('btn-transfer').addEventListener('click', () => act(() => api('POST', path`/incidents/${callNumber()}/transfer`)));
+$('btn-leave').addEventListener('click', () => act(() => api('POST', path`/incidents/${callNumber()}/taker/leave`)));
 // The headset's *1 and *2 as buttons: dispatch the nearest officer to where the call said the
 // caller is (no location typed), and instant recall of the last seconds; the same services.
-$('btn-dispatch-now').addEventListener('click', () => act(() => api('POST', path`/incidents/${current.number}/dispatch`, {})));
-$('btn-recall').addEventListener('click', () => act(() => api('POST', path`/incidents/${current.number}/recall`)));
+$('btn-dispatch-now').addEventListener('click', () => act(() => api('POST', path`/incidents/${callNumber()}/dispatch`, {})));
+$('btn-recall').addEventListener('click', () => act(() => api('POST', path`/incidents/${callNumber()}/recall`)));
 
 // Dispatch
+/** @type {NearestAnswer | null} the last officers' search: where it placed the caller */
+let found = null;
+function showLocation() {
+  if (!found) return;
+  const l = found.location;
+  $('call-location').textContent = `${l.lon.toFixed(5)}, ${l.lat.toFixed(5)} · ${t('source')}: ${l.source}${l.pole ? ` ${l.pole}` : ''}${found.cell ? ` · ${found.cell.id}` : ''}`;
+}
+/** @returns {{ pole: string } | { lon: number, lat: number }} */
 function locationQuery() {
-  const pole = $('pole').value.trim();
+  const pole = $('pole', HTMLInputElement).value.trim();
   if (pole) return { pole };
-  return { lon: Number($('lon').value), lat: Number($('lat').value) };
+  return { lon: Number($('lon', HTMLInputElement).value), lat: Number($('lat', HTMLInputElement).value) };
 }
 $('btn-find').addEventListener('click', () =>
   act(async () => {
-    location_ = locationQuery();
-    const ranking = await api('GET', `/dispatch/nearest?${new URLSearchParams(location_)}`);
+    const query = locationQuery();
+    location_ = query;
+    /** @type {NearestAnswer} */
+    const ranking = await api('GET', `/dispatch/nearest?${new URLSearchParams('pole' in query ? query : { lon: String(query.lon), lat: String(query.lat) })}`);
     const l = ranking.location;
     caller = { lon: l.lon, lat: l.lat, cell: ranking.cell?.id };
-    $('call-location').textContent = `${l.lon.toFixed(5)}, ${l.lat.toFixed(5)} · ${t('source')}: ${l.source}${l.pole ? ` ${l.pole}` : ''}${ranking.cell ? ` · ${ranking.cell.id}` : ''}`;
+    found = ranking;
+    showLocation();
     $('officers').replaceChildren(...ranking.candidates.map((c, i) => el('tr', {}, el('td', {}, i + 1), el('td', {}, `${c.name} (${c.id})`), el('td', {}, `${c.distanceM} m`))));
     officers = await api('GET', '/officers');
     redrawMap();
   }),
 );
-$('btn-conference').addEventListener('click', () => act(() => api('POST', path`/incidents/${current.number}/dispatch`, location_ ?? locationQuery())));
+$('btn-conference').addEventListener('click', () => act(() => api('POST', path`/incidents/${callNumber()}/dispatch`, location_ ?? locationQuery())));
 
 // Abandoned callers
 async function loadAbandoned() {
+  /** @type {AbandonedCall[]} */
   const list = await api('GET', '/abandoned?pending=true&limit=20');
   $('abandoned').replaceChildren(
     ...list.map((a) =>
@@ -126,11 +171,12 @@ async function loadAbandoned() {
 document.addEventListener('keydown', (e) => {
   if (e.altKey && e.key.toUpperCase() === 'B') {
     e.preventDefault();
-    $('abandoned').querySelector('tr:last-child button')?.click();
+    const oldest = $('abandoned').querySelector('tr:last-child button');
+    if (oldest instanceof HTMLButtonElement) oldest.click();
   }
 });
 
-const redrawMap = () => drawMap($('map'), cells, officers, caller, { on_duty: 'on duty', busy: 'busy', off_duty: 'off duty', caller: t('caller') });
+const redrawMap = () => drawMap($('map', SVGSVGElement), cells, officers, caller);
 
 // Live
 let waiting = 0;
@@ -145,10 +191,11 @@ live((m) => {
       newCall(m.incident).catch(report);
       return;
     }
-    if (m.incident.number !== current?.number) return;
+    if (!current || m.incident.number !== current.number) return;
     current.state = m.incident.state;
     if (m.kind === 'ended') current.ended = m.at;
-    $('timeline').append(timelineLine(m));
+    steps.push(m);
+    $('timeline').append(timelineItem(m, names));
     showLatest();
     showCall();
   }
@@ -157,17 +204,23 @@ live((m) => {
 
 // The phone first: a nailed seat's log-in needs it registered.
 phone = await startPhonePanel(seat, () => lastSeat?.state === 'on_call');
+/** @type {Record<string, string>} */
 const categories = await api('GET', '/triage/categories');
 $('category').replaceChildren(el('option', { value: '' }, '–'), ...Object.entries(categories).map(([id, where]) => el('option', { value: id }, `${id} → ${where}`)));
 showCall();
 // After a reload (or on a second screen) the call in progress at the seat is found again.
+/** @type {{ incident: string } | null} */
 const inProgress = await api('GET', path`/seats/${seat}/call`);
-if (inProgress && inProgress.incident !== current?.number) await newCall(await api('GET', path`/incidents/${inProgress.incident}`)).catch(report);
+// (current is set by the live stream meanwhile: read through a function, not narrowed to its first value)
+const onScreen = () => current?.number;
+if (inProgress && inProgress.incident !== onScreen()) await newCall(await api('GET', path`/incidents/${inProgress.incident}`)).catch(report);
 await loadAbandoned();
 [cells, officers] = await Promise.all([api('GET', '/dispatch/cells'), api('GET', '/officers')]);
 redrawMap();
 document.addEventListener('cti110:lang', () => {
   if (lastSeat) showSeat(lastSeat);
   showCall();
+  showTimeline();
+  showLocation();
   redrawMap();
 });

@@ -2,6 +2,7 @@
 // id): each value is one path segment, encoded, so `?seat=1001/../../admin` cannot turn a seat
 // action into a request to another route. '.' and '..' are refused outright: the browser's URL
 // parser resolves them (even as %2e%2e) before the request leaves.
+/** @param {TemplateStringsArray} strings @param {...unknown} values @returns {string} */
 export const path = (strings, ...values) =>
   strings.reduce((out, s, i) => {
     if (i === values.length) return out + s;

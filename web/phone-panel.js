@@ -1,42 +1,53 @@
 // The phone part of the console for a browser seat: link and call state, microphone and speaker
 // levels, answer / mute / hold / hang up. A seat with a SIP softphone (the service answers 404)
 // or a console opened for someone else's seat (403) shows why there is no phone here instead.
-import { api, t, path, report } from './common.js';
+import { api, t, path, report, $ } from './common.js';
 
-const $ = (id) => document.getElementById(id);
+/** @typedef {import('./phone.js').Phone} Phone */
 
-/** Starts the seat's phone if it is a browser seat; returns it (or null). `onCall()`: the seat is on a call now. */
+/** The event's detail, as the phone sends it (phone.js dispatches CustomEvents). @param {Event} e @returns {any} */
+const detail = (e) => /** @type {CustomEvent} */ (e).detail;
+/** @param {string} id */
+const button = (id) => $(id, HTMLButtonElement);
+
+/**
+ * Starts the seat's phone if it is a browser seat; returns it (or null). `onCall()`: the seat is on a call now.
+ * @param {string} seat @param {() => boolean} onCall
+ * @returns {Promise<{ phone: Phone, refresh(): void } | null>}
+ */
 export async function startPhonePanel(seat, onCall) {
+  /** @type {import('../src/http/page-types').SeatPhone} */
   let settings;
   try {
     settings = await api('GET', path`/seats/${seat}/phone`);
   } catch (err) {
-    showNoPhone(err.status === 404 ? 'phone_sip' : err.status === 403 ? 'phone_not_yours' : 'phone_unavailable');
+    const status = /** @type {import('./common.js').ApiError} */ (err).status;
+    showNoPhone(status === 404 ? 'phone_sip' : status === 403 ? 'phone_not_yours' : 'phone_unavailable');
     return null;
   }
   // Loaded only for a browser seat: the SIP library is a hundred small modules.
   const { Phone } = await import('./phone.js');
-  const phone = new Phone({ ...settings }, $('phone-audio'));
+  const phone = new Phone(settings, $('phone-audio', HTMLAudioElement));
   const controls = () => {
     const up = phone.call === 'talking' || phone.call === 'held';
     // A nailed connection is up all shift: hold and hang up act on the call switched into it.
     const call = settings.delivery === 'nailed' ? up && onCall() : up;
-    $('btn-answer').disabled = phone.call !== 'incoming';
-    $('btn-mute').disabled = !up;
-    $('btn-hold').disabled = !call;
-    $('btn-hangup').disabled = !(call || phone.call === 'incoming');
+    button('btn-answer').disabled = phone.call !== 'incoming';
+    button('btn-mute').disabled = !up;
+    button('btn-hold').disabled = !call;
+    button('btn-hangup').disabled = !(call || phone.call === 'incoming');
   };
   phone.addEventListener('link', (e) => {
-    $('phone-link').textContent = t(`link_${e.detail}`);
-    $('phone-link').dataset.state = e.detail;
+    $('phone-link').textContent = t(`link_${detail(e)}`);
+    $('phone-link').dataset.state = detail(e);
   });
   phone.addEventListener('call', (e) => {
-    $('phone-call').textContent = t(`pc_${e.detail}`);
-    $('phone-call').dataset.state = e.detail;
-    $('btn-hold').setAttribute('aria-pressed', String(e.detail === 'held'));
+    $('phone-call').textContent = t(`pc_${detail(e)}`);
+    $('phone-call').dataset.state = detail(e);
+    $('btn-hold').setAttribute('aria-pressed', String(detail(e) === 'held'));
     controls();
   });
-  phone.addEventListener('muted', (e) => $('btn-mute').setAttribute('aria-pressed', String(e.detail)));
+  phone.addEventListener('muted', (e) => $('btn-mute').setAttribute('aria-pressed', String(detail(e))));
   $('btn-answer').addEventListener('click', () => phone.answer());
   $('btn-mute').addEventListener('click', () => phone.setMuted(!phone.muted));
   $('btn-hold').addEventListener('click', () => phone.setHeld(!phone.held).catch((err) => report(err)));
@@ -49,8 +60,8 @@ export async function startPhonePanel(seat, onCall) {
     if (onCall() && phone.call !== 'idle') e.preventDefault();
   });
   setInterval(() => {
-    $('mic-level').value = phone.level('mic');
-    $('speaker-level').value = phone.level('speaker');
+    $('mic-level', HTMLMeterElement).value = phone.level('mic');
+    $('speaker-level', HTMLMeterElement).value = phone.level('speaker');
   }, 200);
   const labels = () => {
     $('phone-delivery').textContent = t(`delivery_${settings.delivery}`);
@@ -65,6 +76,7 @@ export async function startPhonePanel(seat, onCall) {
   return { phone, refresh: controls };
 }
 
+/** @param {string} key */
 function showNoPhone(key) {
   $('phone-controls').hidden = true;
   const say = () => ($('phone-link').textContent = t(key));

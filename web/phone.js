@@ -6,6 +6,12 @@
 // signed-in session (GET /seats/<id>/phone); nothing is typed in and nothing is stored.
 import { UserAgent, Registerer, RegistererState, SessionState, Web } from './vendor/sip.js/index.js';
 
+/** @typedef {import('./vendor/sip.js/index.js').Invitation} Invitation */
+/** @typedef {import('./vendor/sip.js/index.js').Session} Session */
+/** @typedef {import('./vendor/sip.js/index.js').Web.SessionDescriptionHandler} SessionDescriptionHandler */
+/** @typedef {import('../src/http/page-types').SeatPhone} SeatPhone */
+/** @typedef {{ read(): number, close(): Promise<unknown> }} Meter */
+
 /**
  * The recording of record is evidence: what the call-taker's microphone picks up is kept as it
  * is. The browser's noise suppression takes out steady sounds (an alarm, an engine, a tone) and
@@ -22,11 +28,12 @@ const RETRY_MS = [500, 1000, 2000, 5000, 10000];
  * 'call' (detail: idle | incoming | talking | held), 'muted' (detail: boolean).
  */
 export class Phone extends EventTarget {
-  /** @param {{ wsUrl: string, uri: string, user: string, password: string, delivery: string, autoAnswer: boolean, seat: string }} settings */
+  /** @param {SeatPhone} settings @param {HTMLAudioElement} audio */
   constructor(settings, audio) {
     super();
     this.settings = settings;
     this.audio = audio;
+    /** @type {Invitation | null} */
     this.session = null;
     this.muted = false;
     this.held = false;
@@ -34,6 +41,7 @@ export class Phone extends EventTarget {
     this.retries = 0;
     this.link = 'off';
     this.call = 'idle';
+    /** @type {{ mic: Meter | null, speaker: Meter | null }} */
     this.levels = { mic: null, speaker: null };
     this.ua = new UserAgent({
       uri: UserAgent.makeURI(settings.uri),
@@ -82,6 +90,7 @@ export class Phone extends EventTarget {
     this.setLink('off');
   }
 
+  /** @param {Error | undefined} error */
   disconnected(error) {
     if (this.stopping) return;
     this.setLink(error ? 'failed' : 'unregistered');
@@ -94,6 +103,7 @@ export class Phone extends EventTarget {
   }
 
   /** An INVITE: Asterisk offering a call (ring seat) or the shift's connection (nailed seat). */
+  /** @param {Invitation} invitation */
   offered(invitation) {
     if (this.session) {
       // One line per seat, as on a headset: a second offer while one is up is refused as busy.
@@ -119,8 +129,9 @@ export class Phone extends EventTarget {
     this.session.accept({ sessionDescriptionHandlerOptions: { constraints: { audio: MICROPHONE, video: false } } }).catch(() => undefined);
   }
 
+  /** @param {Session} session */
   established(session) {
-    const sdh = session.sessionDescriptionHandler;
+    const sdh = /** @type {SessionDescriptionHandler} */ (session.sessionDescriptionHandler);
     this.audio.srcObject = sdh.remoteMediaStream;
     this.audio.play().catch(() => undefined); // autoplay refused until the first click: the next one plays it
     this.levels = { mic: meter(sdh.localMediaStream), speaker: meter(sdh.remoteMediaStream) };
@@ -128,6 +139,7 @@ export class Phone extends EventTarget {
     this.setCall('talking');
   }
 
+  /** @param {Session} session */
   ended(session) {
     if (this.session !== session) return;
     this.session = null;
@@ -155,51 +167,61 @@ export class Phone extends EventTarget {
     else session.bye().catch(() => undefined);
   }
 
-  /** Keys as the headset's keypad sends them (SIP INFO application/dtmf-relay). */
+  /** Keys as the headset's keypad sends them (SIP INFO application/dtmf-relay). @param {string} keys */
   sendKeys(keys) {
     const session = this.session;
     if (session?.state !== SessionState.Established) return;
+    /** @type {Promise<unknown>} */
     let chain = Promise.resolve();
     for (const key of keys) {
       chain = chain.then(() => session.info({ requestOptions: { body: { contentDisposition: 'render', contentType: 'application/dtmf-relay', content: `Signal=${key}\r\nDuration=160` } } })).catch(() => undefined);
     }
   }
 
+  /** @param {boolean} muted */
   setMuted(muted) {
     this.muted = muted;
-    this.session?.sessionDescriptionHandler?.enableSenderTracks(!muted && !this.held);
+    handlerOf(this.session)?.enableSenderTracks(!muted && !this.held);
     this.dispatchEvent(new CustomEvent('muted', { detail: muted }));
   }
 
   /** Hold: a re-INVITE with sendonly; Asterisk holds the other party (music on hold if configured). */
+  /** @param {boolean} held */
   async setHeld(held) {
     const session = this.session;
-    if (session?.state !== SessionState.Established || held === this.held) return;
+    if (!session || session.state !== SessionState.Established || held === this.held) return;
     await new Promise((resolve, reject) => {
+      /** @type {import('./vendor/sip.js/index.js').Core.OutgoingRequestDelegate} */
       const requestDelegate = { onAccept: resolve, onReject: (response) => reject(new Error(`hold refused: ${response.message.statusCode}`)) };
       session.invite({ requestDelegate, sessionDescriptionHandlerModifiers: held ? [preferOpus, Web.holdModifier] : [preferOpus] }).catch(reject);
     });
     this.held = held;
-    session.sessionDescriptionHandler?.enableSenderTracks(!held && !this.muted);
-    session.sessionDescriptionHandler?.enableReceiverTracks(!held);
+    handlerOf(session)?.enableSenderTracks(!held && !this.muted);
+    handlerOf(session)?.enableReceiverTracks(!held);
     this.setCall(held ? 'held' : 'talking');
   }
 
   /** Microphone and speaker levels, 0-1 (RMS), or 0 without a call. */
+  /** @param {'mic' | 'speaker'} which */
   level(which) {
     return this.levels[which]?.read() ?? 0;
   }
 
+  /** @param {string} link */
   setLink(link) {
     this.link = link;
     this.dispatchEvent(new CustomEvent('link', { detail: link }));
   }
 
+  /** @param {string} call */
   setCall(call) {
     this.call = call;
     this.dispatchEvent(new CustomEvent('call', { detail: call }));
   }
 }
+
+/** The session's WebRTC handler (SIP.js types it as the generic interface). @param {Session | null} session */
+const handlerOf = (session) => /** @type {SessionDescriptionHandler | undefined} */ (session?.sessionDescriptionHandler);
 
 /**
  * Opus first in the page's answer (Chrome sends the first codec of its answer). Asterisk offers
@@ -207,14 +229,16 @@ export class Phone extends EventTarget {
  * cheapest way there); Opus is what the issue asks of a browser seat: wideband to the headset,
  * and loss concealment on a busy floor's network. Asterisk transcodes it for the caller's A-law.
  */
+/** @param {RTCSessionDescriptionInit} description @returns {Promise<RTCSessionDescriptionInit>} */
 function preferOpus(description) {
-  const opus = [...description.sdp.matchAll(/^a=rtpmap:(\d+) opus\/48000/gm)].map((m) => m[1]);
+  const opus = [...(description.sdp ?? '').matchAll(/^a=rtpmap:(\d+) opus\/48000/gm)].map((m) => m[1]);
   if (!opus.length) return Promise.resolve(description);
-  const sdp = description.sdp.replace(/^(m=audio \d+ \S+) ([\d ]+?)(\r?)$/m, (_, head, types, cr) => `${head} ${[...opus, ...types.split(' ').filter((p) => !opus.includes(p))].join(' ')}${cr}`);
+  const sdp = (description.sdp ?? '').replace(/^(m=audio \d+ \S+) ([\d ]+?)(\r?)$/m, (/** @type {string} */ _, /** @type {string} */ head, /** @type {string} */ types, /** @type {string} */ cr) => `${head} ${[...opus, ...types.split(' ').filter((p) => !opus.includes(p))].join(' ')}${cr}`);
   return Promise.resolve({ type: description.type, sdp });
 }
 
 /** An RMS level meter on a media stream (Web Audio analyser; nothing is played through it). */
+/** @param {MediaStream} stream @returns {Meter} */
 function meter(stream) {
   const context = new AudioContext();
   const analyser = context.createAnalyser();

@@ -1,19 +1,25 @@
 // Recordings desk: search, play with seek (the <audio> element asks the Range endpoint; the
 // session cookie goes with it, and every request is in the access log), and daily spot-checks.
-import { api, startPage, el, duration, clock, report, t, path } from './common.js';
+import { api, startPage, el, duration, clock, report, t, path, $ } from './common.js';
 
-const $ = (id) => document.getElementById(id);
+/** @typedef {import('../src/http/page-types').RecordingItem} RecordingItem */
+/** @typedef {import('../src/http/page-types').SpotCheckSample} SpotCheckSample */
+/** @typedef {SpotCheckSample['items'][number]} SpotCheckItem */
+
 await startPage();
 
+/** @param {RecordingItem} r */
 function play(r) {
-  $('player').src = path`/recordings/${r.id}/audio`;
+  const player = $('player', HTMLAudioElement);
+  player.src = path`/recordings/${r.id}/audio`;
   $('now-playing').textContent = `${r.incidentNumber} #${r.seq} · ${clock(r.startedAt)}`;
-  $('player').play().catch(() => undefined); // autoplay may be refused: the controls stay usable
+  player.play().catch(() => undefined); // autoplay may be refused: the controls stay usable
 }
 
 async function search() {
   const q = new URLSearchParams({ limit: '50' });
-  for (const [id, key] of [['q-incident', 'incident'], ['q-caller', 'callerNumber'], ['q-seat', 'seat']]) if ($(id).value.trim()) q.set(key, $(id).value.trim());
+  for (const [id, key] of [['q-incident', 'incident'], ['q-caller', 'callerNumber'], ['q-seat', 'seat']]) if ($(id, HTMLInputElement).value.trim()) q.set(key, $(id, HTMLInputElement).value.trim());
+  /** @type {{ items: RecordingItem[] }} */
   const page = await api('GET', `/recordings?${q}`);
   $('results').replaceChildren(
     ...page.items.map((r) => el('tr', {}, el('td', {}, `${r.incidentNumber} #${r.seq}`), el('td', {}, r.callerNumber), el('td', {}, r.seatId ?? ''), el('td', {}, duration(r.durationMs)), el('td', {}, el('button', { 'aria-label': `${t('play')} ${r.incidentNumber} #${r.seq}`, onclick: () => play(r) }, t('play'))))),
@@ -24,7 +30,9 @@ $('search').addEventListener('submit', (e) => {
   search().then(() => report(null), report);
 });
 
+/** @type {SpotCheckItem | null} */
 let scoring = null;
+/** @param {SpotCheckSample} sample */
 function showSample(sample) {
   $('spot').replaceChildren(
     ...sample.items.map((i) =>
@@ -32,6 +40,7 @@ function showSample(sample) {
     ),
   );
 }
+/** @param {SpotCheckItem} item */
 function startScore(item) {
   scoring = item;
   $('score-form').hidden = false;
@@ -41,7 +50,9 @@ function startScore(item) {
 $('btn-draw').addEventListener('click', () => api('POST', '/spot-checks/draw').then(showSample).then(() => report(null), report));
 $('score-form').addEventListener('submit', (e) => {
   e.preventDefault();
-  const body = { speed: Number($('s-speed').value), attitude: Number($('s-attitude').value), correctness: Number($('s-correctness').value), note: $('s-note').value || null };
+  if (!scoring) return;
+  const field = (/** @type {string} */ id) => /** @type {HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement} */ ($(id)).value;
+  const body = { speed: Number(field('s-speed')), attitude: Number(field('s-attitude')), correctness: Number(field('s-correctness')), note: field('s-note') || null };
   api('PUT', path`/spot-checks/${scoring.id}/score`, body)
     .then(async () => {
       $('score-form').hidden = true;

@@ -1,5 +1,6 @@
 // What the live stream sends, one JSON object per WebSocket message. Declared once, here.
 import type { LiveFigures } from '../stats/snapshot';
+import type { TimelineKind } from '../incidents/timeline-kinds';
 
 export interface SeatView {
   id: string;
@@ -22,7 +23,7 @@ export type LiveMessage =
   | { type: 'hello'; user: { name: string; role: string; seat: string | null } | null }
   | ({ type: 'queue'; oldestArrivedAt: number | null } & LiveFigures)
   | { type: 'seat'; seat: SeatView }
-  | { type: 'incident'; incident: CallView; kind: string; detail: Record<string, unknown>; at: number }
+  | { type: 'incident'; incident: CallView; kind: TimelineKind; detail: Record<string, unknown>; at: number }
   | { type: 'alert'; alert: Alert };
 
 export interface Alert {

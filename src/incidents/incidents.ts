@@ -5,55 +5,11 @@ import { EventEmitter } from 'node:events';
 import { dayOf, type AbandonedRow, type IncidentRow, type IncidentsRepo, type NewIncident, type TimelineRow } from '../store/incidents-repo';
 import { IncidentWriter } from './incident-writer';
 import { IncidentNumbers, NUMBER_BLOCK } from './numbers';
+import type { TimelineKind } from './timeline-kinds';
 
 export type { AbandonedRow, IncidentRow, TimelineRow };
 
-/** Timeline kinds, in one place so that a grep finds every step a call can go through. */
-export type TimelineKind =
-  | 'arrived' //            the call reached Asterisk (channel creation time)
-  | 'entered_service' //    StasisStart: cti110 has the call
-  | 'state' //              the call state machine moved
-  | 'reattached' //         the service came back and found the call still up
-  | 'adopted' //            a live call in our app that had no incident (e.g. lost insert)
-  | 'offered' //            a seat (or the overflow target) is being rung
-  | 'offer_failed' //       that seat did not answer, or could not be reached
-  | 'connect_failed' //     a seat answered but Asterisk did not join it with the caller: queued again
-  | 'answered' //           a call-taker (or the overflow target) has the caller
-  | 'taker_hung_up' //      the call-taker ended the call
-  | 'recording' //          recording of the call's bridge started
-  | 'recording_failed' //   it could not start: loud in the log, visible here
-  | 'recorded' //           a finished recording is stored with its SHA-256
-  | 'fallback_call' //      the call was answered by the dialplan fallback (service down)
-  | 'location' //           the caller's location is known: source, lon, lat, accuracy
-  | 'location_unusable' //  a location came but could not be used (the call goes on without it)
-  | 'dispatch' //           flat dispatch started: who will be rung, in order
-  | 'dispatch_ringing' //   an officer's (or a unit duty line's) phone rings
-  | 'dispatch_failed' //    it did not answer in time or could not be reached: next one
-  | 'dispatch_refused' //   *1 from the headset could not start a dispatch (why: detail.reason)
-  | 'dispatch_exhausted' // nobody answered: the call-taker keeps the caller and is told
-  | 'officer_joined' //     caller, call-taker and officer talk together
-  | 'officer_left' //
-  | 'officer_busy' //       the officer who answered is busy on this incident (not offered again)
-  | 'officer_released' //   ... and free again
-  | 'incident_closed' //    dealt with (POST /incidents/:n/close); frees its officer
-  | 'unit_notified' //      the incident was queued for a unit's webhook (durable outbox)
-  | 'signed_for' //         the officer's terminal signed for the incident
-  | 'on_scene' //           the officer's terminal reported arrival on scene
-  | 'major_alert' //        a major category (murder, robbery...): supervisors alerted
-  | 'classified' //         police matter or not, category, summary (call-taker)
-  | 'transfer_dialed' //    12345 is rung into the call
-  | 'transfer_answered' //  a 12345 agent is on the line with caller and call-taker
-  | 'transfer_failed' //    busy, no answer, trunk down: the call-taker keeps the caller
-  | 'transfer_left' //
-  | 'taker_left' //         the call-taker left caller and officer talking
-  | 'seat_lost' //          a nailed seat's connection dropped mid-call: the caller is queued again
-  | 'abandoned' //          the caller hung up before anyone answered
-  | 'callback' //           a call-taker calls an abandoned caller back
-  | 'monitoring_started' // a supervisor listens / whispers / barges (who, mode)
-  | 'monitoring_mode' //    the supervisor switched mode
-  | 'monitoring_ended' //   call ended, supervisor hung up, or stopped by REST (why)
-  | 'recall' //             the call-taker re-heard the last seconds of the call
-  | 'ended'; //             the caller's channel is gone
+export type { TimelineKind };
 
 export class IncidentNotFound extends Error {
   readonly code = 'INCIDENT_NOT_FOUND';

@@ -1,5 +1,6 @@
 // Read-only queries for the stats area: per-call timing over a period.
 import type { Database } from './database';
+import type { RecentCall } from '../stats/recent';
 
 export interface AnswerTimeRow {
   number: string;
@@ -21,6 +22,17 @@ export class StatsRepo {
       `SELECT number, arrived_at AS "arrivedAt", offered_at AS "offeredAt", answered_at AS "answeredAt",
               abandoned_at AS "abandonedAt", seat_id AS "seatId",
               CASE WHEN delivery IN ('ring', 'nailed') THEN delivery END AS delivery
+         FROM incidents
+        WHERE arrived_at >= ? AND arrived_at < ?
+        ORDER BY arrived_at, id`,
+      [fromMs, toMs],
+    );
+  }
+
+  /** Arrival, answer, abandon and end of the calls that arrived in [fromMs, toMs): the wallboard's last hour (stats/recent.ts). */
+  recentCalls(fromMs: number, toMs: number): Promise<RecentCall[]> {
+    return this.db.all<RecentCall>(
+      `SELECT arrived_at AS "arrivedAt", answered_at AS "answeredAt", abandoned_at AS "abandonedAt", ended_at AS "endedAt"
          FROM incidents
         WHERE arrived_at >= ? AND arrived_at < ?
         ORDER BY arrived_at, id`,

@@ -52,6 +52,72 @@ async function checkKeyboard(t: Test, page: Page) {
   t.same(unique.map((c) => c.id).filter((id) => !seen.has(id)), [], 'every control is reached with Tab');
 }
 
+/**
+ * What the screens show, checked at the desk's 1920×1080 and a laptop's 1366×768, with a
+ * screenshot of each in the test's work dir: the map to scale (equal metres both ways, the scale
+ * bar agreeing with the grid's own size), the wallboard's chart and seats needed, the timeline in
+ * sentences in both languages.
+ */
+async function checkScreens(t: Test, taker: Page, wall: Page, dir: string) {
+  // The caller on the map: the pole the first call was at.
+  await taker.fill('#pole', 'BJ-DC-0001');
+  await shortcut(taker, 'Alt+F');
+  await taker.waitForSelector('#map-caller');
+  await wall.reload();
+  await wall.waitForFunction(() => Number(document.querySelector('#chart .series-answer')?.getAttribute('data-points')) > 0 && /^\d+$/.test(document.getElementById('seats-needed')?.textContent ?? ''), undefined, { timeout: 15000 });
+  for (const [width, height] of [[1920, 1080], [1366, 768]] as const) {
+    const size = `${width}x${height}`;
+    for (const p of [taker, wall]) await p.setViewportSize({ width, height });
+    for (const [name, p] of [['console', taker], ['wallboard', wall]] as const) {
+      // Cell A1 is 0.01° × 0.01° (config/grid/cells.geojson): on a map to scale its width over its
+      // height is cos(latitude), and its height in pixels over its 0.01° of latitude in metres is
+      // the scale bar's pixels over the bar's metres.
+      const m = await p.evaluate(() => {
+        const box = (s: string) => document.querySelector(s)!.getBoundingClientRect();
+        const bar = document.getElementById('map-scale')!;
+        return { cell: box('#map path[data-cell="A1"]'), bar: box('#map-scale path'), barM: Number(bar.dataset.metres), barText: bar.textContent ?? '', names: [...document.querySelectorAll('#map text.cell-name')].map((e) => e.textContent) };
+      });
+      const cos = Math.cos((39.905 * Math.PI) / 180);
+      t.ok(Math.abs(m.cell.width / m.cell.height - cos) < 0.02 * cos, `${name} ${size}: cell A1 drawn ${m.cell.width.toFixed(1)}×${m.cell.height.toFixed(1)} px, width/height = cos(lat) (${cos.toFixed(3)})`);
+      const pxPerM = m.cell.height / (0.01 * 6_371_008.8 * (Math.PI / 180));
+      t.ok(Math.abs(m.bar.width / m.barM - pxPerM) < 0.03 * pxPerM, `${name} ${size}: the scale bar (${m.barText}, ${m.bar.width.toFixed(1)} px) agrees with the grid's size`);
+      t.match(m.barText, /^\d+ (米|公里)$/, 'the scale bar says its length');
+      t.ok(m.names.includes('A1') && m.names.length >= 4, `cells named on the map: ${m.names.join(' ')}`);
+      t.ok(m.cell.width > 20, `${name} ${size}: the map is big enough to read (cell ${m.cell.width.toFixed(0)} px wide)`);
+      await p.screenshot({ path: join(dir, `${name}-${size}.png`), fullPage: true });
+    }
+    t.ok(await taker.isVisible('#map [data-officer="2001"]') && await taker.isVisible('#map-caller'), `console ${size}: officer 2001 and the caller on the map`);
+  }
+
+  const chart = await wall.evaluate(() => ({
+    waiting: Number(document.querySelector('#chart .series-waiting')?.getAttribute('data-points')),
+    answer: Number(document.querySelector('#chart .series-answer')?.getAttribute('data-points')),
+    circles: document.querySelectorAll('#chart circle').length,
+    target: document.querySelector('#chart .target-label')?.textContent,
+  }));
+  t.equal(chart.waiting, 60, 'the chart: calls waiting for each of the last 60 minutes');
+  t.ok(chart.answer >= 1 && chart.circles >= 61, `answer times of the minutes with answers (${chart.answer}), drawn as points`);
+  t.equal(chart.target, '3秒目标', 'the 3 s target across the answer panel');
+  const needed = Number(await wall.textContent('#seats-needed'));
+  const staffed = Number(await wall.textContent('#seats-staffed'));
+  t.ok(needed >= 1 && needed <= 5, `seats needed now: ${needed} (two calls in the last 15 minutes)`);
+  t.ok(staffed >= 0 && Number(await wall.textContent('#seats-short')) === Math.max(0, needed - staffed), `beside the seats staffed (${staffed}), and the shortfall`);
+  t.match(await wall.textContent('#staffing-basis'), /Erlang C/, 'with what it is computed from');
+
+  const lines = await taker.$$eval('#timeline li', (items) => items.map((li) => ({ kind: li.getAttribute('data-kind') ?? '', text: li.textContent ?? '' })));
+  t.ok(lines.length >= 3, `${lines.length} steps on the timeline`);
+  t.same(lines.filter((l) => l.text.includes(l.kind)).map((l) => l.text), [], 'sentences, not step names');
+  t.match(lines.find((l) => l.kind === 'answered')?.text, /席位1001已接听，等待\d+\.\d秒/);
+  await shortcut(taker, 'Alt+L');
+  await taker.waitForFunction(() => document.documentElement.lang === 'en');
+  t.match(await taker.textContent('#timeline li[data-kind="answered"]'), /Answered by seat 1001 after \d+\.\d s/, 'in English on the language switch');
+  t.match(await taker.textContent('#map-scale'), /^\d+ (m|km)$/);
+  await taker.screenshot({ path: join(dir, 'console-1366x768-en.png'), fullPage: true });
+  await shortcut(taker, 'Alt+L');
+  await taker.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+  for (const p of [taker, wall]) await p.setViewportSize({ width: 1920, height: 1080 });
+}
+
 t.test('console and wallboard in a browser', async (t) => {
   const logDir = workDir(t);
   const sandbox = await startAsterisk(t, 'console');
@@ -185,8 +251,8 @@ t.test('console and wallboard in a browser', async (t) => {
   await taker.fill('#notes', 'burglary in progress');
   await shortcut(taker, 'Alt+S');
   await waitFor('classified', async () => (await api<{ category: string | null }>(boss, 'GET', `/incidents/${number}`)).body.category === 'robbery');
-  await taker.waitForFunction(() => document.getElementById('timeline')?.textContent?.includes('classified'));
-  t.pass('classified from the page; the timeline shows it live');
+  await taker.waitForFunction(() => document.querySelector('#timeline li[data-kind="classified"]'));
+  t.match(await taker.textContent('#timeline li[data-kind="classified"]'), /已分类：属于警情 · robbery/, 'classified from the page; the timeline says so live, in a sentence');
   await wall.waitForFunction((n) => document.getElementById('alerts')?.textContent?.includes(n), number);
   t.pass('the supervisor gets the major-incident alert');
 
@@ -197,11 +263,11 @@ t.test('console and wallboard in a browser', async (t) => {
   t.match(await taker.textContent('#officers'), /2001.*\d+ m/, 'ranked officers with distances');
   t.match(await taker.textContent('#call-location'), /pole BJ-DC-0001/, 'the location with its source');
   await shortcut(taker, 'Alt+C');
-  await taker.waitForFunction(() => document.getElementById('timeline')?.textContent?.includes('officer_joined'), undefined, { timeout: 20000 });
-  t.pass('the nearest officer joined the call, conferenced from the page');
+  await taker.waitForFunction(() => document.querySelector('#timeline li[data-kind="officer_joined"]'), undefined, { timeout: 20000 });
+  t.match(await taker.textContent('#timeline li[data-kind="officer_joined"]'), /民警Wang Wei已接通/, 'the nearest officer joined the call, conferenced from the page');
 
   t.equal(await caller.done, 0, 'the caller talked to the end');
-  await taker.waitForFunction(() => document.getElementById('timeline')?.textContent?.includes('ended'), undefined, { timeout: 15000 });
+  await taker.waitForFunction(() => document.querySelector('#timeline li[data-kind="ended"]'), undefined, { timeout: 15000 });
   await waitFor('recording stored', async () => (await api<IncidentView>(boss, 'GET', `/incidents/${number}`)).body.timeline.some((e) => e.kind === 'recorded'), 30000);
 
   // A second call, answered at once by the now ready seat: the console moves on to it.
@@ -209,6 +275,10 @@ t.test('console and wallboard in a browser', async (t) => {
   const number2 = await taker.waitForFunction((n) => { const v = document.getElementById('call-incident')?.textContent ?? ''; return v !== n && /^\d{8}-\d{6,}$/.test(v) ? v : undefined; }, number, { timeout: 15000 }).then((h) => h.jsonValue() as Promise<string>);
   t.equal(await second.done, 0, `the second call (${number2}) came to the console and ended`);
   await waitFor('second recording stored', async () => (await api<IncidentView>(boss, 'GET', `/incidents/${number2}`)).body.timeline.some((e) => e.kind === 'recorded'), 30000);
+
+  await t.test('screens: map to scale, the last hour, seats needed, the timeline in sentences (1920×1080 and 1366×768)', async (t) => {
+    await checkScreens(t, taker, wall, logDir);
+  });
 
   await t.test('the supervisor finds and plays the recording, with seek', async (t) => {
     await wall.goto(`${service.url}/ui/recordings.html`);

@@ -12,6 +12,7 @@ import { ErrorBody, Int } from '../schemas';
 import { SUPERVISORS } from '../../auth/roles';
 import { tokenOf } from '../auth-guard';
 import { HttpError } from '../errors';
+import { recentStatsRoute } from './stats-recent';
 
 export interface StatsDeps {
   stats: StatsRepo;
@@ -82,6 +83,8 @@ export function statsRoutes(app: FastifyInstance, deps: StatsDeps): Registry {
       return { now, period: { ...period, ...(await levelOver(period)) } };
     },
   );
+
+  recentStatsRoute(app, { stats: deps.stats, now: deps.now, clock });
 
   const registry = createStatsMetrics({
     live: () => liveFigures(deps.now(), clock()),

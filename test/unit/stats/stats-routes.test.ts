@@ -19,9 +19,14 @@ async function openWithTimingColumns(path: string): Promise<Database> {
 
 class CountingRepo extends StatsRepo {
   queries = 0;
+  recentQueries = 0;
   override answerTimes(fromMs: number, toMs: number) {
     this.queries += 1;
     return super.answerTimes(fromMs, toMs);
+  }
+  override recentCalls(fromMs: number, toMs: number) {
+    this.recentQueries += 1;
+    return super.recentCalls(fromMs, toMs);
   }
 }
 
@@ -43,7 +48,7 @@ const SNAPSHOT: QueueSnapshot = {
   ],
 };
 
-async function setup(t: Test): Promise<{ app: FastifyInstance; repo: CountingRepo }> {
+async function setup(t: Test, clock: () => number = () => NOW): Promise<{ app: FastifyInstance; repo: CountingRepo }> {
   const db = await openWithTimingColumns(`${t.testdir({})}/s.sqlite`);
   const calls: [number, number | null, number | null, string | null][] = [
     // arrivedAt, answered after (ms), abandoned after (ms), delivery
@@ -64,7 +69,7 @@ async function setup(t: Test): Promise<{ app: FastifyInstance; repo: CountingRep
   // The service's own base (src/http/base.ts), so validation behaves as in the service.
   const app = createBaseApp();
   await app.register(swagger, { openapi: { info: { title: 'cti110', version: '0' } } });
-  statsRoutes(app, { stats: repo, now: () => SNAPSHOT, clock: () => NOW, metrics: OPEN });
+  statsRoutes(app, { stats: repo, now: () => SNAPSHOT, clock, metrics: OPEN });
   await app.ready();
   t.teardown(async () => {
     await app.close();
@@ -197,4 +202,28 @@ t.test("GET /metrics carries other areas' metrics: the service's time from Stasi
   t.match(body, /^cti110_stasis_to_offer_seconds_count 2$/m);
   t.match(body, /^cti110_stasis_to_offer_seconds_sum 0\.01$/m);
   t.match(body, /^cti110_stasis_to_offer_seconds\{quantile="0\.99"\} 0\.006$/m);
+});
+
+t.test('GET /stats/recent: the last hour and the seats needed, from the same store and queue', async (t) => {
+  const { app } = await setup(t);
+  const res = await app.inject('/stats/recent');
+  t.equal(res.statusCode, 200);
+  const body = res.json();
+  t.equal(body.at, NOW);
+  t.equal(body.history.length, 60, 'one point a minute');
+  t.match(body.staffing, { windowMs: 900_000, arrivals: 0, needed: 0, staffed: 3, ready: 1, shortfall: 0, targetMs: 3000, goalPct: 99 }, 'no call in the last 15 minutes; seats ready, ringing or on a call');
+});
+
+t.test('GET /stats/recent: one reading a second serves every wallboard', async (t) => {
+  let now = NOW;
+  const { app, repo } = await setup(t, () => now);
+  const [a, b] = await Promise.all([app.inject('/stats/recent'), app.inject('/stats/recent')]);
+  t.same(a.json(), b.json());
+  t.equal(repo.recentQueries, 1, 'two wallboards at once: one query');
+  now += 999;
+  await app.inject('/stats/recent');
+  t.equal(repo.recentQueries, 1, 'within the second: the same reading');
+  now += 1;
+  t.equal((await app.inject('/stats/recent')).json().at, now, 'a second later: read again');
+  t.equal(repo.recentQueries, 2);
 });
