@@ -18,13 +18,18 @@ declare module 'fastify' {
 
 // A body may carry what must not be kept (a password); and a body of 100 KB is not an audit entry.
 const SECRET_KEY = /pass|secret|token/i;
-const MAX_DETAIL = 2000;
+const MAX_DETAIL = 4000;
 const INCIDENT = /^[0-9]{8}-[0-9]{6,}$/;
 
+function removeSecrets(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(removeSecrets);
+  return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, SECRET_KEY.test(k) ? '[removed]' : removeSecrets(x)]));
+}
+
 function scrub(body: unknown): unknown {
-  if (body === null || typeof body !== 'object') return body;
-  const out = Array.isArray(body) ? [...(body as unknown[])] : Object.fromEntries(Object.entries(body as Record<string, unknown>).map(([k, v]) => [k, SECRET_KEY.test(k) ? '[removed]' : v]));
-  return JSON.stringify(out).length > MAX_DETAIL ? '[too long]' : out;
+  const out = removeSecrets(body);
+  return JSON.stringify(out ?? null).length > MAX_DETAIL ? '[too long]' : out;
 }
 
 const header = (req: FastifyRequest, name: string) => {
