@@ -92,6 +92,13 @@ t.test('audit chain', async (t) => {
   t.match(intact.stdout, /audit chain: \d+ entries, 1 anchors: intact/);
   t.match(intact.stdout, /checked 1 recordings: all intact/);
 
+  // A user changed by the operator's tool, while the service runs: in the same chain, still intact.
+  const added = spawnSync(process.execPath, [join(ROOT, 'dist/src/auth/add-user-cli.js'), '--name', 'zhao', '--role', 'supervisor'], { cwd: ROOT, env: { ...process.env, ...env, CTI110_NEW_PASSWORD: 'zhao-password-1' }, encoding: 'utf8' });
+  t.equal(added.status, 0, added.stderr);
+  const [userEntry] = (await sql(dbPath, "SELECT actor, detail FROM audit_log WHERE action = 'user.added'")) as Entry[];
+  t.match(userEntry, { actor: /^cli:add-user:/, detail: /"name":"zhao","officer":null,"role":"supervisor"/ }, 'add-user is on record');
+  t.notMatch(userEntry!.detail, /zhao-password-1/);
+
   // The signed export (the route's, and the CLI's) verifies with the public key; edited, it does not.
   const file = join(logDir, 'export.json');
   writeFileSync(file, JSON.stringify(exported, null, 2));
