@@ -39,12 +39,19 @@ export function entryHash(e: Unhashed): string {
   return sha256Hex(canonicalJson(['cti110-audit/1', e.id, e.at, e.actor, e.action, e.incident, e.detail, e.prevHash]));
 }
 
+/**
+ * Text as both engines give it back, so that what was hashed is what is read: PostgreSQL stores
+ * NUL as U+2400 (store/pg-store.ts), and a lone surrogate (a name cut in the middle of a pair)
+ * comes back from either as U+FFFD. (`detail` is JSON: it escapes both already.)
+ */
+const storable = (s: string): string => Buffer.from(s, 'utf8').toString('utf8').replaceAll('\0', '\u2400');
+
 /** Entries following `head` (id and hash of the last stored entry), numbered and linked. */
 export function link(head: { id: number; hash: string }, inputs: readonly (Omit<AuditInput, 'incidentId' | 'recordingId'> & { incident: string | null })[]): AuditEntry[] {
   const out: AuditEntry[] = [];
   let prev = head;
   for (const input of inputs) {
-    const e: Unhashed = { id: prev.id + 1, at: input.at, actor: input.actor, action: input.action, incident: input.incident, detail: canonicalJson(input.detail ?? {}), prevHash: prev.hash };
+    const e: Unhashed = { id: prev.id + 1, at: input.at, actor: storable(input.actor), action: storable(input.action), incident: input.incident === null ? null : storable(input.incident), detail: canonicalJson(input.detail ?? {}), prevHash: prev.hash };
     const entry = { ...e, hash: entryHash(e) };
     out.push(entry);
     prev = entry;

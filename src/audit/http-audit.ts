@@ -45,7 +45,7 @@ export function installHttpAudit(app: FastifyInstance, audit: AuditSink): void {
     const url = req.routeOptions.url;
     const config = req.routeOptions.config;
     if (url === undefined || config.access === undefined || config.access === 'public' || config.audit === false) return;
-    if (req.method === 'GET' && !config.audit) return;
+    if ((req.method === 'GET' || req.method === 'HEAD') && !config.audit) return;
     // Nobody signed in: the guard refused before anything happened, and a flood of these must
     // not fill the chain (the request log has them).
     if (reply.statusCode === 401) return;
@@ -59,7 +59,12 @@ export function installHttpAudit(app: FastifyInstance, audit: AuditSink): void {
       recordingId: url.startsWith('/recordings/:id') ? Number(params.id) : undefined,
       detail: { status: reply.statusCode, remote: req.ip, role: req.user?.role, params: Object.keys(params).length ? params : undefined, body: req.method === 'GET' ? undefined : scrub(body) },
     };
-    const extra = typeof config.audit === 'function' ? config.audit(req, reply) : {};
+    let extra: Partial<AuditRecord> = {};
+    try {
+      if (typeof config.audit === 'function') extra = config.audit(req, reply);
+    } catch (err) {
+      req.log.error({ err: (err as Error).message, route: url }, 'audit: the route could not describe its act; recorded without');
+    }
     audit.record({ ...entry, ...extra, detail: { ...entry.detail, ...extra.detail } });
   });
 }

@@ -54,10 +54,11 @@ each('appends: one chain from two connections at once, incidents named', async (
     for (let i = from; i < 20; i += 2) await appendNow(conn, [{ actor: `u${i}`, action: 'test.act', detail: { i } }, { actor: 'system', action: 'test.second', detail: { i } }]);
   };
   await Promise.all([writer(db, 0), writer(other, 1)]);
-  await appendNow(db, [{ actor: 'system', action: 'call.answered', incidentId: 1 }, { actor: 'li', action: 'recording.listen', recordingId }, { actor: 'li', action: 'POST /x', incident: NUMBER }]);
+  await appendNow(db, [{ actor: 'system', action: 'call.answered', incidentId: 1 }, { actor: 'li', action: 'recording.listen', recordingId }, { actor: 'li\0\ud800', action: 'POST /x', incident: NUMBER }]);
   const repo = new AuditRepo(db);
   const all = await repo.page(0, 1000);
   t.equal(all.length, 43);
+  t.equal(all[42]!.actor, 'li\u2400\ufffd', 'a NUL and a lone surrogate stored as hashed');
   t.same(all.map((e) => e.id), Array.from({ length: 43 }, (_, i) => i + 1), 'numbered without gap');
   const key = loadOrCreateKey(join(t.testdirName, 'key.pem'));
   t.same(await checkChain(repo, [key.publicKey]), { entries: 43, anchors: 0, broken: undefined, badAnchors: [] }, 'every link holds');

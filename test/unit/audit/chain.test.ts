@@ -40,6 +40,12 @@ t.test('an untouched chain, with anchors, is intact', async (t) => {
   t.same(walk(entries, anchors), { broken: undefined, bad: [] });
 });
 
+t.test('text is hashed as the stores give it back (NUL, a cut surrogate pair)', async (t) => {
+  const [e] = link({ id: 0, hash: GENESIS }, [{ at: 1, actor: 'a\0b\ud800', action: 'x', incident: null }]);
+  t.equal(e!.actor, 'a\u2400b\ufffd');
+  t.equal(e!.detail, '{}');
+});
+
 t.test('an edited entry is named', async (t) => {
   const entries = chain(10);
   entries[3] = { ...entries[3]!, actor: 'someone-else' };

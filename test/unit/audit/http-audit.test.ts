@@ -42,6 +42,7 @@ t.test('which requests are audited, and what an entry says', async (t) => {
   const { token } = (await app.inject({ method: 'POST', url: '/auth/login', payload: { name: 'boss', password: 'boss-password-1' } })).json() as { token: string };
   const h = { authorization: `Bearer ${token}` };
   t.equal((await app.inject({ url: '/wall', headers: h })).statusCode, 200);
+  t.equal((await app.inject({ method: 'HEAD', url: '/wall', headers: h })).statusCode, 200);
   t.equal((await app.inject({ url: '/recordings/7/audio', headers: h })).statusCode, 200);
   t.equal((await app.inject({ method: 'POST', url: '/incidents/20261207-000001/classify', headers: h, payload: { police: true, summary: 'x' } })).statusCode, 200);
   t.equal((await app.inject({ method: 'POST', url: '/incidents/20261207-000001/classify', payload: {} })).statusCode, 401);
@@ -55,6 +56,6 @@ t.test('which requests are audited, and what an entry says', async (t) => {
     { actor: 'boss', action: 'POST /incidents/:number/classify', incident: '20261207-000001', detail: { status: 200, body: { police: true, summary: 'x' } } },
     { actor: 'boss', action: 'POST /users', detail: { body: { name: 'li', password: '[removed]', nested: { token: '[removed]' } } } },
   ]);
-  t.equal(entries.length, 5, 'not: a plain GET, a request with no session, a route that opts out, the sign-in route itself');
+  t.equal(entries.length, 5, 'not: a plain GET or HEAD, a request with no session, a route that opts out, the sign-in route itself');
   t.notMatch(JSON.stringify(entries), /secret-1234|boss-password-1/, 'no password in the chain');
 });
