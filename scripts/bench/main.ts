@@ -5,7 +5,7 @@
 // results.json, results.md and latency.png; exits 1 if any call was lost or answered without a
 // recording. --soak runs the soak instead of the phases (soak.ts). Stops all it started.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ROOT, freePort, startAsterisk, startService, waitFor, type Service } from '../../test/support/harness';
 import { benchSeats, serviceConfig, writeAsteriskExtras } from './conf';
@@ -168,6 +168,7 @@ async function main(): Promise<number> {
     }
     await serviceFigures(ctx);
     await service.kill('SIGTERM'); // graceful: a --cpu-prof profile is written at exit
+    const overloads = keepAsteriskLog(join(sandbox.chroot, sandbox.instanceDir, 'log', 'messages.log'), work);
     // The ramp goes on until calls fail: those at its last step are its result, not a lost call.
     const lostCalls = phases.reduce((n, r) => n + (r.limit ? 0 : r.lost), 0);
     const lostAtLimit = phases.reduce((n, r) => n + (r.limit ? r.lost : 0), 0);
@@ -189,6 +190,7 @@ async function main(): Promise<number> {
       lostAtLimit,
       unrecorded,
       errors,
+      taskprocessorOverloads: overloads,
       ...(profile ? { profile: profileSummary(join(work, 'profile'), out) } : {}),
     };
     writeFileSync(join(out, 'results.json'), JSON.stringify(report, null, 2) + '\n');
@@ -217,3 +219,14 @@ main().then(
     process.exit(2);
   },
 );
+
+/**
+ * Asterisk's own log goes with the bench's work folder (the sandbox's is removed at the end), and
+ * its taskprocessor overload warnings are counted: while one is over its high-water mark PJSIP may
+ * hold new INVITEs back, which a caller lives as silence.
+ */
+function keepAsteriskLog(file: string, work: string): string[] {
+  if (!existsSync(file)) return [];
+  copyFileSync(file, join(work, 'asterisk-messages.log'));
+  return readFileSync(file, 'utf8').split('\n').filter((l) => l.includes('task processor queue reached')).map((l) => l.replace(/^.*WARNING\[\d+\][^:]*: /, ''));
+}

@@ -19,6 +19,8 @@ export interface Report {
   /** Answered calls without a stored recording, outside the ramp's limit step. */
   unrecorded: number;
   errors: string[];
+  /** Asterisk's "task processor queue reached N scheduled tasks" warnings of the run. */
+  taskprocessorOverloads?: string[];
   profile?: string[];
 }
 
@@ -41,6 +43,8 @@ export function markdown(report: Report): string {
   out.push(`Calls lost in the whole run: **${report.lostCalls}** (plus ${report.lostAtLimit} failed at the capacity step where a ramp found its limit, which is what the ramp looks for). Times in ms from SIPp's own timestamps on loopback. A lost call: refused (busy, 503, ...), dropped, or not answered before SIPp's time limit for the phase (30 s after the last call was placed).`, '');
 
   if (report.errors.length) out.push(...report.errors.map((e) => `**Failed:** ${e}`), '');
+  const overloads = report.taskprocessorOverloads ?? [];
+  out.push(`Asterisk taskprocessor overload warnings: ${overloads.length}${overloads.length ? `: ${[...new Set(overloads)].slice(0, 8).join('; ')}` : ''}.`, '');
   out.push('## 1. Distribution latency: INVITE reaching Asterisk → INVITE reaching a seat (100 ready seats)', '');
   out.push('| calls/s | system | calls | p50 | p90 | p99 | max | lost | cti110/baseline p50 | p99 |', '|---|---|---|---|---|---|---|---|---|---|');
   for (const [c, b] of [...pairs(report, 'steady'), ...pairs(report, 'burst')]) {

@@ -131,22 +131,37 @@ export class CallService {
     const call = this.calls.get(channelId);
     if (!call) return;
     const place = this.queue.remove(channelId);
+    // The seat is given back now, not behind this call's bookkeeping in its lane: in a surge the
+    // seat is what the next caller waits for (Queue() lets its member go as the caller leaves).
+    // A call whose answer is still being carried out (its recording starting) waits for it.
+    const settled = call.state === 'talking' && call.legId !== undefined && (call.recordingName !== undefined || !call.recording);
+    const released = settled ? settle(this.releaseSeat(call, call.legId)) : undefined;
     void call.enqueue('caller hung up', async () => {
       const state = call.state;
       await this.move(call, 'caller_hung_up');
       if (place && call.incidentId !== undefined) await this.incidents.abandoned(call.incidentId, Date.now(), place.waitMs, place.position);
-      // The recording is stopped before its bridge goes, but fetched and stored only once the
-      // seat is free: the next caller must not wait for our disk (scripts/bench measured it).
-      const halted = call.recordingName !== undefined && (await this.recorder.halt(call.recordingName));
-      // Bridge first: a nailed seat's connection must be out of it before it takes the next call.
-      if (call.bridgeId) await this.telephony.destroyBridge(call.bridgeId);
-      if (call.legId) await this.queue.endTalking(call.legId);
+      const halted = released ? await unsettle(released) : await this.releaseSeat(call, call.legId);
       if (call.incidentNumber) await this.officers.endFor(call.incidentNumber);
       const incident = call.incidentNumber;
       if (incident) this.watchers.forEach((w) => w.ended(incident));
       if (halted) await this.recorder.finished(call.recordingName!);
       await this.finish(call, { reason: place ? 'abandoned' : 'caller_hung_up', state });
     });
+  }
+
+  /**
+   * The caller is gone: the recording is stopped before its bridge goes (it is fetched and stored
+   * only later, once the seat is free: the next caller must not wait for our disk), then the
+   * bridge and the seat's leg. A nailed seat's connection must be out of the bridge before it
+   * takes its next call; a ringing seat's leg is simply hung up, beside the bridge's removal.
+   */
+  private async releaseSeat(call: Call, legId: string | undefined): Promise<boolean> {
+    const halted = call.recordingName !== undefined && (await this.recorder.halt(call.recordingName));
+    const bridge = call.bridgeId ? this.telephony.destroyBridge(call.bridgeId) : Promise.resolve();
+    if (!legId) await bridge;
+    else if (this.queue.offerOf(legId)?.delivery === 'nailed') await bridge.then(() => this.queue.endTalking(legId));
+    else await Promise.all([bridge, this.queue.endTalking(legId)]);
+    return halted;
   }
 
   private enqueueCall(call: Call): void {
@@ -389,3 +404,12 @@ export class CallService {
     call.log.info(detail, 'call ended');
   }
 }
+
+type Settled<T> = { ok: true; value: T } | { ok: false; err: unknown };
+/** A promise awaited later without an unhandled rejection in between. */
+const settle = <T>(p: Promise<T>): Promise<Settled<T>> => p.then((value) => ({ ok: true as const, value }), (err: unknown) => ({ ok: false as const, err }));
+const unsettle = async <T>(p: Promise<Settled<T>>): Promise<T> => {
+  const r = await p;
+  if (r.ok) return r.value;
+  throw r.err;
+};

@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { addUsers, startAsterisk, startService, serviceEnv, sipp, waitFor, workDir, seatPhone, registered, readSeatLog, type IncidentView } from '../support/harness';
-import { launchBrowser } from '../support/browser';
+import { launchBrowser, shortcut } from '../support/browser';
 import pino from 'pino';
 import { AmiConnection } from '../../src/asterisk/ami-connection';
 
@@ -144,7 +144,7 @@ t.test('console and wallboard in a browser', async (t) => {
   t.pass('the wallboard shows 1 waiting call without reloading');
 
   // Alt+R: the call-taker goes ready (from logged out, that signs the seat in).
-  await taker.keyboard.press('Alt+R');
+  await shortcut(taker, 'Alt+R');
   await taker.waitForFunction(() => document.getElementById('seat-state')?.className === 'state-on_call' || document.getElementById('seat-state')?.className === 'state-ready');
   const number = await taker.waitForFunction(() => /^\d{8}-\d{6,}$/.exec(document.getElementById('call-incident')?.textContent ?? '')?.[0], undefined, { timeout: 15000 }).then((h) => h.jsonValue() as Promise<string>);
   const incident = (await api<IncidentView>(boss, 'GET', `/incidents/${number}`)).body;
@@ -166,7 +166,7 @@ t.test('console and wallboard in a browser', async (t) => {
     t.pass('the supervisor phone answered the INVITE (its log)');
     await wall.waitForFunction(() => document.getElementById('monitor-state')?.dataset.state === 'connected', undefined, { timeout: 5000 });
     t.equal(await wall.getAttribute(listen, 'aria-pressed'), 'true', 'the wallboard shows the session connected, listen pressed');
-    await wall.keyboard.press('Alt+X');
+    await shortcut(wall, 'Alt+X');
     await waitFor('the session stopped', async () => (await api<{ items: unknown[] }>(boss, 'GET', '/monitoring')).body.items.length === 0, 10000);
     await wall.waitForFunction(() => document.getElementById('monitor-state')?.dataset.state === 'ended');
     t.ok(await wall.isDisabled('#btn-stop'), 'stopped: GET /monitoring is empty, the wallboard says ended');
@@ -183,7 +183,7 @@ t.test('console and wallboard in a browser', async (t) => {
   // Classify from the page (keyboard only), as a police matter in a major category.
   await taker.selectOption('#category', 'robbery');
   await taker.fill('#notes', 'burglary in progress');
-  await taker.keyboard.press('Alt+S');
+  await shortcut(taker, 'Alt+S');
   await waitFor('classified', async () => (await api<{ category: string | null }>(boss, 'GET', `/incidents/${number}`)).body.category === 'robbery');
   await taker.waitForFunction(() => document.getElementById('timeline')?.textContent?.includes('classified'));
   t.pass('classified from the page; the timeline shows it live');
@@ -192,11 +192,11 @@ t.test('console and wallboard in a browser', async (t) => {
 
   // Nearest officers for a pole code, then the conference.
   await taker.fill('#pole', 'BJ-DC-0001');
-  await taker.keyboard.press('Alt+F');
+  await shortcut(taker, 'Alt+F');
   await taker.waitForFunction(() => (document.getElementById('officers')?.children.length ?? 0) > 0);
   t.match(await taker.textContent('#officers'), /2001.*\d+ m/, 'ranked officers with distances');
   t.match(await taker.textContent('#call-location'), /pole BJ-DC-0001/, 'the location with its source');
-  await taker.keyboard.press('Alt+C');
+  await shortcut(taker, 'Alt+C');
   await taker.waitForFunction(() => document.getElementById('timeline')?.textContent?.includes('officer_joined'), undefined, { timeout: 20000 });
   t.pass('the nearest officer joined the call, conferenced from the page');
 
@@ -219,7 +219,7 @@ t.test('console and wallboard in a browser', async (t) => {
     const best = [...recs].sort((a, b) => b.durationMs - a.durationMs)[0]!;
     t.ok(best.durationMs > 1000, `a recording to play: ${best.incidentNumber} #${best.seq}, ${best.durationMs} ms`);
     await wall.fill('#q-seat', '1001');
-    await wall.keyboard.press('Alt+S');
+    await shortcut(wall, 'Alt+S');
     await wall.waitForFunction((n) => document.getElementById('results')?.textContent?.includes(n), best.incidentNumber);
     await wall.click(`#results button[aria-label$="${best.incidentNumber} #${best.seq}"]`);
     const duration = await wall.waitForFunction(() => {

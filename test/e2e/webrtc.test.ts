@@ -12,7 +12,7 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { addUsers, startAsterisk, startService, serviceEnv, sipp, waitFor, workDir, seatPhone, registered, type IncidentView } from '../support/harness';
-import { fakeMicrophone, launchBrowser } from '../support/browser';
+import { fakeMicrophone, launchBrowser, shortcut } from '../support/browser';
 import { tonesInRecording } from '../support/rtp-audio';
 
 const USERS = [
@@ -112,7 +112,7 @@ t.test('a browser seat: the console is the phone', async (t) => {
   t.equal((await api(boss, 'PUT', '/officers/2001/position', { lon: 116.3855, lat: 39.905 })).status, 200);
 
   await t.test('log in: the page answers the shift connection by itself (nailed seat)', async (t) => {
-    await page.keyboard.press('Alt+I');
+    await shortcut(page, 'Alt+I');
     await waitFor('seat 1101 ready on its connection', async () => (await seat('1101')).state === 'ready', 15000);
     await page.waitForFunction(() => document.getElementById('phone-call')?.dataset.state === 'talking');
     t.pass('the connection is up: seat ready');
@@ -120,10 +120,10 @@ t.test('a browser seat: the console is the phone', async (t) => {
     t.ok(mic > 0.01, `microphone level ${mic.toFixed(3)}`);
     t.notOk(await page.isDisabled('#btn-mute'), 'mute is offered');
     t.ok(await page.isDisabled('#btn-hold'), 'hold waits for a call on the connection');
-    await page.keyboard.press('Alt+M');
+    await shortcut(page, 'Alt+M');
     await page.waitForFunction(() => document.getElementById('btn-mute')?.getAttribute('aria-pressed') === 'true');
     await waitFor('muted: the level drops', async () => (await meter(page, 'mic-level')) < 0.001, 3000);
-    await page.keyboard.press('Alt+M');
+    await shortcut(page, 'Alt+M');
     await waitFor('unmuted: the tone again', async () => (await meter(page, 'mic-level')) > 0.01, 3000);
     t.pass('mute silences the microphone, and back');
   });
@@ -140,23 +140,23 @@ t.test('a browser seat: the console is the phone', async (t) => {
     await page.waitForFunction(() => !(document.getElementById('btn-hold') as HTMLButtonElement).disabled);
 
     // Hold and back: a re-INVITE each way, the call goes on.
-    await page.keyboard.press('Alt+H');
+    await shortcut(page, 'Alt+H');
     await page.waitForFunction(() => document.getElementById('phone-call')?.dataset.state === 'held', undefined, { timeout: 5000 });
-    await page.keyboard.press('Alt+H');
+    await shortcut(page, 'Alt+H');
     await page.waitForFunction(() => document.getElementById('phone-call')?.dataset.state === 'talking', undefined, { timeout: 5000 });
     t.pass('hold and resume');
 
     // Let both talk for a while: what the recording must hold.
     await new Promise((r) => setTimeout(r, 4000));
     t.match(await sandbox.cli('pjsip show channelstats'), /1101-[0-9a-f]+\s+\S+\s+opus\s/, "the browser's leg speaks Opus (Asterisk transcodes to the caller's A-law)");
-    await page.keyboard.press('Alt+2');
+    await shortcut(page, 'Alt+2');
     const recall = await waitFor('recall on the timeline', async () => (await api<IncidentView>(boss, 'GET', `/incidents/${number}`)).body.timeline.find((e) => e.kind === 'recall'), 10000);
     t.match(recall.detail, { seat: '1101' }, 'Recall (*2) from the page: the last seconds replayed to the call-taker');
-    await page.keyboard.press('Alt+1');
+    await shortcut(page, 'Alt+1');
     const joined = await waitFor('officer joined', async () => (await api<IncidentView>(boss, 'GET', `/incidents/${number}`)).body.timeline.find((e) => e.kind === 'officer_joined'), 20000);
     t.match(joined.detail, { kind: 'officer', id: '2001' }, 'Dispatch (*1) from the page: the nearest officer to where the call said the caller is joined');
 
-    await page.keyboard.press('Alt+U');
+    await shortcut(page, 'Alt+U');
     t.equal(await caller.done, 0, 'hang-up from the page: the caller got a BYE');
     first = await waitFor('the recording stored', async () => {
       const inc = (await api<IncidentView>(boss, 'GET', `/incidents/${number}`)).body;
@@ -206,7 +206,7 @@ t.test('a browser seat: the console is the phone', async (t) => {
     await page.waitForFunction(() => document.getElementById('phone-link')?.dataset.state === 'registered', undefined, { timeout: 15000 });
     await waitFor('seat 1101 reachable', async () => (await seat('1101')).reachable, 15000);
     t.equal((await api(boss, 'POST', '/seats/1001/logout')).status, 200, 'the SIP seat steps away for now');
-    await page.keyboard.press('Alt+I');
+    await shortcut(page, 'Alt+I');
     await waitFor('seat 1101 ready', async () => (await seat('1101')).state === 'ready', 15000);
     const caller = await sipp(t, 'caller.xml', ['-s', '110', '-key', 'callerid', '13900000104', '-set', 'hold_s', '20', '-m', '1', '-l', '1', '-timeout', '90s', '-timeout_error'], { sandbox, ip: '127.0.0.2', logDir });
     await waitFor('answered by the browser', async () => (await incidentOf('13900000104'))?.answeredAt, 15000);
@@ -228,9 +228,9 @@ t.test('a browser seat: the console is the phone', async (t) => {
     await page.goto(`${service.url}/ui/console.html`);
     await page.waitForFunction(() => document.getElementById('phone-link')?.dataset.state === 'registered', undefined, { timeout: 15000 });
     await waitFor('seat 1101 reachable', async () => (await seat('1101')).reachable, 15000);
-    await page.keyboard.press('Alt+I');
+    await shortcut(page, 'Alt+I');
     await waitFor('seat 1101 ready', async () => (await seat('1101')).state === 'ready', 15000);
-    await page.keyboard.press('Alt+O');
+    await shortcut(page, 'Alt+O');
     await waitFor('seat 1101 logged out', async () => (await seat('1101')).state === 'logged_out', 10000);
     await page.waitForFunction(() => document.getElementById('phone-call')?.dataset.state === 'idle');
     t.equal(await state(page, 'phone-link'), 'registered', 'log-out ends the connection; the phone stays registered');
@@ -243,17 +243,17 @@ t.test('a browser seat: the console is the phone', async (t) => {
     await signIn(other, service.url, { name: 'zhao', password: 'zhao-password-1' });
     await other.waitForFunction(() => document.getElementById('phone-link')?.dataset.state === 'registered', undefined, { timeout: 15000 });
     await waitFor('seat 1102 reachable', async () => (await seat('1102')).reachable, 15000);
-    await other.keyboard.press('Alt+R');
+    await shortcut(other, 'Alt+R');
     await waitFor('seat 1102 ready', async () => (await seat('1102')).state === 'ready', 10000);
     t.equal(await state(other, 'phone-call'), 'idle', 'no connection between calls');
     const caller = await sipp(t, 'caller.xml', ['-s', '110', '-key', 'callerid', '13900000105', '-set', 'hold_s', '30', '-m', '1', '-l', '1', '-timeout', '90s', '-timeout_error'], { sandbox, ip: '127.0.0.2', logDir });
     await other.waitForFunction(() => document.getElementById('phone-call')?.dataset.state === 'incoming', undefined, { timeout: 10000 });
     t.equal((await seat('1102')).state, 'ringing', 'the page rings (no auto-answer asked for this seat)');
-    await other.keyboard.press('Alt+A');
+    await shortcut(other, 'Alt+A');
     await other.waitForFunction(() => document.getElementById('phone-call')?.dataset.state === 'talking', undefined, { timeout: 10000 });
     const inc = await waitFor('answered', async () => { const i = await incidentOf('13900000105'); return i?.answeredAt ? i : undefined; }, 10000);
     t.match(inc, { seatId: '1102', delivery: 'ring' }, 'answered by the browser seat, by its key');
-    await other.keyboard.press('Alt+U');
+    await shortcut(other, 'Alt+U');
     t.equal(await caller.done, 0, 'hang-up: the caller got a BYE');
     await other.waitForFunction(() => document.getElementById('phone-call')?.dataset.state === 'idle');
     t.ok((await waitFor('ended', async () => { const i = await incidentOf('13900000105'); return i?.endedAt ? i : undefined; }, 10000)).timeline.some((e) => e.kind === 'taker_hung_up'), 'taker_hung_up on the timeline');

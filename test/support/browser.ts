@@ -1,7 +1,7 @@
 // Headless Chromium for the console tests: Debian's own `chromium` driven by playwright-core
 // (no browser download), nothing phoning home. Playwright gives each launch a fresh, temporary
 // --user-data-dir of its own (and refuses one passed in args), so no profile leaks between runs.
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CTI110_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -20,3 +20,16 @@ export async function launchBrowser(t: { teardown(fn: () => unknown): void }, ex
  * seat's phone (web/phone.js) talks with a known tone.
  */
 export const fakeMicrophone = (wav: string): string[] => ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${wav}`];
+
+/**
+ * Presses Alt+<key> once the button it runs is enabled. A button's state follows the seat's and
+ * the call's over the page's WebSocket, which can lag the REST answer a test just waited on: a
+ * key pressed on a still-disabled button does nothing (as it would for a person).
+ */
+export async function shortcut(page: Page, key: string, timeoutMs = 15000): Promise<void> {
+  await page.waitForFunction((k) => {
+    const b = document.querySelector(`[aria-keyshortcuts="${k}"]`) as HTMLButtonElement | null;
+    return b !== null && !b.disabled;
+  }, key, { timeout: timeoutMs });
+  await page.keyboard.press(key);
+}
