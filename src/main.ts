@@ -56,6 +56,9 @@ import { UsersRepo } from './store/users-repo';
 import { EventHub } from './events/hub';
 import { Faults } from './events/faults';
 import { DialplanAdmin } from './admin/dialplan';
+import { AuditLog } from './audit/audit-log';
+import { auditTimeline } from './audit/timeline-audit';
+import { keyFileOf, loadOrCreateKey } from './audit/keys';
 
 /**
  * stdout written in blocks of a few KB instead of one write() per line: a call logs about ten
@@ -76,6 +79,17 @@ async function start(config: Config): Promise<() => Promise<void>> {
   const incidentWriter = new IncidentWriter(new IncidentsRepo(await db.writerConnection()).writeStore(), log.child({ area: 'store' }));
   const incidents = new Incidents(new IncidentsRepo(db), incidentWriter);
   await incidents.start();
+  // The audit chain is appended through the same write-behind: batched, never awaited by a call.
+  const auditKey = loadOrCreateKey(keyFileOf(config.audit.keyFile, config.store.path));
+  const audit = new AuditLog(
+    {
+      push: (what, run, after) => incidentWriter.push(null, what, (tx) => run(tx.store), { after }),
+      settled: (timeoutMs) => incidentWriter.settled(null, timeoutMs),
+    },
+    log.child({ area: 'audit' }),
+  );
+  auditTimeline(incidents, audit);
+  audit.startAnchoring(auditKey, config.audit.anchorCheckMs);
 
   const ari = new AriConnection(config.ari, log.child({ area: 'ari' }));
   const ami = new AmiConnection(config.ami, log.child({ area: 'ami' }));
@@ -132,6 +146,8 @@ async function start(config: Config): Promise<() => Promise<void>> {
     waiting: queue.snapshot().waiting.map((c) => ({ incident: c.incident, arrivedAt: c.arrivedAt, priority: c.priority })),
     seats: seats.all().map((s) => ({ id: s.id, state: s.state, reason: s.reason, delivery: s.delivery })),
   });
+  const authService = new AuthService(new UsersRepo(db), { sessionTtlMs: config.auth.sessionTtlMs, maxFailures: config.auth.maxFailures, maxFailuresPerName: config.auth.maxFailuresPerName, windowMs: config.auth.failureWindowMs }, log.child({ area: 'auth' }));
+  authService.audit.chainTo(audit);
   const hub = new EventHub({ seats, incidents, queue: queueSnapshot, faults, store: incidentWriter }, { majorCategories: config.dispatch.majorCategories, tickMs: 1000 }, log.child({ area: 'events' }));
   const app = await buildApp({
     logger: log,
@@ -148,9 +164,10 @@ async function start(config: Config): Promise<() => Promise<void>> {
     monitoring: { monitoring, recall },
     spotChecks: { spotChecks: new SpotChecks(new SpotChecksRepo(db), { sampleSize: config.spotCheck.sampleSize }) },
     stats: { stats: new StatsRepo(db), now: queueSnapshot, extraMetrics: [serviceTime, ...callPath.metrics, ...createWriterMetrics(incidentWriter)], metrics: { token: config.metrics.token, open: !config.auth.enabled } },
-    auth: { enabled: config.auth.enabled, secureCookie: config.auth.secureCookie, service: new AuthService(new UsersRepo(db), { sessionTtlMs: config.auth.sessionTtlMs, maxFailures: config.auth.maxFailures, maxFailuresPerName: config.auth.maxFailuresPerName, windowMs: config.auth.failureWindowMs }, log.child({ area: 'auth' })) },
+    auth: { enabled: config.auth.enabled, secureCookie: config.auth.secureCookie, service: authService },
     events: { hub, live: { maxPerUser: config.auth.maxLiveSockets, allowedOrigins: config.auth.allowedOrigins, recheckMs: 10_000 } },
     admin: { dialplan: new DialplanAdmin(ami, ['extensions.conf'], log.child({ area: 'admin' })) },
+    audit: { db, log: audit, key: auditKey },
     health: {
       ari: () => ari.status(),
       ami: () => ami.isUp,
@@ -179,6 +196,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
     await outbox.stop();
     ami.stop();
     await ari.stop();
+    audit.stop();
     const unwritten = await incidents.stop(5000);
     if (unwritten) log.error({ unwritten }, 'store still failing at shutdown: incident writes not stored');
     await db.close();

@@ -10,6 +10,7 @@ import { loadConfig, ConfigError } from '../config/load';
 import { openStore } from '../store/database';
 import { UsersRepo } from '../store/users-repo';
 import { AuthService, BadUser } from './auth-service';
+import { appendNow, cliActor } from '../audit/append-now';
 
 const USAGE = 'usage: npm run add-user -- --name <name> --role call-taker|supervisor|admin|officer [--seat <seat id>] [--officer <officer id>] [--if-missing]  (password: CTI110_NEW_PASSWORD or stdin)';
 
@@ -47,6 +48,7 @@ async function main(): Promise<number> {
     }
     const auth = new AuthService(new UsersRepo(db), { sessionTtlMs: config.auth.sessionTtlMs, maxFailures: config.auth.maxFailures, maxFailuresPerName: config.auth.maxFailuresPerName, windowMs: config.auth.failureWindowMs }, pino({ level: 'silent' }));
     const what = await auth.addUser({ name: args.name, role: args.role, seat: args.seat ?? null, officer: args.officer ?? null, password: await readPassword() });
+    await appendNow(db, [{ actor: cliActor('add-user'), action: `user.${what}`, detail: { name: args.name, role: args.role, seat: args.seat ?? null, officer: args.officer ?? null } }]);
     process.stdout.write(`user ${args.name} ${what} (${args.role}${args.seat ? `, seat ${args.seat}` : ''}${args.officer ? `, officer ${args.officer}` : ''})\n`);
     return 0;
   } finally {

@@ -4,6 +4,7 @@
 // written every few seconds, so a flood costs one insert and a few updates.
 import type { Logger } from 'pino';
 import type { UsersRepo } from '../store/users-repo';
+import type { AuditSink } from '../audit/audit-log';
 
 interface Open {
   id: Promise<number | undefined>;
@@ -18,6 +19,8 @@ const MAX_OPEN = 1000;
 export class SignInAudit {
   private readonly open = new Map<string, Open>();
   private timer: NodeJS.Timeout | undefined;
+  /** The audit chain, once main.ts joins them: every row here is an entry there too. */
+  private chain: AuditSink | undefined;
 
   constructor(
     private readonly repo: UsersRepo,
@@ -27,9 +30,14 @@ export class SignInAudit {
     private readonly flushMs = 5000,
   ) {}
 
+  chainTo(chain: AuditSink): void {
+    this.chain = chain;
+  }
+
   /** An attempt whose password was checked: a row of its own. */
   async checked(at: number, name: string, remote: string, outcome: string): Promise<void> {
     await this.repo.recordSignIn(at, name, remote, outcome);
+    this.chain?.record({ at, actor: name.slice(0, 64), action: 'auth.sign_in', detail: { remote, outcome } });
   }
 
   /**
@@ -52,6 +60,7 @@ export class SignInAudit {
       return undefined;
     });
     this.open.set(key, { id, since: now, pending: 0 });
+    this.chain?.record({ at: now, actor: name.slice(0, 64), action: 'auth.sign_in', detail: { remote, outcome } });
     return true;
   }
 
@@ -70,6 +79,8 @@ export class SignInAudit {
       if (row.since <= old) this.open.delete(key);
       const id = await row.id;
       if (n === 0 || id === undefined) continue;
+      const [outcome, name, remote] = key.split('\n') as [string, string, string];
+      this.chain?.record({ actor: name, action: 'auth.sign_in_refused_more', detail: { remote, outcome, count: n } });
       await this.repo.addToSignIn(id, n).catch((err: Error) => this.log.error({ err: err.message, refused: n }, 'sign-in audit: count not written'));
     }
   }

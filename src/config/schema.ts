@@ -186,6 +186,17 @@ export const ConfigSchema = Type.Object(
     ),
     // Prometheus scrapes /metrics with `Authorization: Bearer <token>`; '' = signed-in supervisors only.
     metrics: Type.Object({ token: Type.String({ description: 'a bearer token for /metrics, or empty' }) }, { additionalProperties: false }),
+    // The audit chain (src/audit/): its Ed25519 key signs the daily anchors and incident exports.
+    audit: Type.Object(
+      {
+        // The private key file, made on first start (mode 600); '' = audit-ed25519.pem beside store.path.
+        // Several nodes on one PostgreSQL store: give them the same file.
+        keyFile: Type.String({ description: "a file path, or '' for the file beside store.path" }),
+        // How often the service looks whether the day has turned and the chain wants its anchor.
+        anchorCheckMs: Type.Integer({ minimum: 1000, description: 'milliseconds, at least 1000' }),
+      },
+      { additionalProperties: false },
+    ),
     // SQLite at `path` (one node), or PostgreSQL at `url` when set (the shared store of several nodes).
     store: Type.Object(
       {
@@ -286,6 +297,7 @@ export const DEFAULTS: Config = {
   },
   auth: { enabled: true, sessionTtlMs: 12 * 3600 * 1000, maxFailures: 5, maxFailuresPerName: 50, maxLiveSockets: 5, allowedOrigins: [], failureWindowMs: 15 * 60 * 1000, secureCookie: false },
   metrics: { token: '' },
+  audit: { keyFile: '', anchorCheckMs: 60_000 },
   store: { path: 'var/cti110.sqlite' },
   log: { level: 'info' },
 };
@@ -315,4 +327,5 @@ export const ENV_OVERRIDES: Record<string, { path: string; kind: 'string' | 'int
   // true behind TLS (the Docker image's default): the browser then sends the session over https only.
   CTI110_SECURE_COOKIE: { path: 'auth.secureCookie', kind: 'boolean' },
   CTI110_METRICS_TOKEN: { path: 'metrics.token', kind: 'string' },
+  CTI110_AUDIT_KEY_FILE: { path: 'audit.keyFile', kind: 'string' },
 };

@@ -28,6 +28,8 @@ import type { DialplanAdmin } from '../admin/dialplan';
 import { installAuthGuard } from './auth-guard';
 import type { AuthService } from '../auth/auth-service';
 import { CENTRE_STAFF } from '../auth/roles';
+import { installHttpAudit } from '../audit/http-audit';
+import { auditRoutes, type AuditRouteDeps } from '../audit/routes';
 
 export interface AppDeps {
   logger: Logger;
@@ -48,6 +50,8 @@ export interface AppDeps {
   auth: { enabled: boolean; service: AuthService; secureCookie: boolean };
   events: Pick<EventRouteDeps, 'hub' | 'live'>;
   admin: { dialplan: DialplanAdmin };
+  /** The audit chain: every user act over REST goes in, and incidents export from it (main.ts; tests may leave it out). */
+  audit?: AuditRouteDeps;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -57,6 +61,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Before the guard: its hooks must run first, or a refused upgrade's socket is never closed.
   await app.register(websocket, { options: { maxPayload: 4096 } });
   installAuthGuard(app, { enabled: deps.auth.enabled, auth: deps.auth.service });
+  if (deps.audit) installHttpAudit(app, deps.audit.log);
   await app.register(swagger, {
     openapi: { info: { title: 'cti110', description: 'CTI server for a 110 emergency call centre', version: '0.1.0' } },
   });
@@ -78,6 +83,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   triageRoutes(app, deps.triage);
   transferStatsRoutes(app, deps.transferStats);
   monitoringRoutes(app, deps.monitoring);
+  if (deps.audit) auditRoutes(app, deps.audit);
   app.get('/openapi.json', { config: { access: CENTRE_STAFF }, schema: { hide: true } }, async () => app.swagger());
   await app.ready();
   return app;

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { loadConfig, ConfigError } from '../config/load';
 import { openStore } from '../store/database';
 import { RetentionRepo } from '../store/retention-repo';
+import { appendNow, cliActor } from '../audit/append-now';
 import { applyRetention, diskAlert, diskStatus, retentionSummary } from './retention';
 
 async function main(): Promise<number> {
@@ -16,7 +17,9 @@ async function main(): Promise<number> {
   try {
     // No storage folder yet means nothing was ever recorded: nothing to delete, but the disk is still checked.
     if (existsSync(storageDir)) {
-      const r = await applyRetention(new RetentionRepo(db), { storageDir, retentionDays, now: Date.now() });
+      const marked = (rec: { id: number; incidentNumber: string; path: string }, removed: boolean) =>
+        appendNow(db, [{ actor: cliActor('retention'), action: removed ? 'recording.deleted' : 'recording.found_missing', incident: rec.incidentNumber, detail: { recording: rec.id, path: rec.path, retentionDays } }]);
+      const r = await applyRetention(new RetentionRepo(db), { storageDir, retentionDays, now: Date.now(), marked });
       for (const m of r.missing) process.stdout.write(`MISSING recording ${m.id} (incident ${m.incidentNumber}) ${m.path}: already gone; marked deleted\n`);
       for (const f of r.failed) process.stdout.write(`FAILED recording ${f.rec.id} (incident ${f.rec.incidentNumber}) ${f.rec.path}: ${f.reason}\n`);
       process.stdout.write(`${retentionSummary(r, retentionDays)}\n`);

@@ -12,6 +12,8 @@ export interface RetentionOptions {
   /** Config `recording.retentionDays`; 0 keeps every recording forever. */
   retentionDays: number;
   now: number;
+  /** Told of each recording marked deleted (its file removed, or found gone): the audit chain. */
+  marked?: (rec: ExpiredRecording, fileRemoved: boolean) => Promise<void>;
 }
 
 export interface RetentionResult {
@@ -80,6 +82,7 @@ export async function applyRetention(repo: RetentionRepo, opts: RetentionOptions
         // next run finds (ENOENT) and marks; the other order could leave audio nobody will delete.
         const removed = await deleteStoredFile(opts.storageDir, realRoot, rec.path);
         await repo.markDeleted(rec.id, opts.now);
+        await opts.marked?.(rec, removed);
         if (removed) {
           result.deleted += 1;
           result.deletedBytes += rec.size;

@@ -77,6 +77,11 @@ export interface NumberedIncident extends NewIncident {
 export class IncidentsRepo {
   constructor(private readonly db: Database) {}
 
+  /** The store under this repository: in a write-behind batch, its transaction (the audit chain appends there too). */
+  get store(): Database {
+    return this.db;
+  }
+
   /** The write-behind's view of this repository: a batch of its writes in one transaction. */
   writeStore(): { batch(fn: (tx: IncidentsRepo) => Promise<void>): Promise<void> } {
     return { batch: (fn) => this.db.transaction((tx) => fn(new IncidentsRepo(tx))) };

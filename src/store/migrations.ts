@@ -11,6 +11,7 @@ import { RETENTION_MIGRATION } from './retention-repo';
 import { OFFICERS_MIGRATION } from './officers-repo';
 import { OUTBOX_MIGRATION } from './outbox-repo';
 import { DISPATCH_MIGRATION } from './dispatch-repo';
+import { AUDIT_MIGRATION } from './audit-repo';
 
 export type Migration = string | { sqlite: string; postgres: string };
 
@@ -216,4 +217,7 @@ export const MIGRATIONS: Migration[] = [
   ALTER TABLE sign_ins ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
   CREATE INDEX sign_ins_known_good ON sign_ins (name COLLATE NOCASE, remote) WHERE outcome = 'ok';
   `,
+  // The audit chain (src/audit/): one log of every user action and automatic step, each entry
+  // hashed with the one before it, and the daily anchors signed with the service's key.
+  AUDIT_MIGRATION,
 ];

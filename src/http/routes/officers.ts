@@ -83,7 +83,9 @@ export function officerRoutes(app: FastifyInstance, deps: OfficerRouteDeps): voi
 
   app.put<{ Params: Static<typeof IdParams>; Body: Static<typeof PositionBody> }>(
     '/officers/:id/position',
-    { config: { access: OFFICER_TERMINALS, owner: byOfficerParam }, schema: { summary: "An officer's terminal reports where it is (its own officer only)", params: IdParams, body: PositionBody, response: { 200: OfficerSchema, 400: ErrorBody, 404: ErrorBody } } },
+    // audit: false: a terminal's position ping every few seconds is not an act (the last one stands
+    // in the officers table); it would be most of the audit chain.
+    { config: { access: OFFICER_TERMINALS, owner: byOfficerParam, audit: false }, schema: { summary: "An officer's terminal reports where it is (its own officer only)", params: IdParams, body: PositionBody, response: { 200: OfficerSchema, 400: ErrorBody, 404: ErrorBody } } },
     async (req) => deps.officers.reportPosition(req.params.id, req.body),
   );
 

@@ -180,7 +180,7 @@ export function recordingRoutes(app: FastifyInstance, deps: RecordingRouteDeps):
     {
       // HEAD would be audited as a listen without audio: not offered.
       exposeHeadRoute: false,
-      config: { access: CALL_HANDLERS, owner: byRecording },
+      config: { access: CALL_HANDLERS, owner: byRecording, audit: (req) => ({ action: (req.query as { download?: string }).download?.match(/^(1|true)$/) ? 'recording.download' : 'recording.listen', detail: { range: header(req, 'range') || undefined } }) },
       schema: {
         summary: 'The WAV (8 kHz 16-bit mono), with byte ranges; every request that reaches the file is written to the access log',
         params: IdParams,

@@ -75,7 +75,9 @@ const deletedAt = async (db: Database, id: number) => (await db.get<{ deleted_at
 t.test('retention deletes old audio of closed incidents only; rows, hashes and access stay', async (t) => {
   const f = await setup(t);
   await f.db.run("INSERT INTO recording_access (recording_id, at, who, action, remote) VALUES (?, ?, 'li', 'listen', '127.0.0.1')", [f.rec.oldClosed1!.id, NOW - 39 * DAY_MS]);
-  const r = await applyRetention(f.repo, { storageDir: f.root, retentionDays: 30, now: NOW });
+  const marked: [number, boolean][] = [];
+  const r = await applyRetention(f.repo, { storageDir: f.root, retentionDays: 30, now: NOW, marked: async (rec, removed) => void marked.push([rec.id, removed]) });
+  t.same(marked, [[f.rec.oldClosed1!.id, true], [f.rec.oldClosed2!.id, true], [f.rec.gone!.id, false]], 'each recording marked deleted is told (the CLI puts it in the audit chain)');
   const exists = (name: string) => existsSync(join(f.root, f.rec[name]!.path));
 
   t.notOk(exists('oldClosed1') || exists('oldClosed2'), 'old + closed: deleted');

@@ -5,7 +5,7 @@ import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { startService } from '../../support/harness';
+import { startService, waitFor } from '../../support/harness';
 import { startPostgres } from '../../support/postgres';
 
 const MAIN = resolve(__dirname, '../../../src/main.js');
@@ -31,10 +31,12 @@ t.test('the service runs on PostgreSQL', async (t) => {
   const pg = await startPostgres(t);
   const url = await pg.freshDatabase();
   const dir = t.testdir({});
-  const service = await startService(t, { CTI110_DB_URL: url, CTI110_HTTP_HOST: '127.0.0.1', CTI110_HTTP_PORT: '0', CTI110_ARI_URL: 'http://127.0.0.1:1', CTI110_AMI_PORT: '1', CTI110_RECORDINGS_DIR: `${dir}/rec`, CTI110_LOG_LEVEL: 'info' }, dir);
+  const service = await startService(t, { CTI110_DB_URL: url, CTI110_HTTP_HOST: '127.0.0.1', CTI110_HTTP_PORT: '0', CTI110_ARI_URL: 'http://127.0.0.1:1', CTI110_AMI_PORT: '1', CTI110_RECORDINGS_DIR: `${dir}/rec`, CTI110_AUDIT_KEY_FILE: `${dir}/audit.pem`, CTI110_LOG_LEVEL: 'info' }, dir);
   const health = await service.get<{ database: { up: boolean } }>('/health');
   t.equal(health.body.database.up, true, 'the store is up (Asterisk is not: 503 for that)');
   t.match(readFileSync(service.logFile, 'utf8'), /"db":"postgres 127\.0\.0\.1:\d+\/t1".*"msg":"cti110 listening"/);
+  // The audit chain's first anchor goes through the write-behind, in its PostgreSQL transaction.
+  await waitFor('the audit chain anchored', () => readFileSync(service.logFile, 'utf8').includes('audit chain anchored for the day'), 10000);
   await service.kill('SIGTERM');
   t.equal(service.process.exitCode, 0, 'a clean stop, the pool closed');
 });
