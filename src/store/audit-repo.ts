@@ -27,6 +27,9 @@ export const AUDIT_MIGRATION = `
   );
 `;
 
+/** 8 values a row: well under SQLite's and PostgreSQL's limits on a statement's parameters. */
+const ROWS_PER_INSERT = 100;
+
 /** Held for the append's transaction on PostgreSQL (the migrations hold 1100016). */
 const APPEND_LOCK = 1100017;
 
@@ -52,8 +55,14 @@ export class AuditRepo {
       head,
       inputs.map((i) => ({ at: i.at, actor: i.actor, action: i.action, detail: i.detail, incident: i.incident ?? numbers.get(i) ?? null })),
     );
-    for (const e of entries) {
-      await this.db.run('INSERT INTO audit_log (id, at, actor, action, incident, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [e.id, e.at, e.actor, e.action, e.incident, e.detail, e.prevHash, e.hash]);
+    // Many rows per statement: a call stamps about a dozen steps, and a statement each doubled
+    // the store's statements per call in a surge (the call path's write-behind shares them).
+    for (let i = 0; i < entries.length; i += ROWS_PER_INSERT) {
+      const rows = entries.slice(i, i + ROWS_PER_INSERT);
+      await this.db.run(
+        `INSERT INTO audit_log (id, at, actor, action, incident, detail, prev_hash, hash) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+        rows.flatMap((e) => [e.id, e.at, e.actor, e.action, e.incident, e.detail, e.prevHash, e.hash]),
+      );
     }
     return entries;
   }
