@@ -52,12 +52,16 @@ export class CallTaker {
         // The caller hung up mid-script, the service restarted: the next call starts afresh.
         if (!clock.stopped) this.deps.log(`seat ${this.seat}: ${(err as Error).message}`);
       }
-      await clock.sleep(500);
+      await clock.sleep(500).catch(() => undefined); // Stopped: the loop ends
     }
   }
 
-  /** Best effort at stop: the wallboard shows the seat logged out rather than a dead phone. */
+  /**
+   * Best effort at stop: the wallboard shows the seat logged out rather than a dead phone. A seat
+   * on a call cannot log out (409): not ready first, which it becomes once that call is over.
+   */
   async leaveSeat(): Promise<void> {
+    await this.session.post(`/seats/${this.seat}/not-ready`, { reason: 'demo stopped' }).catch(() => undefined);
     await this.session.post(`/seats/${this.seat}/logout`).catch(() => undefined);
   }
 

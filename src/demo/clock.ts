@@ -1,5 +1,6 @@
 // The demo's sense of time: the simulated people's pauses scale with --pace, and every wait
 // ends at once when the demo stops (Ctrl-C must not wait for a call-taker to finish a sentence).
+import { setMaxListeners } from 'node:events';
 
 export class Stopped extends Error {
   constructor() {
@@ -10,7 +11,10 @@ export class Stopped extends Error {
 export class Clock {
   private readonly stop = new AbortController();
 
-  constructor(private readonly pace: number, private readonly random: () => number = Math.random) {}
+  constructor(private readonly pace: number, private readonly random: () => number = Math.random) {
+    // One listener per wait under way (every seat, terminal and the trickle): more than Node's 10.
+    setMaxListeners(0, this.stop.signal);
+  }
 
   get stopped(): boolean {
     return this.stop.signal.aborted;

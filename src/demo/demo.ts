@@ -68,7 +68,7 @@ export async function startDemo(o: DemoOptions, root: string, log: (msg: string)
     }
     const officers = new OfficerTerminals(terminals, { grid, roster, clock, random: Math.random, log });
     tasks.push(...officers.patrol());
-    const trickle = o.callsPerMinute > 0 ? new Trickle({ procs, grid, edge: o.edge, callerDir: voices.callers, callsPerMinute: o.callsPerMinute, pace: o.pace, clock, random: Math.random, log }) : undefined;
+    const trickle = o.callsPerMinute > 0 ? new Trickle({ procs, grid, edge: o.edge, callerDir: voices.callers, logDir, callsPerMinute: o.callsPerMinute, pace: o.pace, clock, random: Math.random, log }) : undefined;
     for (const seat of o.seats) {
       const taker = new CallTaker(seat, await signInDemo(o.serviceUrl, `taker${seat}`), { clock, matterOf: (n) => trickle?.matterOf(n), terminals: officers, log });
       takers.push(taker);

@@ -24,12 +24,21 @@ async function main(): Promise<number> {
   if (process.argv.includes('--check-options')) return 0;
   const stopping = new AbortController();
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => stopping.abort());
+  // A bug in the demo must not leave its SIPp running: stop as for Ctrl-C, then exit 1.
+  let failed = false;
+  for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+    process.on(event, (err: unknown) => {
+      console.error(`demo: ${event}: ${(err as Error)?.stack ?? String(err)}`);
+      failed = true;
+      stopping.abort();
+    });
+  }
   let demo;
   try {
     demo = await startDemo(options, resolve(__dirname, '../../..'), log, stopping.signal);
   } catch (err) {
     // Stopped while starting: what had started is stopped already; that is no failure.
-    if (stopping.signal.aborted) return 0;
+    if (stopping.signal.aborted) return failed ? 1 : 0;
     console.error(`demo: could not start: ${(err as Error).message}`);
     return 1;
   }
@@ -37,7 +46,7 @@ async function main(): Promise<number> {
   log('stopping');
   await demo.stop();
   log('stopped: no phone or caller left running');
-  return 0;
+  return failed ? 1 : 0;
 }
 
 void main().then((code) => process.exit(code));

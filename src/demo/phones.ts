@@ -1,7 +1,9 @@
 // The simulated phones: a softphone per call-taker seat, officer and unit duty line, the
 // supervisors' phones (monitoring rings them), and the 12345 hotline's agent on the 12345
 // trunk. They are the test's SIPp scenarios (test/sipp): they register, answer every call
-// after a short ring and speak a tone each, so that recordings show who talked.
+// after a short ring and speak a tone each, so that recordings show who talked. No -trace_err:
+// SIPp writes every qualify OPTIONS and every held second there, which grows without end in a
+// demo left running; each phone's calls are in its -log_file instead.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,7 +43,6 @@ export function startPhone(procs: SippProcesses, phone: PhoneSpec, asterisk: str
     to: asterisk,
     ip: '127.0.0.1',
     cwd: voices[phone.voice],
-    errorFile: join(logDir, `${phone.kind}-${phone.id}-errors.log`),
     args: ['-oocsf', join(procs.scenarioDir, 'seat-multi-answer.xml'), '-aa', '-s', phone.id, '-au', phone.id, '-ap', phone.password, '-set', 'stay_s', String(STAY_S), '-set', 'answer_min_ms', '300', '-set', 'answer_max_ms', '1200', '-trace_logs', '-log_file', join(logDir, `${phone.kind}-${phone.id}.log`), '-m', '1', '-l', '1'],
   });
 }
@@ -55,7 +56,6 @@ export function startHotline(procs: SippProcesses, trunk12345: string, voices: R
     ip,
     port: Number(port),
     cwd: voices.hotline,
-    errorFile: join(logDir, 'hotline-12345-errors.log'),
     // No -m: a UAS scenario then takes any number of calls, one instance each.
     args: ['-set', 'answer_ms', '800', '-trace_logs', '-log_file', join(logDir, 'hotline-12345.log')],
   });

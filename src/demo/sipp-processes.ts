@@ -15,7 +15,7 @@ export interface SippStart {
   /** SIPp's current folder: the audio files its scenario streams. */
   cwd: string;
   args: string[];
-  /** With a file, SIPp's errors go there (-trace_err); callers go without, to keep one file a phone. */
+  /** With a file, SIPp's errors go there (-trace_err). */
   errorFile?: string;
 }
 

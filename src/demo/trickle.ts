@@ -1,6 +1,8 @@
 // A trickle of 110 calls through the SIP edge, as the carrier delivers them: each caller is one
 // SIPp (test/sipp/caller-geo.xml) sending its location with the INVITE, staying on as long as
 // its plan says, then hanging up. The call-takers read the plan to know what each caller wants.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Grid } from '../dispatch/grid';
 import { MatterDeck, planCall, type Matter, type PlannedCall, type Random } from './callers';
 import type { Clock } from './clock';
@@ -17,7 +19,7 @@ export class Trickle {
   private placed = 0;
   private up = 0;
 
-  constructor(private readonly deps: { procs: SippProcesses; grid: Grid; edge: string; callerDir: string; callsPerMinute: number; pace: number; clock: Clock; random: Random; log: (msg: string) => void }) {
+  constructor(private readonly deps: { procs: SippProcesses; grid: Grid; edge: string; callerDir: string; logDir: string; callsPerMinute: number; pace: number; clock: Clock; random: Random; log: (msg: string) => void }) {
     this.deck = new MatterDeck(deps.random);
   }
 
@@ -43,12 +45,15 @@ export class Trickle {
     this.plans.set(plan.number, plan);
     this.placed++;
     log(`call ${this.placed}: ${plan.number} at ${plan.lat} N ${plan.lon} E (±${plan.radiusM} m): ${plan.matter.summary}`);
+    // Kept only for a call that failed: one small file per failed call, none per good one.
+    const errorFile = join(this.deps.logDir, `caller-${plan.number}-errors.log`);
     const run = await this.deps.procs.start({
       name: `caller ${plan.number}`,
       scenario: 'caller-geo.xml',
       to: this.deps.edge,
       ip: CARRIER_IP,
       cwd: this.deps.callerDir,
+      errorFile,
       // pos is "lat lon": GML order, latitude first.
       args: ['-s', '110', '-key', 'callerid', plan.number, '-key', 'pos', `${plan.lat} ${plan.lon}`, '-key', 'radius', String(plan.radiusM), '-set', 'hold_s', String(plan.holdS), '-m', '1', '-l', '1', '-timeout', `${plan.holdS + 600}s`, '-timeout_error'],
     });
@@ -57,7 +62,8 @@ export class Trickle {
       this.up--;
       // Kept a while after the call: the call-taker may still be reading the incident.
       setTimeout(() => this.plans.delete(plan.number), 10 * 60000).unref();
-      if (!this.deps.clock.stopped) log(`caller ${plan.number}: hung up${code === 0 ? '' : ` (sipp exit ${code})`}`);
+      if (code === 0) rmSync(errorFile, { force: true });
+      if (!this.deps.clock.stopped) log(`caller ${plan.number}: hung up${code === 0 ? '' : ` (sipp exit ${code}, see ${errorFile})`}`);
     });
   }
 }
