@@ -13,7 +13,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 demo=()
 if [ "${1:-}" = "--demo" ]; then
   shift
-  demo=(node dist/src/demo/main.js "$@")
+  case " $* " in *" --help "*|*" -h "*) exec node dist/src/demo/main.js --help ;; esac
+  # Where this run's pieces listen (the same variables as below); options given after win.
+  demo=(node dist/src/demo/main.js --service "http://127.0.0.1:${CTI110_HTTP_PORT:-8110}" --asterisk "127.0.0.1:${AST_SIP_PORT:-5060}"
+    --edge "${EDGE_ADDR:-127.0.0.1}:${EDGE_PORT:-5062}" --trunk12345 "${TRUNK12345_ADDR:-127.0.0.3}:${TRUNK12345_PORT:-5070}" "$@")
 elif [ $# -gt 0 ]; then
   echo "run: unknown arguments: $* (only --demo [options])" >&2
   exit 2
