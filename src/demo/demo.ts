@@ -45,10 +45,12 @@ export async function startDemo(o: DemoOptions, root: string, log: (msg: string)
     mkdirSync(logDir, { recursive: true });
     const voices = makeVoices(workDir);
     const { grid, roster } = loadDispatchData(resolve(root, o.gridDir));
-    const dutyLines = grid.cells.map((c) => grid.unit(c.unit)).flatMap((u) => (u ? grid.unitChain(u.id) : []));
+    // Officers' phones and every duty line up the units' chains: escalation rings them too.
+    const dutyLines = grid.cells.flatMap((c) => grid.unitChain(c.unit)).map((u) => u.dutyLine);
+    const officerPhones = new Set([...roster.map((r) => r.phone), ...dutyLines].map(localPhone).filter((id): id is string => id !== undefined));
     const phones: PhoneSpec[] = [
       ...o.seats.map((id): PhoneSpec => ({ kind: 'seat', id, password: `seat-${id}-dev`, voice: 'seats' })),
-      ...[...new Set([...roster.map((r) => r.phone), ...dutyLines.map((u) => u.dutyLine)].map(localPhone).filter((id): id is string => id !== undefined))].map((id): PhoneSpec => ({ kind: 'officer', id, password: `officer-${id}-dev`, voice: 'officers' })),
+      ...[...officerPhones].map((id): PhoneSpec => ({ kind: 'officer', id, password: `officer-${id}-dev`, voice: 'officers' })),
       ...o.supervisors.map((id): PhoneSpec => ({ kind: 'supervisor', id, password: `supervisor-${id}-dev`, voice: 'seats' })),
     ];
 
