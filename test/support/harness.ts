@@ -2,8 +2,6 @@
 // the real service as a child process, and SIPp as callers and seats. Ports are picked free at
 // run time; everything started here is stopped in teardown, also when a test fails.
 import { spawn, execFile, execFileSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { createSocket } from 'node:dgram';
 import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -46,39 +44,9 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
 
-/** A TCP port nobody listens on right now (and UDP free too, for SIP). */
-export async function freePort(udpToo = false): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const srv = createServer();
-      srv.once('error', reject);
-      srv.listen(0, '127.0.0.1', () => {
-        const p = (srv.address() as { port: number }).port;
-        srv.close(() => resolve(p));
-      });
-    });
-    if (!udpToo || (await udpFree(port))) return port;
-  }
-}
-
-export function udpFree(port: number, host = '127.0.0.1'): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createSocket('udp4');
-    s.once('error', () => resolve(false));
-    s.bind(port, host, () => s.close(() => resolve(true)));
-  });
-}
-
-/** A block of `count` consecutive free UDP ports (RTP ranges, SIPp media ports). */
-export async function freeUdpRange(count: number): Promise<number> {
-  for (let tries = 0; tries < 200; tries++) {
-    const base = 20000 + 2 * Math.floor(Math.random() * 15000);
-    let ok = true;
-    for (let p = base; p < base + count && ok; p += Math.max(1, Math.floor(count / 8))) ok = await udpFree(p, '0.0.0.0');
-    if (ok) return base;
-  }
-  throw new Error('no free UDP range');
-}
+// Shared with the demo (src/demo), which starts SIPp phones the same way.
+export { freePort, udpFree, freeUdpRange } from '../../src/demo/ports';
+import { freePort, freeUdpRange } from '../../src/demo/ports';
 
 export interface Sandbox {
   name: string;
@@ -309,9 +277,9 @@ export interface IncidentView {
 }
 
 /** Users added to the service's database as an operator would (the add-user CLI), before it starts. */
-export function addUsers(dbPath: string, users: readonly { name: string; role: string; seat?: string; password: string }[]): void {
+export function addUsers(dbPath: string, users: readonly { name: string; role: string; seat?: string; officer?: string; password: string }[]): void {
   for (const u of users) {
-    execFileSync(process.execPath, [join(ROOT, 'dist/src/auth/add-user-cli.js'), '--name', u.name, '--role', u.role, ...(u.seat ? ['--seat', u.seat] : [])], { cwd: ROOT, env: { ...process.env, CTI110_DB_PATH: dbPath, CTI110_NEW_PASSWORD: u.password } });
+    execFileSync(process.execPath, [join(ROOT, 'dist/src/auth/add-user-cli.js'), '--name', u.name, '--role', u.role, ...(u.seat ? ['--seat', u.seat] : []), ...(u.officer ? ['--officer', u.officer] : [])], { cwd: ROOT, env: { ...process.env, CTI110_DB_PATH: dbPath, CTI110_NEW_PASSWORD: u.password } });
   }
 }
 
