@@ -107,23 +107,29 @@ export class CallService {
     call.callerNumber = arrival.callerNumber;
     call.recordingFile = arrival.recordingFile;
     this.calls.set(call.channelId, call);
-    // Ringing first and without waiting for the database: the caller must never hear silence.
-    this.telephony.ring(call.channelId).catch((err: unknown) => {
-      if (!(err instanceof ChannelGone)) call.log.error({ err: (err as Error).message }, 'could not send ringing');
-    });
     const { caseRef, location, recordingFile, ...fields } = arrival;
-    call.priority = this.priorities[arrival.trunk] ?? 100;
-    const incident = this.incidents.arrive({ ...fields, state: call.state, priority: call.priority, ...(caseRef ? { caseRef } : {}) });
-    call.incidentId = incident.id;
-    call.incidentNumber = incident.number;
-    call.log = call.log.child({ incident: incident.number });
-    void this.incidents.stamp(incident.id, 'arrived', { callerNumber: arrival.callerNumber, trunk: arrival.trunk }, arrival.arrivedAt);
-    void this.incidents.stamp(incident.id, 'entered_service', { channel: call.channelId });
-    call.log.info({ callerNumber: arrival.callerNumber, trunk: arrival.trunk }, 'call entered service');
-    void this.move(call, 'incident_opened'); // the state moves now; only its stamp is written behind
-    this.enqueueCall(call);
+    let incident: { id: number; number: string } | undefined;
+    try {
+      call.priority = this.priorities[arrival.trunk] ?? 100;
+      incident = this.incidents.arrive({ ...fields, state: call.state, priority: call.priority, ...(caseRef ? { caseRef } : {}) });
+      call.incidentId = incident.id;
+      call.incidentNumber = incident.number;
+      call.log = call.log.child({ incident: incident.number });
+      void this.incidents.stamp(incident.id, 'arrived', { callerNumber: arrival.callerNumber, trunk: arrival.trunk }, arrival.arrivedAt);
+      void this.incidents.stamp(incident.id, 'entered_service', { channel: call.channelId });
+      call.log.info({ callerNumber: arrival.callerNumber, trunk: arrival.trunk }, 'call entered service');
+      void this.move(call, 'incident_opened'); // the state moves now; only its stamp is written behind
+      this.enqueueCall(call);
+    } finally {
+      // Ringing in the same turn, never waiting for the database: the caller must never hear
+      // silence. Sent just after the queue's request to a ready seat, which the caller waits for.
+      this.telephony.ring(call.channelId).catch((err: unknown) => {
+        if (!(err instanceof ChannelGone)) call.log.error({ err: (err as Error).message }, 'could not send ringing');
+      });
+    }
     // The location is kept on the stored row, so it waits for the row; never for the call.
-    void this.incidents.written(incident.id).then(() => this.locator.onArrival(incident.id, arrival.callerNumber, location));
+    const id = incident.id;
+    void this.incidents.written(id).then(() => this.locator.onArrival(id, arrival.callerNumber, location));
   }
 
   /** The caller's channel left Stasis (hung up, or was taken away). */
