@@ -71,11 +71,15 @@ export class InterpreterConference {
         await this.incidents.stamp(a.incidentId, 'interpreter_joined', { language: a.language, line });
         this.log.info({ incident: a.incident, language: a.language, line }, 'interpreter joined the call');
       })
-      .catch((err: Error) => {
-        // Not in the bridge, the interpreter would talk to nobody: let them go, the call goes on.
+      .catch(async (err: Error) => {
+        // Not in the bridge, the interpreter would talk to nobody: let them go, the call goes on
+        // (the call-taker sees why and may ask again).
         this.log.error({ incident: a.incident, line, err: err.message }, 'interpreter: could not join the call');
-        this.telephony.hangup(legId).catch(() => undefined);
-      });
+        this.forget(a);
+        await this.telephony.hangup(legId).catch(() => undefined);
+        await this.incidents.stamp(a.incidentId, 'interpreter_failed', { language: a.language, line, cause: `join: ${err.message}` });
+      })
+      .catch(() => undefined);
   }
 
   /** The leg failed or hung up: ringing → the next line; joined → the interpreter left. */

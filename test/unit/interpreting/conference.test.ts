@@ -153,3 +153,16 @@ t.test('the caller hangs up: the interpreter is hung up, nothing more is rung', 
   t.same(joined.fake.calls('hangup'), [[leg]]);
   t.notOk(joined.conference.isLeg(leg), 'its StasisEnd is no longer ours');
 });
+
+t.test('answered but not joined to the bridge: let go, said on the timeline, the call goes on', async (t) => {
+  const s = setup();
+  s.fake.failing.addToBridge = new Error('bridge gone');
+  await s.service.call(INCIDENT, 'en');
+  const first = s.leg();
+  s.conference.legAnswered(first);
+  await settle();
+  t.same(s.fake.calls('hangup'), [[first]], 'only the interpreter leg');
+  t.match(s.stamped.at(-1), { kind: 'interpreter_failed', detail: { line: 'PJSIP/2501', cause: 'join: bridge gone' } });
+  t.notOk(s.conference.isLeg(first));
+  t.equal(s.conference.presentIn(INCIDENT), undefined, 'the call-taker may ask again');
+});
