@@ -36,6 +36,8 @@ import { HeadsetCodes } from './calls/headset-codes';
 import { DtmfDispatch } from './dispatch/dtmf';
 import { MajorAlerts } from './dispatch/alerts';
 import { DispatchRepo } from './store/dispatch-repo';
+import { InterpreterConference } from './interpreting/conference';
+import { InterpretingService } from './interpreting/service';
 import { HotTransfer } from './transfer/hot-transfer';
 import { TransferService, handoverThroughOutbox } from './transfer/service';
 import { Outbox } from './outbox/outbox';
@@ -116,6 +118,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
     endFor: async (n) => {
       await conference.endFor(n);
       await transfer.endFor(n);
+      await interpreter.endFor(n);
     },
   };
   const recorder = new Recorder(telephony, incidents, new RecordingsRepo(db), config.recording.storageDir, log.child({ area: 'recording' }));
@@ -132,6 +135,9 @@ async function start(config: Config): Promise<() => Promise<void>> {
   const record = new IncidentRecord(dispatchRepo, incidents, officers, outbox, checkUnitWebhooks(config.dispatch.unitWebhooks, dispatchData.grid), log.child({ area: 'dispatch' }));
   const conference = new Conference(telephony, incidents, calls, { answerMs: config.dispatch.answerMs, trunk: config.dispatch.trunk, officersToTry: config.dispatch.officersToTry }, record, log.child({ area: 'dispatch' }));
   const dispatch = new DispatchService(incidents, dispatchRepo, dispatchData.grid, officers, conference, config.dispatch);
+  // An interpreter is not counted above: the call-taker never leaves the caller with one alone.
+  const interpreter = new InterpreterConference(telephony, incidents, calls, { answerMs: config.interpreting.answerMs }, log.child({ area: 'interpreting' }));
+  const interpreting = new InterpretingService(incidents, interpreter, config.interpreting.languages);
   const callbacks = new CallbackService(telephony, seats, incidents, { trunk: config.queue.callbackTrunk, ringNoAnswerMs: config.queue.ringNoAnswerMs, callerRingMs: 30000 }, log.child({ area: 'callback' }));
   const arrivals = new Arrivals();
   const monitoring = new MonitoringService(telephony, incidents, calls, (id) => void seats.get(id), arrivals, config.monitoring, log.child({ area: 'monitoring' }));
@@ -140,7 +146,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
   calls.watch(recall);
   const dtmfDispatch = new DtmfDispatch(calls, dispatch, incidents, telephony, log.child({ area: 'dispatch' }));
   const headsetCodes = new HeadsetCodes({ '1': (leg) => void dtmfDispatch.pressed(leg), '2': (leg) => recall.byTaker(leg) });
-  bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, headsetCodes, transfer, monitoring, recall, faults, log: log.child({ area: 'calls' }) });
+  bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, headsetCodes, transfer, interpreter, monitoring, recall, faults, log: log.child({ area: 'calls' }) });
 
   const queueSnapshot = (): QueueSnapshot => ({
     waiting: queue.snapshot().waiting.map((c) => ({ incident: c.incident, arrivedAt: c.arrivedAt, priority: c.priority })),
@@ -162,6 +168,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
     triage: { transfers, categories: config.transfer.categories },
     transferStats: { db },
     monitoring: { monitoring, recall },
+    interpreting: { interpreting },
     spotChecks: { spotChecks: new SpotChecks(new SpotChecksRepo(db), { sampleSize: config.spotCheck.sampleSize }) },
     stats: { stats: new StatsRepo(db), now: queueSnapshot, extraMetrics: [serviceTime, ...callPath.metrics, ...createWriterMetrics(incidentWriter)], metrics: { token: config.metrics.token, open: !config.auth.enabled } },
     auth: { enabled: config.auth.enabled, secureCookie: config.auth.secureCookie, service: authService },

@@ -4,7 +4,7 @@
 import { api, live, startPage, t, el, duration, report, path, $ } from './common.js';
 import { drawMap } from './map.js';
 import { startPhonePanel } from './phone-panel.js';
-import { timelineItem } from './timeline.js';
+import { timelineItem, languageName } from './timeline.js';
 
 /** @typedef {import('../src/http/page-types').SeatView} SeatView */
 /** @typedef {import('../src/http/page-types').CallView} CallView */
@@ -74,7 +74,7 @@ function showCall() {
   $('no-call').hidden = !!current;
   $('call').hidden = !current;
   const active = !!current && !current.ended;
-  for (const id of ['btn-classify', 'btn-transfer', 'btn-leave', 'btn-conference', 'btn-dispatch-now', 'btn-recall']) $(id, HTMLButtonElement).disabled = !active;
+  for (const id of ['btn-classify', 'btn-transfer', 'btn-leave', 'btn-conference', 'btn-dispatch-now', 'btn-recall', 'btn-interpreter', 'btn-interpreter-dismiss']) $(id, HTMLButtonElement).disabled = !active;
   if (!current) return;
   $('call-incident').textContent = current.number;
   $('call-caller').textContent = current.callerNumber || '–';
@@ -125,6 +125,10 @@ $('btn-leave').addEventListener('click', () => act(() => api('POST', path`/incid
 // caller is (no location typed), and instant recall of the last seconds; the same services.
 $('btn-dispatch-now').addEventListener('click', () => act(() => api('POST', path`/incidents/${callNumber()}/dispatch`, {})));
 $('btn-recall').addEventListener('click', () => act(() => api('POST', path`/incidents/${callNumber()}/recall`)));
+// Interpreter on the line (外语接警): the chosen language's lines are rung into the call; the
+// outcome (joined, nobody answered, left) comes as timeline steps like every other.
+$('btn-interpreter').addEventListener('click', () => act(() => api('POST', path`/incidents/${callNumber()}/interpreter`, { language: $('interpreter-language', HTMLSelectElement).value })));
+$('btn-interpreter-dismiss').addEventListener('click', () => act(() => api('DELETE', path`/incidents/${callNumber()}/interpreter`)));
 
 // Dispatch
 /** @type {NearestAnswer | null} the last officers' search: where it placed the caller */
@@ -207,6 +211,13 @@ phone = await startPhonePanel(seat, () => lastSeat?.state === 'on_call');
 /** @type {Record<string, string>} */
 const categories = await api('GET', '/triage/categories');
 $('category').replaceChildren(el('option', { value: '' }, '–'), ...Object.entries(categories).map(([id, where]) => el('option', { value: id }, `${id} → ${where}`)));
+/** @type {string[]} the languages with interpreter lines, from the service's configuration */
+const languages = await api('GET', '/interpreting/languages');
+const showLanguages = () => {
+  const chosen = $('interpreter-language', HTMLSelectElement).value;
+  $('interpreter-language').replaceChildren(...languages.map((tag) => el('option', { value: tag, selected: tag === chosen }, languageName(tag))));
+};
+showLanguages();
 showCall();
 // After a reload (or on a second screen) the call in progress at the seat is found again.
 /** @type {{ incident: string } | null} */
@@ -222,5 +233,6 @@ document.addEventListener('cti110:lang', () => {
   showCall();
   showTimeline();
   showLocation();
+  showLanguages();
   redrawMap();
 });

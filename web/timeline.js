@@ -64,9 +64,20 @@ const SOURCES = {
 };
 /** Why a call, a ring or a session ended, as the service records it: the common codes worded, any other shown as recorded. */
 const CAUSES = {
-  'zh-CN': /** @type {Record<string, string>} */ ({ no_answer: '无人接听', busy: '忙线', congestion: '线路拥塞', unreachable: '无法接通', caller_hung_up: '报警人挂断', abandoned: '报警人放弃等待', call_ended: '通话已结束', supervisor_hung_up: '值班长挂断', taker_left: '接警员已退出', stopped: '已停止', fallback: '服务中断期间', ended_while_service_away: '服务中断期间结束' }),
-  en: /** @type {Record<string, string>} */ ({ no_answer: 'no answer', busy: 'busy', congestion: 'congestion', unreachable: 'unreachable', caller_hung_up: 'the caller hung up', abandoned: 'the caller gave up waiting', call_ended: 'the call ended', supervisor_hung_up: 'the supervisor hung up', taker_left: 'the call-taker left', stopped: 'stopped', fallback: 'while the service was down', ended_while_service_away: 'ended while the service was away' }),
+  'zh-CN': /** @type {Record<string, string>} */ ({ no_answer: '无人接听', busy: '忙线', congestion: '线路拥塞', unreachable: '无法接通', caller_hung_up: '报警人挂断', abandoned: '报警人放弃等待', call_ended: '通话已结束', supervisor_hung_up: '值班长挂断', taker_left: '接警员已退出', stopped: '已停止', fallback: '服务中断期间', ended_while_service_away: '服务中断期间结束', withdrawn: '已撤回' }),
+  en: /** @type {Record<string, string>} */ ({ no_answer: 'no answer', busy: 'busy', congestion: 'congestion', unreachable: 'unreachable', caller_hung_up: 'the caller hung up', abandoned: 'the caller gave up waiting', call_ended: 'the call ended', supervisor_hung_up: 'the supervisor hung up', taker_left: 'the call-taker left', stopped: 'stopped', fallback: 'while the service was down', ended_while_service_away: 'ended while the service was away', withdrawn: 'withdrawn' }),
 };
+/** Interpreter languages (config interpreting.languages) by their tag; any other shows as its tag. */
+const LANGUAGES = {
+  'zh-CN': /** @type {Record<string, string>} */ ({ en: '英语', ru: '俄语', ja: '日语', ko: '韩语', fr: '法语', de: '德语', es: '西班牙语', ar: '阿拉伯语', vi: '越南语', th: '泰语', mn: '蒙古语', ug: '维吾尔语', bo: '藏语', 'zh-yue': '粤语' }),
+  en: /** @type {Record<string, string>} */ ({ en: 'English', ru: 'Russian', ja: 'Japanese', ko: 'Korean', fr: 'French', de: 'German', es: 'Spanish', ar: 'Arabic', vi: 'Vietnamese', th: 'Thai', mn: 'Mongolian', ug: 'Uyghur', bo: 'Tibetan', 'zh-yue': 'Cantonese' }),
+};
+/** A language tag as a person reads it, in the page's language (also the console's picker). @param {string} tag */
+export const languageName = (tag) => LANGUAGES[lang === 'en' ? 'en' : 'zh-CN'][tag] ?? tag;
+/** @param {Detail} d */
+const langZh = (d) => LANGUAGES['zh-CN'][d.str('language')] ?? d.str('language');
+/** @param {Detail} d */
+const langEn = (d) => LANGUAGES.en[d.str('language')] ?? d.str('language');
 /** A detail field holding a cause, worded. @param {Detail} d @param {string} key @param {'zh-CN' | 'en'} l */
 const cause = (d, key, l) => CAUSES[l][d.str(key)] ?? d.str(key);
 
@@ -117,6 +128,12 @@ const SENTENCES = {
     transfer_answered: () => '转接12345成功',
     transfer_failed: (d) => `转接12345失败（${cause(d, 'cause', 'zh-CN')}），继续由接警员处置`,
     transfer_left: () => '12345已退出通话',
+    interpreter_requested: (d) => `请求${langZh(d)}翻译：依次呼叫 ${d.list('lines').join('、') || '?'}`,
+    interpreter_ringing: (d) => `正在呼叫${langZh(d)}翻译线路${d.str('line')}`,
+    interpreter_failed: (d) => `${langZh(d)}翻译线路${d.str('line')}未接通（${cause(d, 'cause', 'zh-CN')}）`,
+    interpreter_exhausted: (d) => `${langZh(d)}翻译均未接听，请继续处置报警人`,
+    interpreter_joined: (d) => `${langZh(d)}翻译（${d.str('line')}）已接入通话`,
+    interpreter_left: (d) => (d.str('by') === 'call-taker' ? `接警员已结束${langZh(d)}翻译，通话继续` : `${langZh(d)}翻译已退出，通话继续`),
     taker_left: () => '接警员已退出，报警人与民警继续通话',
     seat_lost: (d) => `席位${d.str('seat')}连接中断，来电重新排队`,
     abandoned: (d) => `报警人等待${d.secs('waitMs')}秒后挂断`,
@@ -163,6 +180,12 @@ const SENTENCES = {
     transfer_answered: () => 'Handed over to 12345',
     transfer_failed: (d) => `Transfer to 12345 failed (${cause(d, 'cause', 'en')}): the call-taker keeps the caller`,
     transfer_left: () => '12345 left the call',
+    interpreter_requested: (d) => `${langEn(d)} interpreter requested: ringing ${d.list('lines').join(', then ') || '?'}`,
+    interpreter_ringing: (d) => `Ringing ${langEn(d)} interpreter line ${d.str('line')}`,
+    interpreter_failed: (d) => `${langEn(d)} interpreter line ${d.str('line')} not reached (${cause(d, 'cause', 'en')})`,
+    interpreter_exhausted: (d) => `No ${langEn(d)} interpreter answered: keep the caller`,
+    interpreter_joined: (d) => `${langEn(d)} interpreter (${d.str('line')}) joined the call`,
+    interpreter_left: (d) => (d.str('by') === 'call-taker' ? `The call-taker dismissed the ${langEn(d)} interpreter: the call goes on` : `The ${langEn(d)} interpreter left: the call goes on`),
     taker_left: () => 'The call-taker left: caller and officer talk on',
     seat_lost: (d) => `Seat ${d.str('seat')} lost its connection: the caller is queued again`,
     abandoned: (d) => `The caller hung up after waiting ${d.secs('waitMs')} s`,

@@ -11,6 +11,7 @@ import type { HeadsetCodes } from './headset-codes';
 import type { Recorder } from '../recording/recorder';
 import type { Conference } from '../dispatch/conference';
 import type { HotTransfer } from '../transfer/hot-transfer';
+import type { InterpreterConference } from '../interpreting/conference';
 import type { Seats } from '../queue/seats';
 import type { Arrival, CallService } from './call-service';
 import { fromHeader } from './from-header';
@@ -55,13 +56,14 @@ export interface StasisDeps {
   conference: Conference;
   headsetCodes: HeadsetCodes;
   transfer: HotTransfer;
+  interpreter: InterpreterConference;
   monitoring: MonitoringService;
   recall: InstantRecall;
   faults: Faults;
   log: Logger;
 }
 
-export function bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, headsetCodes, transfer, monitoring, recall, faults, log }: StasisDeps): void {
+export function bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, headsetCodes, transfer, interpreter, monitoring, recall, faults, log }: StasisDeps): void {
   // A handler may return a promise: the guard below also catches what it rejects with.
   const handlers: { [K in AriEvent['type']]?: (e: Extract<AriEvent, { type: K }>) => unknown } = {
     StasisStart: (e) => {
@@ -87,6 +89,8 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
         conference.legEntered(e.channel.id);
       } else if (entry === 'transfer') {
         transfer.legEntered(e.channel.id);
+      } else if (entry === 'interpreter') {
+        interpreter.legEntered(e.channel.id);
       } else if (entry === 'headset') {
         seatService.headsets.entered(e.channel.id);
       } else if (entry === 'monitor') {
@@ -104,6 +108,7 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
       else if (callbacks.isLeg(e.channel.id)) callbacks.legAnswered(e.channel.id);
       else if (conference.isLeg(e.channel.id)) conference.legAnswered(e.channel.id);
       else if (transfer.isLeg(e.channel.id)) transfer.legAnswered(e.channel.id);
+      else if (interpreter.isLeg(e.channel.id)) interpreter.legAnswered(e.channel.id);
       else if (seatService.headsets.isLeg(e.channel.id)) seatService.headsets.answered(e.channel.id);
       else if (monitoring.isLeg(e.channel.id)) monitoring.legAnswered(e.channel.id);
     },
@@ -113,6 +118,7 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
       else if (callbacks.isLeg(e.peer.id)) callbacks.legGone(e.peer.id, e.dialstatus.toLowerCase());
       else if (conference.isLeg(e.peer.id)) conference.legGone(e.peer.id, e.dialstatus.toLowerCase());
       else if (transfer.isLeg(e.peer.id)) transfer.legGone(e.peer.id, e.dialstatus.toLowerCase());
+      else if (interpreter.isLeg(e.peer.id)) interpreter.legGone(e.peer.id, e.dialstatus.toLowerCase());
       else if (seatService.headsets.isLeg(e.peer.id)) seatService.headsets.gone(e.peer.id, e.dialstatus.toLowerCase());
       else if (monitoring.isLeg(e.peer.id)) monitoring.legGone(e.peer.id, e.dialstatus.toLowerCase());
     },
@@ -126,6 +132,7 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
       else if (callbacks.isLeg(e.channel.id)) callbacks.legGone(e.channel.id, 'hangup');
       else if (conference.isLeg(e.channel.id)) conference.legGone(e.channel.id, 'hangup');
       else if (transfer.isLeg(e.channel.id)) transfer.legGone(e.channel.id, 'hangup');
+      else if (interpreter.isLeg(e.channel.id)) interpreter.legGone(e.channel.id, 'hangup');
       else if (seatService.headsets.isLeg(e.channel.id)) seatService.headsets.gone(e.channel.id, 'hangup');
       else if (monitoring.isLeg(e.channel.id)) monitoring.legGone(e.channel.id, 'hangup');
       else if (recall.isLeg(e.channel.id)) return; // a recall snoop: its owner hung it up, or its call ended

@@ -140,6 +140,19 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    interpreting: Type.Object(
+      {
+        // Interpreter lines per language (外语接警), tried in order like officers: the first that
+        // answers is joined to the caller's bridge. Language: a BCP 47 tag such as en, ru, ug, zh-yue.
+        languages: Type.Record(
+          Type.String({ pattern: '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$' }),
+          Type.Array(Type.String({ pattern: '^PJSIP/[^\\s]{1,128}$', description: 'a dial string, e.g. PJSIP/2501' }), { minItems: 1, maxItems: 20, description: 'the language\'s interpreter lines, in the order they are rung' }),
+        ),
+        // How long each interpreter line rings before the next one is rung.
+        answerMs: Type.Integer({ minimum: 1000, description: 'milliseconds, at least 1000' }),
+      },
+      { additionalProperties: false },
+    ),
     monitoring: Type.Object(
       {
         // Supervisors' own SIP phones (config/asterisk/pjsip.conf, 3001...): rung to listen in.
@@ -285,6 +298,11 @@ export const DEFAULTS: Config = {
     answerMs: 20000,
     handoverUrl: '',
     handoverToken: '',
+  },
+  interpreting: {
+    // The sandbox's interpreter phones (config/asterisk/pjsip.conf, 2501...).
+    languages: { en: ['PJSIP/2501', 'PJSIP/2502'], ru: ['PJSIP/2503'] },
+    answerMs: 15000,
   },
   monitoring: {
     supervisors: [

@@ -1,4 +1,4 @@
-// The demo, put together: phones for every seat, officer, unit duty line and supervisor, the
+// The demo, put together: phones for every seat, officer, unit duty line, supervisor and interpreter line, the
 // 12345 agent, a simulated call-taker per seat, the officers' terminals and, if asked, the
 // trickle of callers. stop() ends all of it: people first (seats logged out), then every SIPp.
 import { mkdirSync } from 'node:fs';
@@ -22,6 +22,9 @@ const signInDemo = (base: string, name: string) => signIn(base, name, `${name}-p
 
 /** The duty lines and officers' phones on this Asterisk: `PJSIP/<id>` (a mobile number has no demo phone). */
 const localPhone = (dial: string) => /^PJSIP\/(\d+)$/.exec(dial)?.[1];
+
+/** The sandbox's interpreter lines (config/asterisk/pjsip.conf; the default interpreting.languages). */
+const INTERPRETER_LINES = ['2501', '2502', '2503'];
 
 /** `stopSignal` aborted (Ctrl-C) while starting: what was started is stopped, and this rejects. */
 export async function startDemo(o: DemoOptions, root: string, log: (msg: string) => void, stopSignal: AbortSignal): Promise<Demo> {
@@ -52,6 +55,8 @@ export async function startDemo(o: DemoOptions, root: string, log: (msg: string)
       ...o.seats.map((id): PhoneSpec => ({ kind: 'seat', id, password: `seat-${id}-dev`, voice: 'seats' })),
       ...[...officerPhones].map((id): PhoneSpec => ({ kind: 'officer', id, password: `officer-${id}-dev`, voice: 'officers' })),
       ...o.supervisors.map((id): PhoneSpec => ({ kind: 'supervisor', id, password: `supervisor-${id}-dev`, voice: 'seats' })),
+      // An interpreter asked for from the console (外语接警) finds a phone that answers.
+      ...INTERPRETER_LINES.map((id): PhoneSpec => ({ kind: 'interpreter', id, password: `interpreter-${id}-dev`, voice: 'officers' })),
     ];
 
     log(`waiting for the service at ${o.serviceUrl}`);
@@ -78,7 +83,7 @@ export async function startDemo(o: DemoOptions, root: string, log: (msg: string)
     await Promise.all(takers.map((t) => t.takeSeat()));
     tasks.push(...takers.map((t) => t.work()), officers.settled());
     if (trickle) tasks.push(trickle.run());
-    log(`ready: ${o.seats.length} seats, ${phones.length - o.seats.length} officers' and supervisors' phones, the 12345 agent; ${trickle ? `about ${o.callsPerMinute} calls a minute` : 'no calls (--calls-per-minute 0)'}`);
+    log(`ready: ${o.seats.length} seats, ${phones.length - o.seats.length} officers', supervisors' and interpreters' phones, the 12345 agent; ${trickle ? `about ${o.callsPerMinute} calls a minute` : 'no calls (--calls-per-minute 0)'}`);
     return { stop };
   } catch (err) {
     await stop();

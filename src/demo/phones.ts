@@ -26,7 +26,7 @@ export function makeVoices(workDir: string): Record<Voice, string> {
 }
 
 export interface PhoneSpec {
-  kind: 'seat' | 'officer' | 'supervisor';
+  kind: 'seat' | 'officer' | 'supervisor' | 'interpreter';
   id: string;
   password: string;
   voice: Voice;

@@ -107,6 +107,7 @@ export class EventHub {
     if (stamp.kind === 'classified' && typeof stamp.detail.category === 'string' && this.settings.majorCategories.includes(stamp.detail.category)) {
       return { ...base, kind: 'major_incident', message: `major incident ${row.number}: ${stamp.detail.category}` };
     }
+    if (stamp.kind === 'interpreter_exhausted') return { ...base, kind: 'no_interpreter', message: `no ${String(stamp.detail.language)} interpreter answered for ${row.number}: keep the caller` };
     if (stamp.kind === 'dispatch_exhausted') return { ...base, kind: 'no_officer', message: `no officer or duty line answered for ${row.number}` };
     // A call without its recording of record: a supervisor must know while the call is still on.
     if (stamp.kind === 'recording_failed') return { ...base, kind: 'recording_failed', message: `RECORDING DID NOT START for ${row.number}: ${String(stamp.detail.error)}` };

@@ -28,7 +28,7 @@ export type LiveMessage =
 
 export interface Alert {
   /** service_error: the service contained an error it did not foresee (events/faults.ts). */
-  kind: 'major_incident' | 'no_officer' | 'abandoned' | 'seat_no_answer' | 'service_error' | 'recording_failed' | 'store_failing' | 'store_recovered';
+  kind: 'major_incident' | 'no_officer' | 'no_interpreter' | 'abandoned' | 'seat_no_answer' | 'service_error' | 'recording_failed' | 'store_failing' | 'store_recovered';
   at: number;
   incident: string | null;
   /** The seat concerned: its call-taker sees the alert too. */

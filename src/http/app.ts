@@ -20,6 +20,7 @@ import { triageRoutes } from './routes/triage';
 import { dispatchRecordRoutes } from './routes/dispatch-record';
 import { transferStatsRoutes } from './routes/transfer-stats';
 import { monitoringRoutes } from './routes/monitoring';
+import { interpretingRoutes } from './routes/interpreting';
 import { authRoutes } from './routes/auth';
 import { eventRoutes, type EventRouteDeps } from './routes/events';
 import { webRoutes } from './web';
@@ -47,6 +48,7 @@ export interface AppDeps {
   triage: Parameters<typeof triageRoutes>[1];
   transferStats: Parameters<typeof transferStatsRoutes>[1];
   monitoring: Parameters<typeof monitoringRoutes>[1];
+  interpreting: Parameters<typeof interpretingRoutes>[1];
   auth: { enabled: boolean; service: AuthService; secureCookie: boolean };
   events: Pick<EventRouteDeps, 'hub' | 'live'>;
   admin: { dialplan: DialplanAdmin };
@@ -83,6 +85,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   triageRoutes(app, deps.triage);
   transferStatsRoutes(app, deps.transferStats);
   monitoringRoutes(app, deps.monitoring);
+  interpretingRoutes(app, deps.interpreting);
   if (deps.audit) auditRoutes(app, deps.audit);
   app.get('/openapi.json', { config: { access: CENTRE_STAFF }, schema: { hide: true } }, async () => app.swagger());
   await app.ready();

@@ -38,6 +38,12 @@ export type TimelineKind =
   | 'transfer_answered' //  a 12345 agent is on the line with caller and call-taker
   | 'transfer_failed' //    busy, no answer, trunk down: the call-taker keeps the caller
   | 'transfer_left' //
+  | 'interpreter_requested' // the call-taker asked for an interpreter: language, lines in order
+  | 'interpreter_ringing' //   an interpreter line rings
+  | 'interpreter_failed' //    it did not answer in time, could not be reached, or was withdrawn
+  | 'interpreter_exhausted' // no line of the language answered: the call-taker is told, the call goes on
+  | 'interpreter_joined' //    caller, call-taker and interpreter talk together (recorded)
+  | 'interpreter_left' //      hung up, or dismissed by the call-taker (detail.by): the call goes on
   | 'taker_left' //         the call-taker left caller and officer talking
   | 'seat_lost' //          a nailed seat's connection dropped mid-call: the caller is queued again
   | 'abandoned' //          the caller hung up before anyone answered

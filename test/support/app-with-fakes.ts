@@ -40,6 +40,8 @@ import { buildApp } from '../../src/http/app';
 import { Arrivals } from '../../src/monitoring/arrivals';
 import { MonitoringService } from '../../src/monitoring/monitoring-service';
 import { InstantRecall } from '../../src/monitoring/recall';
+import { InterpreterConference } from '../../src/interpreting/conference';
+import { InterpretingService } from '../../src/interpreting/service';
 import { createServiceTime } from '../../src/stats/service-time';
 import { AuthService } from '../../src/auth/auth-service';
 import { UsersRepo } from '../../src/store/users-repo';
@@ -122,6 +124,7 @@ export async function appWithFakes(opts: { authEnabled?: boolean; metricsToken?:
     triage: { transfers, categories: config.transfer.categories },
     transferStats: { db },
     monitoring: { monitoring, recall },
+    interpreting: { interpreting: new InterpretingService(incidents, new InterpreterConference(telephony, incidents, calls, { answerMs: 1000 }, log), config.interpreting.languages) },
     spotChecks: { spotChecks: new SpotChecks(new SpotChecksRepo(db), { sampleSize: config.spotCheck.sampleSize }) },
     stats: { stats: new StatsRepo(db), now: snapshot, extraMetrics: [], metrics: { token: opts.metricsToken ?? '', open: !(opts.authEnabled ?? true) } },
     auth: { enabled: opts.authEnabled ?? true, secureCookie: false, service: auth },

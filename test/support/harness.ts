@@ -212,7 +212,7 @@ export async function seatPhone(
   t: Teardown,
   sandbox: Sandbox,
   seat: string,
-  opts: { logDir: string; stayS?: number; answerMs?: number; answerMinMs?: number; answerMaxMs?: number; password?: string; recallKeysAfterMs?: number; answerScenario?: string },
+  opts: { logDir: string; stayS?: number; answerMs?: number; answerMinMs?: number; answerMaxMs?: number; password?: string; recallKeysAfterMs?: number; answerScenario?: string; extraArgs?: string[] },
 ): Promise<Sipp & { logFile: string }> {
   const logFile = join(opts.logDir, `seat-${seat}-${Date.now()}.log`);
   const delay = opts.answerMaxMs
@@ -221,7 +221,7 @@ export async function seatPhone(
   const phone = await sipp(
     t,
     'seat-multi.xml',
-    ['-oocsf', join(ROOT, 'test/sipp', opts.answerScenario ?? 'seat-multi-answer.xml'), '-aa', '-s', seat, '-au', seat, '-ap', opts.password ?? `seat-${seat}-dev`, '-set', 'stay_s', String(opts.stayS ?? 120), ...delay, ...(opts.recallKeysAfterMs ? ['-set', 'recall_after_ms', String(opts.recallKeysAfterMs)] : []), '-trace_logs', '-log_file', logFile, '-m', '1', '-l', '1', '-timeout', `${(opts.stayS ?? 120) + 60}s`, '-timeout_error'],
+    ['-oocsf', join(ROOT, 'test/sipp', opts.answerScenario ?? 'seat-multi-answer.xml'), '-aa', '-s', seat, '-au', seat, '-ap', opts.password ?? `seat-${seat}-dev`, '-set', 'stay_s', String(opts.stayS ?? 120), ...delay, ...(opts.recallKeysAfterMs ? ['-set', 'recall_after_ms', String(opts.recallKeysAfterMs)] : []), ...(opts.extraArgs ?? []), '-trace_logs', '-log_file', logFile, '-m', '1', '-l', '1', '-timeout', `${(opts.stayS ?? 120) + 60}s`, '-timeout_error'],
     { sandbox, logDir: opts.logDir },
   );
   return { ...phone, logFile };

@@ -29,7 +29,7 @@ t.test('a handler that throws or rejects does not end the process; supervisors a
   const recorder = { finished: () => Promise.reject(new Error('disk gone')) };
   const seats = Object.assign(new EventEmitter(), { all: () => [] }) as unknown as Seats;
   const deps: Record<string, unknown> = { ari, faults, queue, recorder, seats, log: pino({ level: 'silent' }) };
-  for (const name of ['telephony', 'calls', 'seatService', 'callbacks', 'conference', 'headsetCodes', 'transfer', 'monitoring', 'recall']) deps[name] = nobody();
+  for (const name of ['telephony', 'calls', 'seatService', 'callbacks', 'conference', 'headsetCodes', 'transfer', 'interpreter', 'monitoring', 'recall']) deps[name] = nobody();
   bindStasis(deps as unknown as StasisDeps);
 
   const hub = new EventHub({ seats, incidents: new EventEmitter() as unknown as Incidents, queue: () => ({ waiting: [], seats: [] }), faults }, { majorCategories: [], tickMs: 60_000 }, pino({ level: 'silent' }));
