@@ -2,31 +2,14 @@
 // (its lane of stamps and store writes), which in a surge can lag by seconds (issue #15: seat
 // held after the caller's BYE). The bookkeeping still follows, and nothing is done twice.
 import t from 'tap';
-import { Database } from '../../../src/store/database';
-import { IncidentsRepo } from '../../../src/store/incidents-repo';
-import { Incidents } from '../../../src/incidents/incidents';
-import { QueueService } from '../../../src/queue/queue-service';
-import { CallService } from '../../../src/calls/call-service';
-import type { Recorder } from '../../../src/recording/recorder';
-import { FakeTelephony, fakeSeats, silentLog } from '../../support/fake-telephony';
+import type { Incidents } from '../../../src/incidents/incidents';
+import { callsOverFakes } from '../../support/calls-over-fakes';
 
 const flush = () => new Promise((r) => setTimeout(r, 30));
 
 for (const recordingName of ['call-1.wav', 'bridge-recording-1']) {
   t.test(`a ringing seat is free as the caller leaves, while the call's lane is still busy (${recordingName === 'call-1.wav' ? 'MixMonitor' : 'bridge recording'})`, async (t) => {
-    const db = await Database.open(':memory:');
-    const incidents = new Incidents(new IncidentsRepo(db));
-    await incidents.start();
-    const fake = new FakeTelephony();
-    const { seats, faults } = fakeSeats(['1001']);
-    seats.apply(seats.get('1001')!, 'login');
-    const queue = new QueueService(fake.port, seats, { ringNoAnswerMs: 60_000, wrapUpMs: 0, overflowAfterMs: 0, overflowEndpoint: '' }, silentLog(), faults);
-    const recorder = { start: async () => recordingName, halt: async () => true, finished: async () => undefined } as unknown as Recorder;
-    const calls = new CallService(fake.port, incidents, queue, seats, recorder, { officersIn: () => 0, endFor: async () => undefined }, { onArrival: async () => undefined }, {}, silentLog());
-    t.teardown(async () => {
-      queue.stop();
-      await db.close();
-    });
+    const { fake, incidents, queue, seats, calls } = await callsOverFakes(t, ['1001'], recordingName);
 
     calls.arrived({ channelId: 'caller-1', callerNumber: '13800000001', callerName: '', callerRaw: '', trunk: '110', arrivedAt: Date.now() });
     await flush();
