@@ -9,13 +9,14 @@
 #                a downloaded browser build)
 #   fonts-noto-cjk  Chinese glyphs for the pages' screenshots (zh-CN labels)
 #   kamailio     the SIP edge in front of Asterisk (scripts/sip-edge.sh): trunks enter through it
+#   gnuplot-nox  the benchmark's chart (bench-results/latency.png; its smoke run is a test)
 set -euo pipefail
 
 # package -> command it provides
-declare -A CMD=([debootstrap]=debootstrap [sip-tester]=sipp [sox]=sox [tcpdump]=tcpdump [chromium]=chromium [fonts-noto-cjk]=fonts-noto-cjk-has-no-command [kamailio]=kamailio)
+declare -A CMD=([debootstrap]=debootstrap [sip-tester]=sipp [sox]=sox [tcpdump]=tcpdump [chromium]=chromium [fonts-noto-cjk]=fonts-noto-cjk-has-no-command [kamailio]=kamailio [gnuplot-nox]=gnuplot)
 
 missing=()
-for pkg in debootstrap sip-tester sox tcpdump chromium fonts-noto-cjk kamailio; do
+for pkg in debootstrap sip-tester sox tcpdump chromium fonts-noto-cjk kamailio gnuplot-nox; do
   if command -v "${CMD[$pkg]}" >/dev/null 2>&1 || dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
     echo "install-tools: $pkg already installed"
   else
