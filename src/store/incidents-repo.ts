@@ -74,8 +74,19 @@ export interface NumberedIncident extends NewIncident {
   caseRef: string | null;
 }
 
+/** incident_id, at, kind, detail: 4 values a row, well under both engines' limits per statement. */
+const EVENTS_PER_INSERT = 200;
+
 export class IncidentsRepo {
-  constructor(private readonly db: Database) {}
+  /**
+   * pendingEvents: in a write-behind batch, timeline rows are kept here and inserted many per
+   * statement at the batch's end (a call stamps about a dozen; one statement each was most of the
+   * store's work per call in a surge). Outside a batch (undefined) each is inserted at once.
+   */
+  constructor(
+    private readonly db: Database,
+    private readonly pendingEvents?: unknown[][],
+  ) {}
 
   /** The store under this repository: in a write-behind batch, its transaction (the audit chain appends there too). */
   get store(): Database {
@@ -84,7 +95,14 @@ export class IncidentsRepo {
 
   /** The write-behind's view of this repository: a batch of its writes in one transaction. */
   writeStore(): { batch(fn: (tx: IncidentsRepo) => Promise<void>): Promise<void> } {
-    return { batch: (fn) => this.db.transaction((tx) => fn(new IncidentsRepo(tx))) };
+    return {
+      batch: (fn) =>
+        this.db.transaction(async (tx) => {
+          const repo = new IncidentsRepo(tx, []);
+          await fn(repo);
+          await repo.insertPendingEvents();
+        }),
+    };
   }
 
   /** Where numbering starts: the highest id, and the sequences of today and later days. */
@@ -142,6 +160,10 @@ export class IncidentsRepo {
   }
 
   async addEvent(incidentId: number, kind: string, detail: Record<string, unknown> = {}, at = Date.now()): Promise<void> {
+    if (this.pendingEvents) {
+      this.pendingEvents.push([incidentId, at, kind, JSON.stringify(detail)]);
+      return;
+    }
     await this.db.run('INSERT INTO incident_events (incident_id, at, kind, detail) VALUES (?, ?, ?, ?)', [
       incidentId,
       at,
@@ -149,6 +171,15 @@ export class IncidentsRepo {
       JSON.stringify(detail),
     ]);
   }
+
+  private async insertPendingEvents(): Promise<void> {
+    const rows = this.pendingEvents!.splice(0);
+    for (let i = 0; i < rows.length; i += EVENTS_PER_INSERT) {
+      const chunk = rows.slice(i, i + EVENTS_PER_INSERT);
+      await this.db.run(`INSERT INTO incident_events (incident_id, at, kind, detail) VALUES ${chunk.map(() => '(?, ?, ?, ?)').join(', ')}`, chunk.flat());
+    }
+  }
+
 
   async setState(incidentId: number, state: string): Promise<void> {
     await this.db.run('UPDATE incidents SET state = ? WHERE id = ?', [state, incidentId]);

@@ -34,3 +34,31 @@ each('reopening a database keeps what is stored and applies no migration twice',
   const db2 = await open();
   t.equal((await new IncidentsRepo(db2).list(10)).length, 1);
 });
+
+each("a write-behind batch's timeline rows go in many per statement, in order, and a rollback takes them all", async (t, open, dialect) => {
+  const db = await open();
+  const repo = new IncidentsRepo(db);
+  const at = new Date(2026, 10, 23, 9, 0, 0).getTime();
+  const incident = await repo.create({ callerNumber: '13800000001', callerName: '', callerRaw: '', trunk: '110', channelId: 'ch-batch', state: 'arrived', arrivedAt: at, priority: 10 });
+  const statements: string[] = [];
+  const run = db.run.bind(db);
+  db.run = (sql: string, params?: unknown[]) => {
+    statements.push(sql);
+    return run(sql, params);
+  };
+  const kinds = Array.from({ length: 450 }, (_, i) => `step_${i}`);
+  await repo.writeStore().batch(async (tx) => {
+    for (const [i, kind] of kinds.entries()) await tx.addEvent(incident.id, kind, { i }, at + i);
+  });
+  // SQLite's transaction runs on the connection itself (PostgreSQL's on a pooled client).
+  if (dialect === 'sqlite') t.equal(statements.filter((s) => s.startsWith('INSERT INTO incident_events')).length, 3, '450 rows in 3 statements (200 a statement)');
+  t.same((await repo.timeline(incident.id)).map((e) => e.kind), kinds, 'all of them, in the order stamped');
+  await t.rejects(
+    repo.writeStore().batch(async (tx) => {
+      await tx.addEvent(incident.id, 'rolled_back', {}, at);
+      throw new Error('the batch fails');
+    }),
+  );
+  await t.rejects(repo.writeStore().batch(async (tx) => tx.addEvent(999_999, 'no_such_incident', {}, at)), 'a row for a missing incident still fails its batch');
+  t.equal((await repo.timeline(incident.id)).length, kinds.length, 'nothing of a failed batch is stored');
+});
