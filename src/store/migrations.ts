@@ -12,6 +12,7 @@ import { OFFICERS_MIGRATION } from './officers-repo';
 import { OUTBOX_MIGRATION } from './outbox-repo';
 import { DISPATCH_MIGRATION } from './dispatch-repo';
 import { AUDIT_MIGRATION } from './audit-repo';
+import { LEASE_MIGRATION } from './lease-repo';
 
 export type Migration = string | { sqlite: string; postgres: string };
 
@@ -220,4 +221,6 @@ export const MIGRATIONS: Migration[] = [
   // The audit chain (src/audit/): one log of every user action and automatic step, each entry
   // hashed with the one before it, and the daily anchors signed with the service's key.
   AUDIT_MIGRATION,
+  // The lease of the active service (src/cluster/): used on PostgreSQL only, harmless on SQLite.
+  LEASE_MIGRATION,
 ];
