@@ -1,7 +1,11 @@
 // Composition root: config → logger → store → Asterisk adapters → domains → HTTP.
 // The only file that reads process.env and calls listen().
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import pino from 'pino';
+import type { FastifyBaseLogger } from 'fastify';
 import { loadConfig, ConfigError } from './config/load';
 import { refuseKnownSecrets } from './config/secrets';
 import type { Config } from './config/schema';
@@ -61,6 +65,9 @@ import { DialplanAdmin } from './admin/dialplan';
 import { AuditLog } from './audit/audit-log';
 import { auditTimeline } from './audit/timeline-audit';
 import { keyFileOf, loadOrCreateKey } from './audit/keys';
+import { Lease } from './cluster/lease';
+import { buildStandbyApp } from './cluster/standby-app';
+import { LeaseRepo } from './store/lease-repo';
 
 /**
  * stdout written in blocks of a few KB instead of one write() per line: a call logs about ten
@@ -68,14 +75,60 @@ import { keyFileOf, loadOrCreateKey } from './audit/keys';
  * --profile). Flushed every 250 ms, so a tail stays live, and at exit (pino's own hook); a
  * SIGKILL loses at most those 250 ms of log, never a call's record (that is in the store).
  */
-function bufferedStdout(): pino.DestinationStream {
+function bufferedStdout(): pino.DestinationStream & { flushSync(): void } {
   const out = pino.destination({ dest: 1, sync: false, minLength: 4096 });
   setInterval(() => out.flush(() => undefined), 250).unref();
   return out;
 }
 
-async function start(config: Config): Promise<() => Promise<void>> {
-  const log = pino({ level: config.log.level, base: { service: 'cti110' } }, bufferedStdout());
+/** The lease of an active/standby pair, with its own store connections (PostgreSQL only). */
+interface Held {
+  lease: Lease;
+  close(): Promise<void>;
+}
+
+/**
+ * The standby (issue #16): waits for the lease with only /health served (role standby), and
+ * returns once it holds it; the service is then built from the store as a restarted one is, and
+ * re-attaches every call from Asterisk. The HTTP port is the standby's, kept for the active.
+ * A lost lease ends the process (exit 75), for its supervisor to start it again as a standby.
+ */
+async function standBy(config: Config, log: pino.Logger, out: { flushSync(): void }): Promise<{ held: Held; port: number }> {
+  // A pool of its own: a renewal never waits behind the service's statements for a connection.
+  const leaseDb = await openStore({ ...config.store, poolSize: 2 });
+  const holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const lease = new Lease(new LeaseRepo(leaseDb), holder, { ttlMs: config.cluster.leaseTtlMs, renewMs: config.cluster.renewMs }, () => performance.now(), log.child({ area: 'cluster' }));
+  lease.on('fenced', (reason) => {
+    // Synchronously, before anything else is handled: no event, request or timer of this
+    // process may act once the other service may hold the lease.
+    log.fatal({ reason, holder }, 'FENCED: this service lost its lease and stops acting now (exit 75); the other service is active, restart this one as the standby');
+    try {
+      out.flushSync();
+    } catch {
+      // the line may be lost; the exit code still says it
+    }
+    process.exit(75);
+  });
+  const held = { lease, close: () => leaseDb.close() };
+  // A free lease (no other service, or its lease ran out) is taken before anything listens.
+  await lease.tick();
+  if (lease.role === 'active') {
+    lease.start();
+    return { held, port: config.http.port };
+  }
+  const app = await buildStandbyApp(log.child({ area: 'http' }) as FastifyBaseLogger, { database: () => leaseDb.ping() });
+  const address = await app.listen({ host: config.http.host, port: config.http.port });
+  log.info({ address, role: 'standby', holder, db: describeStore(config.store) }, 'cti110 listening');
+  log.info({ ttlMs: config.cluster.leaseTtlMs }, 'standby: waiting for the lease (another service holds it)');
+  const taken = new Promise<void>((resolve) => lease.once('active', resolve));
+  lease.start();
+  await taken;
+  const port = (app.server.address() as { port: number }).port;
+  await app.close();
+  return { held, port };
+}
+
+async function start(config: Config, log: pino.Logger, held: Held | undefined): Promise<() => Promise<void>> {
   const db = await openStore(config.store);
   // Incidents are written behind the calls, on a connection of their own (incidents/incident-writer.ts).
   const incidentWriter = new IncidentWriter(new IncidentsRepo(await db.writerConnection()).writeStore(), log.child({ area: 'store' }));
@@ -94,6 +147,9 @@ async function start(config: Config): Promise<() => Promise<void>> {
   audit.startAnchoring(auditKey, config.audit.anchorCheckMs);
 
   const ari = new AriConnection(config.ari, log.child({ area: 'ari' }));
+  // Every ARI event and request first asks whether this service still holds the lease.
+  const acting = held ? () => held.lease.acting() : undefined;
+  if (acting) ari.guardWith(acting);
   const ami = new AmiConnection(config.ami, log.child({ area: 'ami' }));
   const telephony = new RetryingTelephony(new AriTelephony(ari, config.ari.app), { delaysMs: config.ari.retryDelaysMs }, log.child({ area: 'ari' }));
   const seatsRepo = new SeatsRepo(db);
@@ -157,6 +213,7 @@ async function start(config: Config): Promise<() => Promise<void>> {
   const hub = new EventHub({ seats, incidents, queue: queueSnapshot, faults, store: incidentWriter }, { majorCategories: config.dispatch.majorCategories, tickMs: 1000 }, log.child({ area: 'events' }));
   const app = await buildApp({
     logger: log,
+    acting,
     incidents,
     seats: { seats, seatService, repo: seatsRepo, calls },
     seatPhones: { phones: new SeatPhones(config.seats, { wsUrl: config.webrtc.wsUrl, ariUrl: config.ari.url, defaultDelivery: config.queue.defaultDelivery }) },
@@ -180,10 +237,11 @@ async function start(config: Config): Promise<() => Promise<void>> {
       ami: () => ami.isUp,
       database: () => storeHealth(incidentWriter.status(), () => db.ping()),
       activeCalls: () => calls.activeCount(),
+      lease: () => (held ? 'held' : 'none'),
     },
   });
   const address = await app.listen({ host: config.http.host, port: config.http.port });
-  log.info({ address, ari: config.ari.url, app: config.ari.app, db: describeStore(config.store) }, 'cti110 listening');
+  log.info({ address, role: 'active', lease: held ? 'held' : 'none (SQLite: one node)', ari: config.ari.url, app: config.ari.app, db: describeStore(config.store) }, 'cti110 listening');
   if (!config.auth.enabled) log.warn('sign-in is OFF (auth.enabled = false): every request is allowed');
   ari.start();
   ami.start();
@@ -207,6 +265,9 @@ async function start(config: Config): Promise<() => Promise<void>> {
     const unwritten = await incidents.stop(5000);
     if (unwritten) log.error({ unwritten }, 'store still failing at shutdown: incident writes not stored');
     await db.close();
+    // Last: the standby takes over at once, and finds every write of this one in the store.
+    await held?.lease.stop();
+    await held?.close();
   };
 }
 
@@ -219,9 +280,18 @@ function configFile(): string | undefined {
 async function main(): Promise<void> {
   let stop: () => Promise<void>;
   try {
-    const config = loadConfig(process.env, configFile());
+    let config = loadConfig(process.env, configFile());
     refuseKnownSecrets(config, process.env);
-    stop = await start(config);
+    const out = bufferedStdout();
+    const log = pino({ level: config.log.level, base: { service: 'cti110' } }, out);
+    // With SQLite there is one node: always active. With PostgreSQL, active only with the lease.
+    let held: Held | undefined;
+    if (config.store.url !== undefined) {
+      const standby = await standBy(config, log, out);
+      held = standby.held;
+      config = { ...config, http: { ...config.http, port: standby.port } };
+    }
+    stop = await start(config, log, held);
   } catch (err) {
     // One line, no stack trace: the operator needs the key and the fix, not our internals.
     const message = err instanceof ConfigError ? err.message : `cti110: cannot start: ${(err as Error).message}`;

@@ -42,6 +42,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
 export class AriConnection extends EventEmitter<AriConnectionEvents> {
   readonly rest: AriRest;
   private observer: RequestObserver = () => undefined;
+  private acting: () => boolean = () => true;
   private socket: WebSocket | undefined;
   private connected = false;
   private connectedSince: number | undefined;
@@ -58,6 +59,15 @@ export class AriConnection extends EventEmitter<AriConnectionEvents> {
   ) {
     super();
     this.rest = new AriRest({ ...settings, maxConnections: settings.maxConnections });
+  }
+
+  /**
+   * Asked before each event is handled and each request is sent (src/cluster/lease.ts): false
+   * (this service lost its lease, and has fenced itself) drops the event, refuses the request.
+   */
+  guardWith(acting: () => boolean): void {
+    this.acting = acting;
+    this.rest.guardWith(acting);
   }
 
   observeRequests(observer: RequestObserver): void {
@@ -181,6 +191,7 @@ export class AriConnection extends EventEmitter<AriConnectionEvents> {
   }
 
   private onMessage(text: string): void {
+    if (!this.acting()) return;
     const event = parseAriEvent(text);
     if (!event) {
       this.log.warn({ message: text.slice(0, 200) }, 'unparseable ARI message ignored');

@@ -48,6 +48,7 @@ export class AriRest {
   private readonly prefix: string;
   private readonly auth: string;
   private inFlight = 0;
+  private acting: () => boolean = () => true;
 
   constructor(private readonly settings: AriRestSettings) {
     const base = new URL(settings.url);
@@ -81,11 +82,17 @@ export class AriRest {
     await Promise.all(Array.from({ length: count }, () => this.json('GET', '/asterisk/ping').catch(() => undefined)));
   }
 
+  /** See AriConnection.guardWith: a request is not sent unless this says the service may act. */
+  guardWith(acting: () => boolean): void {
+    this.acting = acting;
+  }
+
   close(): void {
     void this.pool.destroy().catch(() => undefined);
   }
 
   private async send(method: string, path: string, query: Query, body: unknown, timeoutMs: number): Promise<AriResponse> {
+    if (!this.acting()) throw new Error(`${method} ${path}: not sent: this service no longer holds the lease`);
     const search = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined) search.set(k, String(v));
     const qs = search.toString();

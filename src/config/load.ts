@@ -97,6 +97,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, file?: string): Config {
     // The schema's pattern takes postgres://[x; only the URL parser knows it is not one.
     throw new ConfigError(`config: store.url${origin.get('store.url') ? ` (from ${origin.get('store.url')})` : file ? ` (in ${file})` : ''}: not a valid URL`);
   }
+  // Two renewals at least within the ttl: one late or lost renewal must not hand the calls over.
+  if (config.cluster.renewMs * 2 > config.cluster.leaseTtlMs) {
+    throw new ConfigError(`config: cluster.renewMs${file ? ` (in ${file})` : ''}: expected at most half of cluster.leaseTtlMs (${config.cluster.leaseTtlMs}), got ${config.cluster.renewMs}`);
+  }
   for (const section of ['ari', 'ami'] as const) {
     if (config[section].reconnectMaxMs < config[section].reconnectMinMs) {
       throw new ConfigError(`config: ${section}.reconnectMaxMs: expected at least ${section}.reconnectMinMs (${config[section].reconnectMinMs})`);

@@ -219,6 +219,16 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    // An active and a standby service on one PostgreSQL store (src/cluster/): the active holds a
+    // lease it renews every renewMs; the standby takes over once leaseTtlMs passes without renewal.
+    // Not used with SQLite (one node, always active).
+    cluster: Type.Object(
+      {
+        leaseTtlMs: Type.Integer({ minimum: 500, maximum: 60000, description: 'milliseconds, 500-60000' }),
+        renewMs: Type.Integer({ minimum: 100, maximum: 30000, description: 'milliseconds, 100-30000' }),
+      },
+      { additionalProperties: false },
+    ),
     log: Type.Object(
       {
         level: Type.Union(
@@ -317,6 +327,7 @@ export const DEFAULTS: Config = {
   metrics: { token: '' },
   audit: { keyFile: '', anchorCheckMs: 60_000 },
   store: { path: 'var/cti110.sqlite' },
+  cluster: { leaseTtlMs: 5000, renewMs: 1000 },
   log: { level: 'info' },
 };
 

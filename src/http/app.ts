@@ -54,11 +54,21 @@ export interface AppDeps {
   admin: { dialplan: DialplanAdmin };
   /** The audit chain: every user act over REST goes in, and incidents export from it (main.ts; tests may leave it out). */
   audit?: AuditRouteDeps;
+  /** False once this service has lost its lease (src/cluster/lease.ts): nothing more is served. */
+  acting?: () => boolean;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Typed as the base logger so that route modules take a plain FastifyInstance.
   const app = createBaseApp(deps.logger.child({ area: 'http' }) as FastifyBaseLogger, { connectTo: deps.seatPhones.phones.origins() });
+  // First of all hooks: a service that lost its lease (paused, then resumed) serves nothing.
+  const acting = deps.acting;
+  if (acting) {
+    app.addHook('onRequest', async (_req, reply) => {
+      // Its own serializer: a route's response schema (/health's 503) does not describe this body.
+      if (!acting()) return reply.status(503).type('application/json').serializer(JSON.stringify).send({ error: 'NOT_ACTIVE', message: 'this service no longer holds the lease: the other service is active' });
+    });
+  }
   await app.register(cookie);
   // Before the guard: its hooks must run first, or a refused upgrade's socket is never closed.
   await app.register(websocket, { options: { maxPayload: 4096 } });

@@ -53,6 +53,10 @@ export const IncidentPage = Type.Object({
 
 export const Health = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+  /** This app answers only on the active service; the standby has its own (src/cluster/standby-app.ts). */
+  role: Type.Literal('active'),
+  /** held: the PostgreSQL lease of an active/standby pair; none: SQLite, one node, always active. */
+  lease: Type.Union([Type.Literal('held'), Type.Literal('none')]),
   ari: Type.Object({ up: Type.Boolean(), since: Type.Optional(Type.Integer()), attempts: Type.Integer() }),
   ami: Type.Object({ up: Type.Boolean() }),
   database: Type.Object({

@@ -75,7 +75,7 @@ export interface FakeApp {
   close(): Promise<void>;
 }
 
-export async function appWithFakes(opts: { authEnabled?: boolean; metricsToken?: string } = {}): Promise<FakeApp> {
+export async function appWithFakes(opts: { authEnabled?: boolean; metricsToken?: string; acting?: () => boolean } = {}): Promise<FakeApp> {
   const config = loadConfig({}, 'config/cti110.json');
   const dir = mkdtempSync(join(tmpdir(), 'cti110-app-'));
   const log = pino({ level: 'silent' });
@@ -113,6 +113,7 @@ export async function appWithFakes(opts: { authEnabled?: boolean; metricsToken?:
   const ami = { action: async () => ({}), list: async () => [] };
   const app = await buildApp({
     logger: log,
+    acting: opts.acting,
     incidents,
     seats: { seats, seatService, repo: seatsRepo, calls },
     seatPhones: { phones: new SeatPhones(config.seats, { wsUrl: config.webrtc.wsUrl, ariUrl: config.ari.url, defaultDelivery: config.queue.defaultDelivery }) },

@@ -37,3 +37,15 @@ t.test('CTI110_SECURE_COOKIE sets the session cookie\'s Secure flag (the Docker 
   t.equal(loadConfig({ CTI110_SECURE_COOKIE: 'true' }).auth.secureCookie, true);
   t.throws(() => loadConfig({ CTI110_SECURE_COOKIE: 'yes' }), { message: 'config: auth.secureCookie (from CTI110_SECURE_COOKIE): expected true or false, got "yes"' });
 });
+
+t.test('cluster: the lease ttl and renewal are checked, renewals at least twice per ttl', async (t) => {
+  const dir = t.testdir({
+    'slow.json': '{"cluster":{"leaseTtlMs":3000,"renewMs":2000}}',
+    'short.json': '{"cluster":{"leaseTtlMs":100,"renewMs":50}}',
+    'ok.json': '{"cluster":{"leaseTtlMs":3000,"renewMs":500}}',
+  });
+  t.same(loadConfig({}).cluster, { leaseTtlMs: 5000, renewMs: 1000 }, 'defaults');
+  t.throws(() => loadConfig({}, `${dir}/slow.json`), { message: /cluster\.renewMs .*at most half of cluster\.leaseTtlMs \(3000\), got 2000/ });
+  t.throws(() => loadConfig({}, `${dir}/short.json`), { message: /cluster\.leaseTtlMs .*500-60000/ });
+  t.same(loadConfig({}, `${dir}/ok.json`).cluster, { leaseTtlMs: 3000, renewMs: 500 });
+});
