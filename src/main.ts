@@ -66,6 +66,7 @@ import { AuditLog } from './audit/audit-log';
 import { auditTimeline } from './audit/timeline-audit';
 import { keyFileOf, loadOrCreateKey } from './audit/keys';
 import { Lease } from './cluster/lease';
+import { fencedStore } from './cluster/fenced-store';
 import { buildStandbyApp } from './cluster/standby-app';
 import { LeaseRepo } from './store/lease-repo';
 
@@ -129,7 +130,11 @@ async function standBy(config: Config, log: pino.Logger, out: { flushSync(): voi
 }
 
 async function start(config: Config, log: pino.Logger, held: Held | undefined): Promise<() => Promise<void>> {
-  const db = await openStore(config.store);
+  // Every store statement, ARI event, ARI request and HTTP request first asks whether this
+  // service still holds the lease (an active/standby pair on PostgreSQL; SQLite: always active).
+  const acting = held ? () => held.lease.acting() : undefined;
+  const opened = await openStore(config.store);
+  const db = acting ? fencedStore(opened, acting) : opened;
   // Incidents are written behind the calls, on a connection of their own (incidents/incident-writer.ts).
   const incidentWriter = new IncidentWriter(new IncidentsRepo(await db.writerConnection()).writeStore(), log.child({ area: 'store' }));
   const incidents = new Incidents(new IncidentsRepo(db), incidentWriter);
@@ -147,8 +152,6 @@ async function start(config: Config, log: pino.Logger, held: Held | undefined): 
   audit.startAnchoring(auditKey, config.audit.anchorCheckMs);
 
   const ari = new AriConnection(config.ari, log.child({ area: 'ari' }));
-  // Every ARI event and request first asks whether this service still holds the lease.
-  const acting = held ? () => held.lease.acting() : undefined;
   if (acting) ari.guardWith(acting);
   const ami = new AmiConnection(config.ami, log.child({ area: 'ami' }));
   const telephony = new RetryingTelephony(new AriTelephony(ari, config.ari.app), { delaysMs: config.ari.retryDelaysMs }, log.child({ area: 'ari' }));

@@ -176,6 +176,7 @@ export class AriConnection extends EventEmitter<AriConnectionEvents> {
       socket.on('message', (data) => this.onMessage(data.toString()));
       socket.on('error', (err) => (reason = err.message));
       const keepalive = setInterval(() => {
+        if (!this.acting()) return; // a service resumed after a pause: fenced, not "link lost"
         if (Date.now() - lastPong > this.settings.keepaliveTimeoutMs) {
           reason = `no pong for ${this.settings.keepaliveTimeoutMs} ms`;
           socket.terminate(); // close() would wait for a peer that is not there

@@ -1,0 +1,135 @@
+// An active and a standby service on one PostgreSQL and one Asterisk (issue #16): the standby
+// waits (role standby on /health, 503 for actions), takes over when the active dies, re-attaches
+// every call (waiting callers keep their place and arrival time, the talking call its seat and
+// recording); and an active that was paused and comes back after the takeover does not act.
+import t from 'tap';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startAsterisk, startService, serviceEnv, sipp, waitFor, sleep, workDir, seatPhone, registered, post, incidentsOf, type Service, type IncidentView } from '../support/harness';
+import { startPostgres } from '../support/postgres';
+
+interface Health {
+  status: string;
+  role: 'active' | 'standby';
+  lease: string;
+}
+type Incident = IncidentView & { state: string };
+
+const TTL_MS = 3000;
+
+const health = async (svc: Service) => (await svc.get<Health>('/health')).body;
+const isActive = async (svc: Service) => {
+  const res = await svc.get<Health>('/health');
+  return res.status === 200 && res.body.role === 'active';
+};
+const incident = async (svc: Service, number: string) => (await svc.get<Incident>(`/incidents/${number}`)).body;
+
+/** The service's log lines (pino JSON), those written from `since` (ms epoch) on. */
+function logLines(svc: Service, since = 0): { level: number; time: number; msg: string }[] {
+  return readFileSync(svc.logFile, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { level: number; time: number; msg: string })
+    .filter((l) => l.time >= since);
+}
+
+t.test('active and standby', async (t) => {
+  const logDir = workDir(t);
+  const sandbox = await startAsterisk(t, 'standby');
+  const pg = await startPostgres(t);
+  const configFile = join(logDir, 'pair.json');
+  writeFileSync(configFile, JSON.stringify({
+    seats: [{ id: '1001', endpoint: 'PJSIP/1001', autoAnswer: true }],
+    cluster: { leaseTtlMs: TTL_MS, renewMs: 500 },
+    ari: { reconnectMinMs: 100, reconnectMaxMs: 300, keepaliveIntervalMs: 500, keepaliveTimeoutMs: 2000 },
+  }));
+  const env = { ...serviceEnv(sandbox, join(logDir, 'cti110.sqlite')), CTI110_CONFIG: configFile, CTI110_DB_URL: await pg.freshDatabase(), CTI110_RECORDINGS_DIR: join(logDir, 'recordings'), CTI110_AUDIT_KEY_FILE: join(logDir, 'audit.pem') };
+  const phone = await seatPhone(t, sandbox, '1001', { logDir, stayS: 170, answerMs: 200 });
+  await registered(sandbox, '1001');
+  const caller = (n: string, holdS: number) =>
+    sipp(t, 'caller.xml', ['-s', '110', '-key', 'callerid', n, '-set', 'hold_s', String(holdS), '-m', '1', '-l', '1', '-timeout', '90s', '-timeout_error'], { sandbox, ip: '127.0.0.2', logDir });
+
+  const first = await startService(t, env, logDir);
+  await waitFor('the first service active', () => isActive(first), 30000);
+  t.match(await health(first), { role: 'active', lease: 'held' }, 'the first holds the lease');
+  const second = await startService(t, env, logDir);
+  t.match((await second.get<Health>('/health')), { status: 200, body: { role: 'standby', lease: 'waiting' } }, 'the second is the standby, healthy (200) and says so');
+  t.match(await post(second, '/seats/1001/login'), { status: 503, body: { error: 'STANDBY' } }, 'the standby refuses actions');
+  await sleep(2 * TTL_MS);
+  t.equal((await health(second)).role, 'standby', 'and stays standby while the active renews its lease');
+
+  await t.test('kill -9 the active: the standby takes over, the talking call keeps its seat and recording, the waiting callers their place', async (t) => {
+    await waitFor('1001 reachable', async () => (await first.get<{ reachable: boolean }>('/seats/1001')).body.reachable);
+    t.equal((await post(first, '/seats/1001/login')).status, 200);
+    const talking = await caller('13700000001', 22);
+    const talk = await waitFor('the first call talking', async () => (await incidentsOf(first, '13700000001'))[0]?.answeredAt ? (await incidentsOf(first, '13700000001'))[0] : undefined);
+    const w1 = await caller('13700000002', 2);
+    await sleep(700);
+    const w2 = await caller('13700000003', 2);
+    const [before1, before2] = await waitFor('two callers waiting', async () => {
+      const list = [(await incidentsOf(first, '13700000002'))[0], (await incidentsOf(first, '13700000003'))[0]];
+      return list.every((i) => i && i.answeredAt === null) ? (list as IncidentView[]) : undefined;
+    });
+
+    await first.kill('SIGKILL');
+    await waitFor('the standby active', () => isActive(second), TTL_MS + 30000);
+    t.match(await health(second), { role: 'active', lease: 'held' }, '/health: the second is active now');
+    await waitFor('the talking call re-attached', async () => (await incident(second, talk.number)).timeline.some((e) => e.kind === 'reattached'), 30000);
+    t.equal((await second.get<{ state: string }>('/seats/1001')).body.state, 'on_call', 'the seat is still on the talking call');
+
+    t.same(await Promise.all([talking.done, w1.done, w2.done]), [0, 0, 0], 'the talking caller talked on, both waiting callers were answered');
+    const [after1, after2] = [await incident(second, before1.number), await incident(second, before2.number)];
+    t.equal(after1.arrivedAt, before1.arrivedAt, 'the first waiting caller kept its arrival time');
+    t.equal(after2.arrivedAt, before2.arrivedAt, 'the second too');
+    t.ok(after1.answeredAt && after2.answeredAt && after1.answeredAt < after2.answeredAt, 'answered in their order');
+    const ended = await waitFor('the talking call ended and recorded', async () => {
+      const i = await incident(second, talk.number);
+      return i.endedAt !== null && i.timeline.some((e) => e.kind === 'recorded') ? i : undefined;
+    }, 30000);
+    t.equal(ended.timeline.filter((e) => e.kind === 'ended').pop()?.detail.reason, 'caller_hung_up', 'ended by the caller, seen live by the new active');
+  });
+
+  await t.test('SIGSTOP the active: the standby takes over; the old one, resumed, acts no more', async (t) => {
+    // The killed first service's supervisor would start it again: as the standby now.
+    const third = await startService(t, env, logDir);
+    t.equal((await health(third)).role, 'standby', 'a restarted service is the standby');
+    await waitFor('seat 1001 ready', async () => (await second.get<{ state: string }>('/seats/1001')).body.state === 'ready', 30000);
+    const talking = await caller('13700000011', 20);
+    const talk = await waitFor('the call talking', async () => {
+      const i = (await incidentsOf(second, '13700000011'))[0];
+      return i?.answeredAt ? i : undefined;
+    });
+
+    const pid = second.process.pid!;
+    process.kill(pid, 'SIGSTOP');
+    t.teardown(() => {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        /* already gone */
+      }
+    });
+    await waitFor('the standby active', () => isActive(third), TTL_MS + 30000);
+    await waitFor('the call re-attached by the new active', async () => (await incident(third, talk.number)).timeline.some((e) => e.kind === 'reattached'), 30000);
+    t.equal((await third.get<{ state: string }>('/seats/1001')).body.state, 'on_call', 'the seat still on the call');
+
+    const resumedAt = Date.now();
+    process.kill(pid, 'SIGCONT');
+    const code = await new Promise<number | null>((resolve) => (second.process.exitCode !== null ? resolve(second.process.exitCode) : second.process.once('exit', (c) => resolve(c))));
+    t.equal(code, 75, 'the resumed service fenced itself and exited (75: restart me as the standby)');
+    const after = logLines(second, resumedAt);
+    t.ok(after.length >= 1 && after.every((l) => l.msg.startsWith('FENCED')), `after resuming it logged only its FENCED line: handled no event, sent no ARI request (${JSON.stringify(after.map((l) => l.msg))})`);
+    t.match(after[0], { level: 60, msg: /lost its lease/ });
+
+    t.equal(await talking.done, 0, 'the call went on, unaffected');
+    const ended = await waitFor('ended and recorded', async () => {
+      const i = await incident(third, talk.number);
+      return i.endedAt !== null && i.timeline.some((e) => e.kind === 'recorded') ? i : undefined;
+    }, 30000);
+    t.equal(ended.timeline.filter((e) => e.kind === 'ended').pop()?.detail.reason, 'caller_hung_up');
+    t.match(await health(third), { role: 'active', lease: 'held' });
+    await post(third, '/seats/1001/logout');
+    await third.kill();
+  });
+  await Promise.all([second.kill(), phone.kill()]);
+});
