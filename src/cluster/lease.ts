@@ -7,6 +7,7 @@
 // clock passes the expiry. The old active must then never act again: it counts its lease as
 // valid until (moment it SENT its last successful renewal) + ttl on its own monotonic clock,
 // which is never later than the expiry the database wrote (the statement ran after it was sent).
+// A renewal the store cannot answer is retried until then; one it refuses fences at once.
 // `acting()` compares the two cheaply, and is asked before each ARI event is handled, each ARI
 // request is sent and each HTTP request is served: after a pause, the first thing the process
 // does is find its lease gone and fence itself, before handling anything else.
@@ -120,8 +121,15 @@ export class Lease extends EventEmitter<LeaseEvents> {
       this.emit('active');
       return;
     }
+    if (error) {
+      // The store is away (a restart, a broken link): the lease is still ours until it runs out
+      // by our clock, and nobody can take it before; a blip shorter than the ttl changes nothing
+      // (its incident writes wait in the write-behind). Past the ttl, acting() fences.
+      this.log.warn({ err: error, leftMs: Math.round(this.validUntil - this.now()) }, 'lease renewal failed: retrying until the lease runs out');
+      return;
+    }
     if (!held) {
-      this.fence(error ? `lease renewal failed: ${error}` : 'lease renewal refused: another service holds the lease');
+      this.fence('lease renewal refused: another service holds the lease');
       return;
     }
     // A renewal answered after the lease ran out by our clock does not revive it: in between,
