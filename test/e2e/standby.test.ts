@@ -1,12 +1,14 @@
 // An active and a standby service on one PostgreSQL and one Asterisk (issue #16): the standby
 // waits (role standby on /health, 503 for actions), takes over when the active dies, re-attaches
 // every call (waiting callers keep their place and arrival time, the talking call its seat and
-// recording); and an active that was paused and comes back after the takeover does not act.
+// recording); an active that was paused and comes back after the takeover does not act; and an
+// active cut off from the store stops when its lease runs out, and the standby takes over.
 import t from 'tap';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAsterisk, startService, serviceEnv, sipp, waitFor, sleep, workDir, seatPhone, registered, post, incidentsOf, type Service, type IncidentView } from '../support/harness';
 import { startPostgres } from '../support/postgres';
+import { FaultyProxy } from '../support/faulty-proxy';
 
 interface Health {
   status: string;
@@ -25,11 +27,11 @@ const isActive = async (svc: Service) => {
 const incident = async (svc: Service, number: string) => (await svc.get<Incident>(`/incidents/${number}`)).body;
 
 /** The service's log lines (pino JSON), those written from `since` (ms epoch) on. */
-function logLines(svc: Service, since = 0): { level: number; time: number; msg: string }[] {
+function logLines(svc: Service, since = 0): { level: number; time: number; msg: string; reason?: string }[] {
   return readFileSync(svc.logFile, 'utf8')
     .split('\n')
     .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as { level: number; time: number; msg: string })
+    .map((l) => JSON.parse(l) as { level: number; time: number; msg: string; reason?: string })
     .filter((l) => l.time >= since);
 }
 
@@ -43,7 +45,8 @@ t.test('active and standby', async (t) => {
     cluster: { leaseTtlMs: TTL_MS, renewMs: 500 },
     ari: { reconnectMinMs: 100, reconnectMaxMs: 300, keepaliveIntervalMs: 500, keepaliveTimeoutMs: 2000 },
   }));
-  const env = { ...serviceEnv(sandbox, join(logDir, 'cti110.sqlite')), CTI110_CONFIG: configFile, CTI110_DB_URL: await pg.freshDatabase(), CTI110_RECORDINGS_DIR: join(logDir, 'recordings'), CTI110_AUDIT_KEY_FILE: join(logDir, 'audit.pem') };
+  const dbUrl = await pg.freshDatabase();
+  const env = { ...serviceEnv(sandbox, join(logDir, 'cti110.sqlite')), CTI110_CONFIG: configFile, CTI110_DB_URL: dbUrl, CTI110_RECORDINGS_DIR: join(logDir, 'recordings'), CTI110_AUDIT_KEY_FILE: join(logDir, 'audit.pem') };
   const phone = await seatPhone(t, sandbox, '1001', { logDir, stayS: 170, answerMs: 200 });
   await registered(sandbox, '1001');
   const caller = (n: string, holdS: number) =>
@@ -128,8 +131,43 @@ t.test('active and standby', async (t) => {
     }, 30000);
     t.equal(ended.timeline.filter((e) => e.kind === 'ended').pop()?.detail.reason, 'caller_hung_up');
     t.match(await health(third), { role: 'active', lease: 'held' });
-    await post(third, '/seats/1001/logout');
     await third.kill();
+  });
+
+  await t.test('the active loses the store (cut off from PostgreSQL): it stops at the end of its lease, the standby takes over', async (t) => {
+    // The SIGTERM above gave the lease up: the next service takes it at once. This one reaches
+    // PostgreSQL through a proxy of the test's own, which then holds every byte (a partition).
+    const proxy = new FaultyProxy(Number(new URL(dbUrl).port));
+    t.teardown(() => proxy.close());
+    const proxied = new URL(dbUrl);
+    proxied.port = String(await proxy.listen());
+    const cutOff = await startService(t, { ...env, CTI110_DB_URL: proxied.toString() }, logDir);
+    await waitFor('the proxied service active', () => isActive(cutOff), 30000);
+    const standby = await startService(t, env, logDir);
+    t.equal((await health(standby)).role, 'standby');
+    await waitFor('1001 reachable', async () => (await cutOff.get<{ reachable: boolean }>('/seats/1001')).body.reachable, 30000);
+    const talking = await caller('13700000021', 18);
+    const talk = await waitFor('the call talking', async () => {
+      const i = (await incidentsOf(cutOff, '13700000021'))[0];
+      return i?.answeredAt ? i : undefined;
+    });
+    await sleep(1500); // the write-behind has stored the answer
+
+    proxy.setMode('stall');
+    const code = await new Promise<number | null>((resolve) => (cutOff.process.exitCode !== null ? resolve(cutOff.process.exitCode) : cutOff.process.once('exit', (c) => resolve(c))));
+    t.equal(code, 75, 'the active fenced itself when its lease ran out unrenewed');
+    t.match(logLines(cutOff).filter((l) => l.msg.startsWith('FENCED')), [{ reason: /lease expired by this node's clock/ }]);
+    await waitFor('the standby active', () => isActive(standby), TTL_MS + 30000);
+    await waitFor('the call re-attached', async () => (await incident(standby, talk.number)).timeline.some((e) => e.kind === 'reattached'), 30000);
+    t.equal((await standby.get<{ state: string }>('/seats/1001')).body.state, 'on_call', 'the seat still on the call');
+    t.equal(await talking.done, 0, 'the call went on');
+    const ended = await waitFor('ended and recorded', async () => {
+      const i = await incident(standby, talk.number);
+      return i.endedAt !== null && i.timeline.some((e) => e.kind === 'recorded') ? i : undefined;
+    }, 30000);
+    t.equal(ended.timeline.filter((e) => e.kind === 'ended').pop()?.detail.reason, 'caller_hung_up');
+    await post(standby, '/seats/1001/logout');
+    await standby.kill();
   });
   await Promise.all([second.kill(), phone.kill()]);
 });
