@@ -143,6 +143,7 @@ t.test('active and standby', async (t) => {
     proxied.port = String(await proxy.listen());
     const cutOff = await startService(t, { ...env, CTI110_DB_URL: proxied.toString() }, logDir);
     await waitFor('the proxied service active', () => isActive(cutOff), 30000);
+    t.notOk(logLines(cutOff).some((l) => l.msg.startsWith('standby')), 'active at once, never standby: the stopped service had given the lease up');
     const standby = await startService(t, env, logDir);
     t.equal((await health(standby)).role, 'standby');
     await waitFor('1001 reachable', async () => (await cutOff.get<{ reachable: boolean }>('/seats/1001')).body.reachable, 30000);
