@@ -111,8 +111,21 @@ export class CallTaker {
     log(`seat ${this.seat}: handed ${number} to 12345`);
   }
 
+  /**
+   * The seat shows the call as soon as it is answered; the incident names its seat a moment later
+   * (the answer's stamp is written behind the call), and until then says NOT_YOURS (403): asked
+   * again, as a person looking at the screen a second later would.
+   */
   private async incident(number: string): Promise<IncidentView> {
-    return this.expect(`incident ${number}`, this.session.get<IncidentView>(`/incidents/${number}`), 200);
+    const reply = await this.deps.clock.until(
+      `incident ${number} at this seat`,
+      async () => {
+        const r = await this.session.get<IncidentView>(`/incidents/${number}`);
+        return r.status === 403 ? undefined : r;
+      },
+      5000,
+    );
+    return this.expect(`incident ${number}`, Promise.resolve(reply), 200);
   }
 
   private async expect<T>(what: string, reply: Promise<{ status: number; body: T }>, status: number): Promise<T> {
