@@ -9,7 +9,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { loadConfig, ConfigError } from './config/load';
 import { refuseKnownSecrets } from './config/secrets';
 import type { Config } from './config/schema';
-import { describeStore, openStore } from './store/database';
+import { describeStore, openStore, type Database } from './store/database';
 import { IncidentsRepo } from './store/incidents-repo';
 import { Incidents } from './incidents/incidents';
 import { IncidentWriter } from './incidents/incident-writer';
@@ -27,6 +27,7 @@ import { SeatPhones } from './queue/seat-phones';
 import { QueueService } from './queue/queue-service';
 import { CallbackService } from './queue/callback-service';
 import { SeatsRepo } from './store/seats-repo';
+import { SeatsBehind } from './store/seats-behind';
 import { StatsRepo } from './store/stats-repo';
 import { RecordingsRepo } from './store/recordings-repo';
 import { Recorder } from './recording/recorder';
@@ -136,7 +137,8 @@ async function start(config: Config, log: pino.Logger, held: Held | undefined): 
   const opened = await openStore(config.store);
   const db = acting ? fencedStore(opened, acting) : opened;
   // Incidents are written behind the calls, on a connection of their own (incidents/incident-writer.ts).
-  const incidentWriter = new IncidentWriter(new IncidentsRepo(await db.writerConnection()).writeStore(), log.child({ area: 'store' }));
+  // A call's burst of steps goes in as one transaction (25 ms: well under a human's notice).
+  const incidentWriter = new IncidentWriter(new IncidentsRepo(await db.writerConnection()).writeStore(), log.child({ area: 'store' }), { lingerMs: 25 });
   const incidents = new Incidents(new IncidentsRepo(db), incidentWriter);
   await incidents.start();
   // The audit chain is appended through the same write-behind: batched, never awaited by a call.
@@ -155,7 +157,11 @@ async function start(config: Config, log: pino.Logger, held: Held | undefined): 
   if (acting) ari.guardWith(acting);
   const ami = new AmiConnection(config.ami, log.child({ area: 'ami' }));
   const telephony = new RetryingTelephony(new AriTelephony(ari, config.ari.app), { delaysMs: config.ari.retryDelaysMs }, log.child({ area: 'ari' }));
-  const seatsRepo = new SeatsRepo(db);
+  const writeBehind = {
+    push: (what: string, run: (tx: Database) => Promise<void>) => incidentWriter.push(null, what, (tx) => run(tx.store)),
+    settled: (timeoutMs: number) => incidentWriter.settled(null, timeoutMs),
+  };
+  const seatsRepo = new SeatsBehind(new SeatsRepo(db), writeBehind);
   const faults = new Faults(log.child({ area: 'faults' }));
   // A promise nobody waits for that rejects would end the process (Node's default) with every
   // call in progress: like the guarded event handlers, it costs only its own reaction.
