@@ -21,7 +21,7 @@ const T: Record<ConversationState, Partial<Record<ConversationEvent, Next>>> = {
   waiting: { taken: 'with_seat', text_in: 'ignore', requeue: 'ignore', close: 'closed' },
   with_seat: { text_in: 'ignore', release: 'released', requeue: 'waiting', close: 'closed' },
   // A new text after the seat let go needs a call-taker again: it waits in the queue.
-  released: { text_in: 'waiting', release: 'ignore', requeue: 'ignore', close: 'closed' },
+  released: { text_in: 'waiting', requeue: 'ignore', close: 'closed' },
   closed: { close: 'ignore', release: 'ignore', requeue: 'ignore' },
 };
 
