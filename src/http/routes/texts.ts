@@ -5,6 +5,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { TextInbox } from '../../texts/text-inbox';
 import type { TextDesk } from '../../texts/text-desk';
 import { SIGNATURE_HEADER } from '../../texts/signature';
+import { ConversationBody } from '../../texts/schemas';
 import { ErrorBody } from '../schemas';
 import { CALL_HANDLERS, CENTRE_STAFF } from '../../auth/roles';
 import { byIncident } from '../ownership';
@@ -15,28 +16,6 @@ const SeatParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,32
 const ReplyBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: 1000, description: 'the text to send, 1-1000 characters' }) }, { additionalProperties: false });
 const CallBackBody = Type.Object({ seat: Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$', description: 'the seat that calls back' }) }, { additionalProperties: false });
 const Sent = Type.Object({ key: Type.String({ description: "the outbox's idempotency key (the gateway's message id)" }) });
-const Message = Type.Object({
-  id: Type.Integer(),
-  direction: Type.Union([Type.Literal('in'), Type.Literal('out')]),
-  body: Type.String(),
-  sha256: Type.String(),
-  at: Type.Integer({ description: 'in: received; out: written (ms)' }),
-  sentAt: Type.Union([Type.Integer(), Type.Null()], { description: "in: the gateway's timestamp" }),
-  author: Type.Union([Type.String(), Type.Null()]),
-  status: Type.Union([Type.Literal('received'), Type.Literal('queued'), Type.Literal('sent')], { description: 'out: queued until the gateway took it, then sent' }),
-  deliveredAt: Type.Union([Type.Integer(), Type.Null()]),
-  attempts: Type.Union([Type.Integer(), Type.Null()]),
-  lastError: Type.Union([Type.String(), Type.Null()]),
-});
-export const ConversationBody = Type.Object({
-  incident: Type.String(),
-  number: Type.String({ description: "the sender's number" }),
-  state: Type.String({ description: 'waiting, with_seat, released or closed' }),
-  seatId: Type.Union([Type.String(), Type.Null()]),
-  openedAt: Type.Integer(),
-  closedAt: Type.Union([Type.Integer(), Type.Null()]),
-  messages: Type.Array(Message),
-});
 const Received = Type.Object({ status: Type.String({ description: 'created, joined, duplicate or consumed' }), incident: Type.Optional(Type.String()) });
 
 export function textRoutes(app: FastifyInstance, deps: { inbox: TextInbox; desk: TextDesk; quickReplies: readonly string[] }): void {
