@@ -165,3 +165,14 @@ t.test('escalating to a voice call-back: the text gives the seat to the call', a
   t.equal(s.seat.state, 'ready', 'free for the call-back to ring it');
   t.ok((await s.desk.reply(incident, '马上给您回电', 'taker1001')).key, 'the conversation goes on');
 });
+
+t.test('an incident closed (POST /incidents/:n/close stamps incident_closed) closes its conversation', async (t) => {
+  const s = await setup(t);
+  const { incident } = (await s.text('13800000009', '已经安全了')) as { incident: string };
+  await until('at the seat', () => s.desk.atSeat('1001') === incident);
+  const row = await s.incidents.findByNumber(incident);
+  await s.incidents.stamp(row.id, 'incident_closed');
+  await until('closed', async () => (await s.desk.view(incident)).state === 'closed');
+  t.equal(s.seat.state, 'ready', 'the seat is free');
+  t.equal((await s.text('13800000009', '又来了')).status, 'created', 'the next text is a new incident');
+});
