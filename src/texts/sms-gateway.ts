@@ -3,6 +3,7 @@
 // message id the gateway sees), so a gateway that is down loses nothing and gets each text once.
 // Other areas (follow-ups by SMS) send through this too: `sendSms(to, body, key)`.
 import type { Outbox } from '../outbox/outbox';
+import { TextsOff } from './errors';
 import { sign, SIGNATURE_HEADER } from './signature';
 
 export interface SmsGatewaySettings {
@@ -37,7 +38,7 @@ export class SmsGateway {
    * body wins), so a caller that retries after a crash passes the same key. Resolves once stored.
    */
   async sendSms(to: string, body: string, key: string): Promise<{ created: boolean }> {
-    if (!this.enabled) throw new Error('sms gateway: texts.sendUrl or texts.secret is not configured');
+    if (!this.enabled) throw new TextsOff();
     const sms: OutboundSms = { messageId: key, from: this.settings.serviceNumber, to, text: body };
     // The outbox sends JSON.stringify(body) verbatim: the signature is over exactly those bytes.
     const { created } = await this.outbox.enqueue({ kind: 'sms', url: this.settings.sendUrl, headers: { [SIGNATURE_HEADER]: sign(this.settings.secret, JSON.stringify(sms)) }, body: sms, key });

@@ -7,6 +7,7 @@ import t from 'tap';
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { launchBrowser } from '../support/browser';
 import { startAsterisk, startConfiguredService, incidentsOf, sipp, waitFor, workDir, seatPhone, registered, post, type Service, type IncidentView } from '../support/harness';
 
 const SECRET = 'e2e-gateway-shared-secret';
@@ -160,6 +161,30 @@ t.test('text reports (12110)', async (t) => {
     t.ok(inc.timeline.findIndex((e) => e.kind === 'text_received') < inc.timeline.findIndex((e) => e.kind === 'callback'), 'on the text incident, after the texts');
   });
 
+  await t.test("the seat's console shows the conversation, sends what is typed and a quick reply, and shows a new text live", async (t) => {
+    const browser = await launchBrowser(t);
+    const page = await browser.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`${service.url}/ui/console.html?seat=1001`);
+    await page.waitForFunction((n) => document.getElementById('text-incident')?.textContent === n, number, { timeout: 20000 });
+    t.equal(await page.locator('#text-messages li').count(), 5, 'three texts in, two replies out');
+    await page.fill('#text-body', '请告诉我们您现在的位置');
+    await page.click('#btn-text-send');
+    const typed = await waitFor('the typed reply at the gateway', () => gateway.find((g) => g.body.text === '请告诉我们您现在的位置' && g.answered === 200), 15000);
+    t.equal(typed.body.to, '13900000001');
+    await page.waitForFunction(() => document.querySelectorAll('#text-messages li.out[data-status="sent"]').length === 3, undefined, { timeout: 20000 });
+    const quick = page.locator('#quick-replies button').first();
+    const quickText = await quick.getAttribute('title');
+    t.ok(quickText, 'quick replies from the configuration');
+    await quick.click();
+    await waitFor('the quick reply at the gateway', () => gateway.find((g) => g.body.text === quickText && g.answered === 200), 15000);
+    await webhook(service, { ...first, messageId: 'MO-e2e-5', text: '我在地铁站里面' });
+    await page.waitForFunction(() => [...document.querySelectorAll('#text-messages li.in')].some((li) => li.textContent?.includes('我在地铁站里面')), undefined, { timeout: 20000 });
+    t.pass('the new text shows live, without a reload');
+    t.same(pageErrors, [], 'no script errors');
+  });
+
   await t.test('closed: ended, the whole conversation in the audit chain and the signed export; a new text opens a new incident', async (t) => {
     const res = await post(service, `/incidents/${number}/texts/close`);
     t.equal(res.status, 204);
@@ -170,11 +195,11 @@ t.test('text reports (12110)', async (t) => {
       const doc = (await service.get<{ record: { texts: { kind: string; text: string }[]; audit: { action: string }[] } }>(`/incidents/${number}/export`)).body;
       return doc.record.audit.some((a) => a.action === 'call.text_closed') ? doc : undefined;
     }, 15000);
-    t.same(exported.record.texts.filter((x) => x.kind === 'sms_in').map((x) => x.text), [first.text, '我在人民路地铁站A口', '他还在后面'], 'every text in');
-    t.equal(exported.record.texts.filter((x) => x.kind === 'sms_out').length, 2, 'every text out');
+    t.same(exported.record.texts.filter((x) => x.kind === 'sms_in').map((x) => x.text), [first.text, '我在人民路地铁站A口', '他还在后面', '我在地铁站里面'], 'every text in');
+    t.equal(exported.record.texts.filter((x) => x.kind === 'sms_out').length, 4, 'every text out');
     const actions = exported.record.audit.map((a) => a.action);
-    t.equal(actions.filter((a) => a === 'call.text_received').length, 3, 'each text in is an audit entry');
-    t.equal(actions.filter((a) => a === 'call.text_sent').length, 2, 'each text out too');
+    t.equal(actions.filter((a) => a === 'call.text_received').length, 4, 'each text in is an audit entry');
+    t.equal(actions.filter((a) => a === 'call.text_sent').length, 4, 'each text out too');
     t.ok(actions.includes('call.text_delivered'));
     const next = await webhook(service, { ...first, messageId: 'MO-e2e-4', text: '又出事了' });
     t.equal(next.body.status, 'created');

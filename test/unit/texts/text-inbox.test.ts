@@ -176,3 +176,23 @@ t.test('an incident closed (POST /incidents/:n/close stamps incident_closed) clo
   t.equal(s.seat.state, 'ready', 'the seat is free');
   t.equal((await s.text('13800000009', '又来了')).status, 'created', 'the next text is a new incident');
 });
+
+t.test('after a restart an open conversation is back in the queue and taken again', async (t) => {
+  const s = await setup(t);
+  const { incident } = (await s.text('13800000010', '还在吗')) as { incident: string };
+  await until('at the seat', () => s.desk.atSeat('1001') === incident);
+  s.desk.stop();
+  // The restarted service: new seats, queue and desk over the same store.
+  const { seats, faults } = fakeSeats(['1001']);
+  const queue = new QueueService(new FakeTelephony().port, seats, { ringNoAnswerMs: 60_000, wrapUpMs: 0, overflowAfterMs: 0, overflowEndpoint: '' }, silentLog(), faults);
+  t.teardown(() => queue.stop());
+  const gateway = { sendSms: async () => ({ created: true }) };
+  const desk = new TextDesk(s.repo, s.incidents, seats, queue, gateway, { start: async (i: string, seat: string) => ({ incident: i, seat }) }, { priority: 20, withVoiceCall: false, locationRequest: '?' }, silentLog(), 20);
+  t.teardown(() => desk.stop());
+  queue.takeTextsWith(desk);
+  await desk.restore();
+  t.equal(queue.snapshot().waiting[0]?.incident, incident, 'waiting in the queue (no seat logged in yet)');
+  seats.apply(seats.get('1001'), 'login');
+  await until('taken again', () => desk.atSeat('1001') === incident);
+  t.ok((await s.incidents.get(incident)).timeline.some((e) => e.kind === 'text_requeued'), 'the requeue is on the timeline');
+});
