@@ -32,7 +32,7 @@ export async function exportIncident(db: Database, number: string, key: SigningK
     timeline: await incidents.timeline(incident.id),
     audit: await audit.forIncident(number),
     recordings,
-    // What was written about the call (the call-taker's summary; transcripts when they exist).
+    // What was written about the call (the call-taker's summary; transcripts when they exist),
     // and every text of a text report (12110), in and out, with its SHA-256 as the timeline has it.
     texts: [
       ...(incident.summary ? [{ kind: 'summary', text: incident.summary }] : []),

@@ -15,6 +15,7 @@ const AT = new Date(2026, 11, 7, 9, 0, 0).getTime();
 each('texts: one conversation per incident, a message id once, delivery read from the outbox', async (t, open) => {
   const db = await open();
   await new IncidentsRepo(db).insert({ id: 1, number: '20261207-000001', callerNumber: '13800000000', callerName: '', callerRaw: '13800000000', trunk: 'sms', channelId: 'text-MO-1', state: 'text', arrivedAt: AT, priority: 20, caseRef: null });
+  t.same(await new IncidentsRepo(db).listOpen(), [], 'an open text incident is no call for a restart to re-attach');
   const repo = new TextsRepo(db);
   const id = await repo.openConversation({ incidentId: 1, number: '13800000000', at: AT });
   t.match(await repo.openFor('13800000000'), { id, incident: '20261207-000001', state: 'waiting', seatId: null, closedAt: null });
