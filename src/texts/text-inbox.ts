@@ -55,7 +55,7 @@ export class TextInbox {
     const at = Date.now();
     const stored = { gatewayId: m.messageId, body: m.text, sha256: sha256(m.text), at, sentAt: m.sentAt };
     for (const handler of this.handlers) {
-      if (!(await handler(m.from, m.text))) continue;
+      if (!(await this.asks(handler, m, log))) continue;
       await this.repo.addMessage({ ...stored, conversationId: null, direction: 'in' });
       log.info('text taken by a reply handler: no incident');
       return { status: 'consumed' };
@@ -74,5 +74,15 @@ export class TextInbox {
     else await this.desk.textIn(conv);
     log.info({ incident: conv.incident, queue: queueKeyOf(conv.incident), isNew }, isNew ? 'text opened an incident' : 'text joined its conversation');
     return { status: isNew ? 'created' : 'joined', incident: conv.incident };
+  }
+
+  /** A handler that fails has not taken the text: an emergency text is never lost to another area's bug. */
+  private async asks(handler: ReplyHandler, m: InboundText, log: Logger): Promise<boolean> {
+    try {
+      return await handler(m.from, m.text);
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'reply handler failed: the text is treated as a new report');
+      return false;
+    }
   }
 }

@@ -153,6 +153,10 @@ t.test('a reply handler takes a text first: stored once, no incident', async (t)
   t.equal((await s.text('13800000007', '还有事')).status, 'created', 'anything else opens an incident');
   t.same(asked, ['13800000007:5', '13800000007:还有事']);
   t.equal((await s.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM incidents'))!.n, 1);
+  s.inbox.addReplyHandler(async () => {
+    throw new Error('follow-up store down');
+  });
+  t.equal((await s.text('13800000011', '有人闯进来了')).status, 'created', 'a handler that fails loses no report');
 });
 
 t.test('escalating to a voice call-back: the text gives the seat to the call', async (t) => {
