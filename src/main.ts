@@ -70,6 +70,11 @@ import { Lease } from './cluster/lease';
 import { fencedStore } from './cluster/fenced-store';
 import { buildStandbyApp } from './cluster/standby-app';
 import { LeaseRepo } from './store/lease-repo';
+import { TextsRepo } from './store/texts-repo';
+import { checkTextsConfig } from './texts/settings';
+import { SmsGateway } from './texts/sms-gateway';
+import { TextDesk } from './texts/text-desk';
+import { TextInbox } from './texts/text-inbox';
 
 /**
  * stdout written in blocks of a few KB instead of one write() per line: a call logs about ten
@@ -204,6 +209,14 @@ async function start(config: Config, log: pino.Logger, held: Held | undefined): 
   const interpreter = new InterpreterConference(telephony, incidents, calls, { answerMs: config.interpreting.answerMs }, log.child({ area: 'interpreting' }));
   const interpreting = new InterpretingService(incidents, interpreter, config.interpreting.languages);
   const callbacks = new CallbackService(telephony, seats, incidents, { trunk: config.queue.callbackTrunk, ringNoAnswerMs: config.queue.ringNoAnswerMs, callerRingMs: 30000 }, log.child({ area: 'callback' }));
+  // Text reports (12110): in the same queue as calls, replies through the same outbox.
+  const texts = checkTextsConfig(config);
+  const textsRepo = new TextsRepo(db);
+  const smsGateway = new SmsGateway(outbox, texts);
+  const textDesk = new TextDesk(textsRepo, incidents, seats, queue, smsGateway, callbacks, texts, log.child({ area: 'texts' }));
+  queue.takeTextsWith(textDesk);
+  const textInbox = new TextInbox(textsRepo, incidents, textDesk, texts, log.child({ area: 'texts' }));
+  await textDesk.restore();
   const arrivals = new Arrivals();
   const monitoring = new MonitoringService(telephony, incidents, calls, (id) => void seats.get(id), arrivals, config.monitoring, log.child({ area: 'monitoring' }));
   const recall = new InstantRecall(telephony, incidents, calls, arrivals, { seconds: config.monitoring.recallSeconds, segmentMs: config.monitoring.recallSegmentMs }, log.child({ area: 'recall' }));
@@ -235,6 +248,7 @@ async function start(config: Config, log: pino.Logger, held: Held | undefined): 
     transferStats: { db },
     monitoring: { monitoring, recall },
     interpreting: { interpreting },
+    texts: { inbox: textInbox, desk: textDesk, quickReplies: texts.quickReplies },
     spotChecks: { spotChecks: new SpotChecks(new SpotChecksRepo(db), { sampleSize: config.spotCheck.sampleSize }) },
     stats: { stats: new StatsRepo(db), now: queueSnapshot, extraMetrics: [serviceTime, ...callPath.metrics, ...createWriterMetrics(incidentWriter)], metrics: { token: config.metrics.token, open: !config.auth.enabled } },
     auth: { enabled: config.auth.enabled, secureCookie: config.auth.secureCookie, service: authService },
@@ -267,6 +281,7 @@ async function start(config: Config, log: pino.Logger, held: Held | undefined): 
     hub.stop();
     await app.close();
     queue.stop();
+    textDesk.stop();
     await outbox.stop();
     ami.stop();
     await ari.stop();

@@ -13,6 +13,7 @@ import { OUTBOX_MIGRATION } from './outbox-repo';
 import { DISPATCH_MIGRATION } from './dispatch-repo';
 import { AUDIT_MIGRATION } from './audit-repo';
 import { LEASE_MIGRATION } from './lease-repo';
+import { TEXTS_MIGRATION } from './texts-repo';
 
 export type Migration = string | { sqlite: string; postgres: string };
 
@@ -223,4 +224,6 @@ export const MIGRATIONS: Migration[] = [
   AUDIT_MIGRATION,
   // The lease of the active service (src/cluster/): used on PostgreSQL only, harmless on SQLite.
   LEASE_MIGRATION,
+  // Text reports (12110, src/texts/): conversations and every message in and out.
+  TEXTS_MIGRATION,
 ];
