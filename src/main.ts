@@ -64,7 +64,7 @@ import { EventHub } from './events/hub';
 import { Faults } from './events/faults';
 import { DialplanAdmin } from './admin/dialplan';
 import { AuditLog } from './audit/audit-log';
-import { auditTimeline } from './audit/timeline-audit';
+import { auditTimelineRows } from './audit/timeline-audit';
 import { keyFileOf, loadOrCreateKey } from './audit/keys';
 import { Lease } from './cluster/lease';
 import { fencedStore } from './cluster/fenced-store';
@@ -141,9 +141,10 @@ async function start(config: Config, log: pino.Logger, held: Held | undefined): 
   const acting = held ? () => held.lease.acting() : undefined;
   const opened = await openStore(config.store);
   const db = acting ? fencedStore(opened, acting) : opened;
-  // Incidents are written behind the calls, on a connection of their own (incidents/incident-writer.ts).
+  // Incidents are written behind the calls, on a connection of their own (incidents/incident-writer.ts),
+  // each batch's timeline rows with their audit entries (audit/timeline-audit.ts).
   // A call's burst of steps goes in as one transaction (25 ms: well under a human's notice).
-  const incidentWriter = new IncidentWriter(new IncidentsRepo(await db.writerConnection()).writeStore(), log.child({ area: 'store' }), { lingerMs: 25 });
+  const incidentWriter = new IncidentWriter(new IncidentsRepo(await db.writerConnection()).writeStore(auditTimelineRows), log.child({ area: 'store' }), { lingerMs: 25 });
   const incidents = new Incidents(new IncidentsRepo(db), incidentWriter);
   await incidents.start();
   // The audit chain is appended through the same write-behind: batched, never awaited by a call.
@@ -155,7 +156,6 @@ async function start(config: Config, log: pino.Logger, held: Held | undefined): 
     },
     log.child({ area: 'audit' }),
   );
-  auditTimeline(incidents, audit);
   audit.startAnchoring(auditKey, config.audit.anchorCheckMs);
 
   const ari = new AriConnection(config.ari, log.child({ area: 'ari' }));

@@ -77,6 +77,14 @@ export interface NumberedIncident extends NewIncident {
 /** incident_id, at, kind, detail: 4 values a row, well under both engines' limits per statement. */
 const EVENTS_PER_INSERT = 200;
 
+/** A timeline row written in a write-behind batch. */
+export interface TimelineWrite {
+  incidentId: number;
+  at: number;
+  kind: string;
+  detail: Record<string, unknown>;
+}
+
 export class IncidentsRepo {
   /**
    * pendingEvents: in a write-behind batch, timeline rows are kept here and inserted many per
@@ -85,7 +93,7 @@ export class IncidentsRepo {
    */
   constructor(
     private readonly db: Database,
-    private readonly pendingEvents?: unknown[][],
+    private readonly pendingEvents?: TimelineWrite[],
   ) {}
 
   /** The store under this repository: in a write-behind batch, its transaction (the audit chain appends there too). */
@@ -93,14 +101,19 @@ export class IncidentsRepo {
     return this.db;
   }
 
-  /** The write-behind's view of this repository: a batch of its writes in one transaction. */
-  writeStore(): { batch(fn: (tx: IncidentsRepo) => Promise<void>): Promise<void> } {
+  /**
+   * The write-behind's view of this repository: a batch of its writes in one transaction.
+   * `withRows` runs in that transaction once the batch's timeline rows are in (the audit chain
+   * appends them there: one head read per batch, and no row without its entry or the reverse).
+   */
+  writeStore(withRows?: (tx: Database, rows: TimelineWrite[]) => Promise<void>): { batch(fn: (tx: IncidentsRepo) => Promise<void>): Promise<void> } {
     return {
       batch: (fn) =>
         this.db.transaction(async (tx) => {
           const repo = new IncidentsRepo(tx, []);
           await fn(repo);
-          await repo.insertPendingEvents();
+          const rows = await repo.insertPendingEvents();
+          if (withRows && rows.length) await withRows(tx, rows);
         }),
     };
   }
@@ -161,7 +174,7 @@ export class IncidentsRepo {
 
   async addEvent(incidentId: number, kind: string, detail: Record<string, unknown> = {}, at = Date.now()): Promise<void> {
     if (this.pendingEvents) {
-      this.pendingEvents.push([incidentId, at, kind, JSON.stringify(detail)]);
+      this.pendingEvents.push({ incidentId, at, kind, detail });
       return;
     }
     await this.db.run('INSERT INTO incident_events (incident_id, at, kind, detail) VALUES (?, ?, ?, ?)', [
@@ -172,12 +185,16 @@ export class IncidentsRepo {
     ]);
   }
 
-  private async insertPendingEvents(): Promise<void> {
+  private async insertPendingEvents(): Promise<TimelineWrite[]> {
     const rows = this.pendingEvents!.splice(0);
     for (let i = 0; i < rows.length; i += EVENTS_PER_INSERT) {
       const chunk = rows.slice(i, i + EVENTS_PER_INSERT);
-      await this.db.run(`INSERT INTO incident_events (incident_id, at, kind, detail) VALUES ${chunk.map(() => '(?, ?, ?, ?)').join(', ')}`, chunk.flat());
+      await this.db.run(
+        `INSERT INTO incident_events (incident_id, at, kind, detail) VALUES ${chunk.map(() => '(?, ?, ?, ?)').join(', ')}`,
+        chunk.flatMap((r) => [r.incidentId, r.at, r.kind, JSON.stringify(r.detail)]),
+      );
     }
+    return rows;
   }
 
 
