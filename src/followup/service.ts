@@ -46,6 +46,8 @@ export class FollowUpService {
   private calling = 0;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  /** Set by stop(): an attempt that ends now is left 'calling', for the next start to ring again. */
+  private stopping = false;
   private ticking: Promise<void> | undefined;
   private readonly inFlight = new Set<Promise<void>>();
 
@@ -69,6 +71,7 @@ export class FollowUpService {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.stopping = true;
     clearTimeout(this.timer);
     await this.ticking;
   }
@@ -163,7 +166,7 @@ export class FollowUpService {
     this.transition(row, 'scheduled', 'due');
     await incidents.stamp(row.incidentId, 'followup_calling', { id: row.id, attempt, channel: channel.name });
     const outcome = await channel.ask({ followUpId: row.id, incidentId: row.incidentId, incident: row.incident, number: row.number, attempt });
-    if (!this.running && !outcome.reached) return; // stopping: left 'calling', rung again after the restart
+    if (this.stopping && !outcome.reached) return; // left 'calling': rung again after the restart
     if (outcome.reached) {
       this.transition(row, 'calling', 'reached');
       await repo.answered(row.id, this.now(), outcome.answers);
