@@ -92,7 +92,8 @@ export class VoiceFollowUp implements FollowUpChannel, FollowUpLegs {
   legGone(legId: string, cause: string): void {
     const a = this.byLeg.get(legId);
     if (!a) return;
-    if (a.stage === 'ringing') return void this.finish(a, { reached: false, why: cause === 'noanswer' ? 'no_answer' : cause });
+    // Gone while ringing without a Dial status first (the Dial timeout hangs the channel up): not answered.
+    if (a.stage === 'ringing') return void this.finish(a, { reached: false, why: cause === 'noanswer' || cause === 'hangup' ? 'no_answer' : cause });
     // Hung up during the survey: the questions left get no answer (survey.ts ends at once).
     a.stage = 'over';
     this.wake(a);
