@@ -12,6 +12,9 @@ import { followUpNotFound, FollowUpError } from './errors';
 import { DIALLABLE, followUpReason, notDuringQuietHours, type QuietHours } from './plan';
 import { afterNoAnswer, move, type FollowUpEvent, type FollowUpState } from './state';
 
+/** How far back a start looks for closed incidents that were never scheduled: a day. */
+const CATCH_UP_MS = 86_400_000;
+
 export interface FollowUpSettings {
   /** After the close, before the first call. */
   delayMs: number;
@@ -65,6 +68,8 @@ export class FollowUpService {
     });
     const left = await this.deps.repo.interrupted(this.now());
     if (left) this.deps.log.warn({ count: left }, 'follow-up calls the last process left in progress are rung again');
+    // Closed while no process listened (or just before one died): decided now, as they would have been.
+    for (const missed of await this.deps.repo.closedWithout(this.now() - CATCH_UP_MS)) await this.closed(missed.incidentId, missed.closedAt);
     this.running = true;
     this.wake();
   }

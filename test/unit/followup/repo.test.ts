@@ -4,6 +4,7 @@
 import t from 'tap';
 import { IncidentsRepo, type NumberedIncident } from '../../../src/store/incidents-repo';
 import { FollowUpsRepo, type NewFollowUp } from '../../../src/store/followups-repo';
+import { DispatchRepo } from '../../../src/store/dispatch-repo';
 import { bothEngines } from '../../support/engines';
 
 const each = bothEngines(t);
@@ -14,7 +15,7 @@ const followUp = (incidentId: number, dueAt = AT): NewFollowUp => ({ incidentId,
 each('schedule, claim, retry, finish, verify, statistics', async (t, open) => {
   const db = await open();
   const incidents = new IncidentsRepo(db);
-  for (let id = 1; id <= 3; id++) {
+  for (let id = 1; id <= 4; id++) {
     const row: NumberedIncident = { id, number: `20261207-${String(id).padStart(6, '0')}`, callerNumber: `139${id}`, callerName: '', callerRaw: '', trunk: '110', channelId: `ch-${id}`, state: 'ended', arrivedAt: AT, priority: 10, caseRef: null };
     await incidents.insert(row);
   }
@@ -42,4 +43,8 @@ each('schedule, claim, retry, finish, verify, statistics', async (t, open) => {
   t.match(await repo.find(c!), { state: 'scheduled', dueAt: AT + 100_000, lastResult: 'interrupted', attempts: 1 });
   t.same((await repo.finishedBetween(AT, AT + 80_000)).map((r) => [r.id, r.state]), [[a, 'answered'], [b, 'not_reached']]);
   t.match(await repo.forIncident(2), { id: b, state: 'not_reached' });
+  const dispatch = new DispatchRepo(db);
+  await dispatch.markOnce(4, 'closed_at', AT + 1000);
+  await dispatch.markOnce(1, 'closed_at', AT + 1000);
+  t.same(await repo.closedWithout(AT), [{ incidentId: 4, closedAt: AT + 1000 }], 'closed without a follow-up row');
 });

@@ -7,6 +7,7 @@ import t, { type Test } from 'tap';
 import { Database } from '../../../src/store/database';
 import { IncidentsRepo } from '../../../src/store/incidents-repo';
 import { FollowUpsRepo } from '../../../src/store/followups-repo';
+import { DispatchRepo } from '../../../src/store/dispatch-repo';
 import { Incidents } from '../../../src/incidents/incidents';
 import { FollowUpService, type FollowUpSettings } from '../../../src/followup/service';
 import type { AttemptOutcome, AttemptRequest, FollowUpChannel } from '../../../src/followup/channel';
@@ -166,4 +167,13 @@ t.test('start(): an incident closed on its timeline is scheduled', async (t) => 
   await s.incidents.stamp(inc.id, 'incident_closed', {}, NOON);
   for (let i = 0; i < 50 && !(await s.repo.forIncident(inc.id)); i++) await new Promise((r) => setTimeout(r, 20));
   t.match(await s.repo.forIncident(inc.id), { state: 'scheduled', reason: 'major' });
+});
+
+t.test('start(): an incident closed while no process scheduled it is scheduled then', async (t) => {
+  const s = await setup(t, []);
+  const inc = await s.incident('robbery');
+  await new DispatchRepo(s.db).markOnce(inc.id, 'closed_at', NOON - 5000); // closed; the process died before scheduling
+  await s.service.start();
+  t.teardown(() => s.service.stop());
+  t.match(await s.repo.forIncident(inc.id), { state: 'scheduled', dueAt: NOON - 5000 + 60_000 });
 });
