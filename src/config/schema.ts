@@ -159,6 +159,8 @@ export const ConfigSchema = Type.Object(
     followUp: Type.Object(
       {
         enabled: Type.Boolean({ description: 'true or false' }),
+        // How the caller is asked (src/followup/channel.ts): 'voice' now; 'sms' once the SMS gateway (src/texts/) plugs in.
+        channel: Type.Union([Type.Literal('voice')], { description: "'voice'" }),
         delayMs: Millis,
         quietHours: Type.Object(
           {
@@ -344,6 +346,7 @@ export const DEFAULTS: Config = {
   },
   followUp: {
     enabled: true,
+    channel: 'voice',
     delayMs: 30 * 60_000,
     quietHours: { from: '22:00', to: '08:00' },
     sharePct: 10,

@@ -18,4 +18,5 @@ t.test('clear errors', async (t) => {
   t.throws(withFile(t, { sharePct: 120 }), { message: /followUp\.sharePct.*percentage, 0-100/ });
   t.throws(withFile(t, { retries: -1 }), { message: /followUp\.retries.*0-10/ });
   t.throws(withFile(t, { trunk: 'bad trunk' }), { message: /followUp\.trunk.*PJSIP endpoint/ });
+  t.throws(withFile(t, { channel: 'sms' }), { message: /followUp\.channel.*'voice'/ }, 'sms: not until the SMS gateway plugs in');
 });
