@@ -138,6 +138,12 @@ t.test('follow-up call-back', async (t) => {
     const steps = (await timeline('13900000003')).filter((e) => e.kind.startsWith('followup_'));
     t.same(steps.map((e) => e.kind), ['followup_scheduled', 'followup_calling', 'followup_answered', 'followup_unsatisfied', 'followup_verified']);
     t.match(steps.at(-1)!.detail, { unit: 'PS1', answer: '已回访报警人：出警民警态度问题属实，已批评教育' });
+    // Each result is in the audit chain too (audit/timeline-audit.ts), in the incident's signed export.
+    const audited = await waitFor('the follow-up in the audit chain', async () => {
+      const actions = (await service.get<{ record: { audit: { action: string }[] } }>(`/incidents/${inc.number}/export`)).body.record.audit.map((e) => e.action);
+      return ['call.followup_answered', 'call.followup_unsatisfied', 'call.followup_verified'].every((a) => actions.includes(a)) ? actions : undefined;
+    }, 20000);
+    t.ok(audited, 'answered, unsatisfied and verified are audit entries of the incident');
   });
 
   await t.test('GET /stats/follow-up: per seat, unit and day; bad periods refused', async (t) => {
