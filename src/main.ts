@@ -9,7 +9,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { loadConfig, ConfigError } from './config/load';
 import { refuseKnownSecrets } from './config/secrets';
 import type { Config } from './config/schema';
-import { describeStore, openStore } from './store/database';
+import { describeStore, openStore, type Database } from './store/database';
 import { IncidentsRepo } from './store/incidents-repo';
 import { Incidents } from './incidents/incidents';
 import { IncidentWriter } from './incidents/incident-writer';
@@ -27,6 +27,7 @@ import { SeatPhones } from './queue/seat-phones';
 import { QueueService } from './queue/queue-service';
 import { CallbackService } from './queue/callback-service';
 import { SeatsRepo } from './store/seats-repo';
+import { SeatsBehind } from './store/seats-behind';
 import { StatsRepo } from './store/stats-repo';
 import { RecordingsRepo } from './store/recordings-repo';
 import { Recorder } from './recording/recorder';
@@ -71,6 +72,11 @@ import { buildStandbyApp } from './cluster/standby-app';
 import { LeaseRepo } from './store/lease-repo';
 import { FollowUpsRepo } from './store/followups-repo';
 import { buildFollowUps } from './followup/wiring';
+import { TextsRepo } from './store/texts-repo';
+import { checkTextsConfig } from './texts/settings';
+import { SmsGateway } from './texts/sms-gateway';
+import { TextDesk } from './texts/text-desk';
+import { TextInbox } from './texts/text-inbox';
 
 /**
  * stdout written in blocks of a few KB instead of one write() per line: a call logs about ten
@@ -138,7 +144,8 @@ async function start(config: Config, log: pino.Logger, held: Held | undefined): 
   const opened = await openStore(config.store);
   const db = acting ? fencedStore(opened, acting) : opened;
   // Incidents are written behind the calls, on a connection of their own (incidents/incident-writer.ts).
-  const incidentWriter = new IncidentWriter(new IncidentsRepo(await db.writerConnection()).writeStore(), log.child({ area: 'store' }));
+  // A call's burst of steps goes in as one transaction (25 ms: well under a human's notice).
+  const incidentWriter = new IncidentWriter(new IncidentsRepo(await db.writerConnection()).writeStore(), log.child({ area: 'store' }), { lingerMs: 25 });
   const incidents = new Incidents(new IncidentsRepo(db), incidentWriter);
   await incidents.start();
   // The audit chain is appended through the same write-behind: batched, never awaited by a call.
@@ -157,7 +164,11 @@ async function start(config: Config, log: pino.Logger, held: Held | undefined): 
   if (acting) ari.guardWith(acting);
   const ami = new AmiConnection(config.ami, log.child({ area: 'ami' }));
   const telephony = new RetryingTelephony(new AriTelephony(ari, config.ari.app), { delaysMs: config.ari.retryDelaysMs }, log.child({ area: 'ari' }));
-  const seatsRepo = new SeatsRepo(db);
+  const writeBehind = {
+    push: (what: string, run: (tx: Database) => Promise<void>) => incidentWriter.push(null, what, (tx) => run(tx.store)),
+    settled: (timeoutMs: number) => incidentWriter.settled(null, timeoutMs),
+  };
+  const seatsRepo = new SeatsBehind(new SeatsRepo(db), writeBehind);
   const faults = new Faults(log.child({ area: 'faults' }));
   // A promise nobody waits for that rejects would end the process (Node's default) with every
   // call in progress: like the guarded event handlers, it costs only its own reaction.
@@ -200,6 +211,14 @@ async function start(config: Config, log: pino.Logger, held: Held | undefined): 
   const interpreter = new InterpreterConference(telephony, incidents, calls, { answerMs: config.interpreting.answerMs }, log.child({ area: 'interpreting' }));
   const interpreting = new InterpretingService(incidents, interpreter, config.interpreting.languages);
   const callbacks = new CallbackService(telephony, seats, incidents, { trunk: config.queue.callbackTrunk, ringNoAnswerMs: config.queue.ringNoAnswerMs, callerRingMs: 30000 }, log.child({ area: 'callback' }));
+  // Text reports (12110): in the same queue as calls, replies through the same outbox.
+  const texts = checkTextsConfig(config);
+  const textsRepo = new TextsRepo(db);
+  const smsGateway = new SmsGateway(outbox, texts);
+  const textDesk = new TextDesk(textsRepo, incidents, seats, queue, smsGateway, callbacks, texts, log.child({ area: 'texts' }));
+  queue.takeTextsWith(textDesk);
+  const textInbox = new TextInbox(textsRepo, incidents, textDesk, texts, log.child({ area: 'texts' }));
+  await textDesk.restore();
   const arrivals = new Arrivals();
   const monitoring = new MonitoringService(telephony, incidents, calls, (id) => void seats.get(id), arrivals, config.monitoring, log.child({ area: 'monitoring' }));
   const recall = new InstantRecall(telephony, incidents, calls, arrivals, { seconds: config.monitoring.recallSeconds, segmentMs: config.monitoring.recallSegmentMs }, log.child({ area: 'recall' }));
@@ -233,6 +252,7 @@ async function start(config: Config, log: pino.Logger, held: Held | undefined): 
     transferStats: { db },
     monitoring: { monitoring, recall },
     interpreting: { interpreting },
+    texts: { inbox: textInbox, desk: textDesk, quickReplies: texts.quickReplies },
     spotChecks: { spotChecks: new SpotChecks(new SpotChecksRepo(db), { sampleSize: config.spotCheck.sampleSize }) },
     stats: { stats: new StatsRepo(db), now: queueSnapshot, extraMetrics: [serviceTime, ...callPath.metrics, ...createWriterMetrics(incidentWriter)], metrics: { token: config.metrics.token, open: !config.auth.enabled } },
     auth: { enabled: config.auth.enabled, secureCookie: config.auth.secureCookie, service: authService },
@@ -268,6 +288,7 @@ async function start(config: Config, log: pino.Logger, held: Held | undefined): 
     await app.close();
     queue.stop();
     await followUps?.service.stop();
+    textDesk.stop();
     await outbox.stop();
     ami.stop();
     await ari.stop();

@@ -31,6 +31,8 @@ const LABELS = {
     phone_sip: '本席位使用SIP话机', phone_not_yours: '仅本席位接警员可使用此话机', phone_unavailable: '话机设置不可用',
     d_on_duty: '在岗', d_busy: '出警中', d_off_duty: '不在岗', scale_m: '米', scale_km: '公里',
     last_hour: '最近一小时', chart_waiting: '排队来电（每分钟峰值）', chart_answer: '最慢接听（秒）', chart_target: '3秒目标', minutes_ago: '分钟前', now: '现在',
+    text_report: '短信报警（12110）', no_text: '暂无短信报警', text_reply: '回复短信', send: '发送', quick_replies: '快捷回复', request_location: '请求位置', text_call_back: '转语音回拨', text_release: '本次处理完毕', text_close: '结束会话',
+    tx_in: '报警人', tx_queued: '待发送', tx_sent: '已送达网关', tx_received: '已收到', ts_waiting: '排队中', ts_with_seat: '本席位处理中', ts_released: '已处理，待新短信', ts_closed: '已结束',
     seats_needed: '当前所需席位', seats_staffed: '在岗席位（就绪/振铃/通话）', shortfall: '缺口', staffing_basis: '近15分钟：每分钟{rate}个来电，平均处理{handle}，{goal}%来电3秒内接听（Erlang C）', staffing_unknown: '近15分钟尚无结束的通话，暂无法计算',
   },
   en: {
@@ -58,6 +60,8 @@ const LABELS = {
     phone_sip: 'This seat uses a SIP phone', phone_not_yours: "Only this seat's call-taker can use its phone", phone_unavailable: 'Phone settings unavailable',
     d_on_duty: 'on duty', d_busy: 'busy', d_off_duty: 'off duty', scale_m: 'm', scale_km: 'km',
     last_hour: 'Last hour', chart_waiting: 'Calls waiting (peak per minute)', chart_answer: 'Slowest answer (s)', chart_target: '3 s target', minutes_ago: 'min ago', now: 'now',
+    text_report: 'Text report (12110)', no_text: 'No text report', text_reply: 'Reply', send: 'Send', quick_replies: 'Quick replies', request_location: 'Request location', text_call_back: 'Call back by voice', text_release: 'Done for now', text_close: 'Close conversation',
+    tx_in: 'Caller', tx_queued: 'queued', tx_sent: 'sent', tx_received: 'received', ts_waiting: 'waiting', ts_with_seat: 'at this seat', ts_released: 'done for now, waiting for a new text', ts_closed: 'closed',
     seats_needed: 'Seats needed now', seats_staffed: 'Seats staffed (ready, ringing, on call)', shortfall: 'Short by', staffing_basis: 'Last 15 min: {rate} calls/min, {handle} average handling, {goal} % answered within 3 s (Erlang C)', staffing_unknown: 'No call has ended in the last 15 minutes: not computed yet',
   },
 };

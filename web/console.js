@@ -4,6 +4,7 @@
 import { api, live, startPage, t, el, duration, report, path, $ } from './common.js';
 import { drawMap } from './map.js';
 import { startPhonePanel } from './phone-panel.js';
+import { startTextPanel } from './texts-panel.js';
 import { timelineItem, languageName } from './timeline.js';
 
 /** @typedef {import('../src/http/page-types').SeatView} SeatView */
@@ -32,6 +33,8 @@ let officers = [];
 let caller = null;
 /** @type {{ refresh(): void } | null} the browser seat's phone (phone-panel.js), null for a SIP softphone seat */
 let phone = null;
+/** @type {{ incidentStep(m: Extract<import('../src/http/page-types').LiveMessage, { type: 'incident' }>): boolean } | null} the text report panel (texts-panel.js) */
+let texts = null;
 /** @type {{ kind: string, at: number, detail: Record<string, unknown> }[]} the current call's steps, kept to re-word them when the language changes */
 let steps = [];
 
@@ -191,6 +194,8 @@ live((m) => {
     waiting = m.waiting;
   }
   if (m.type === 'incident' && m.incident.seatId === seat) {
+    // A text report's steps go to its own panel; a text taken beside a call leaves the call on screen.
+    if (texts?.incidentStep(m)) return;
     if (m.kind === 'answered' && m.incident.number !== current?.number) {
       newCall(m.incident).catch(report);
       return;
@@ -208,6 +213,7 @@ live((m) => {
 
 // The phone first: a nailed seat's log-in needs it registered.
 phone = await startPhonePanel(seat, () => lastSeat?.state === 'on_call');
+texts = await startTextPanel(seat);
 /** @type {Record<string, string>} */
 const categories = await api('GET', '/triage/categories');
 $('category').replaceChildren(el('option', { value: '' }, '–'), ...Object.entries(categories).map(([id, where]) => el('option', { value: id }, `${id} → ${where}`)));

@@ -6,6 +6,7 @@ import type { Database } from '../store/database';
 import { AuditRepo } from '../store/audit-repo';
 import { IncidentsRepo } from '../store/incidents-repo';
 import { RecordingsRepo } from '../store/recordings-repo';
+import { TextsRepo } from '../store/texts-repo';
 import { canonicalJson } from './canonical';
 import { entryHash, type AuditEntry } from './chain';
 import { keyIdOf, signText, verifyText, type SigningKey } from './keys';
@@ -31,8 +32,12 @@ export async function exportIncident(db: Database, number: string, key: SigningK
     timeline: await incidents.timeline(incident.id),
     audit: await audit.forIncident(number),
     recordings,
-    // What was written about the call (the call-taker's summary; transcripts when they exist).
-    texts: incident.summary ? [{ kind: 'summary', text: incident.summary }] : [],
+    // What was written about the call (the call-taker's summary; transcripts when they exist),
+    // and every text of a text report (12110), in and out, with its SHA-256 as the timeline has it.
+    texts: [
+      ...(incident.summary ? [{ kind: 'summary', text: incident.summary }] : []),
+      ...(await new TextsRepo(db).forIncident(incident.id)).map((m) => ({ kind: m.direction === 'in' ? 'sms_in' : 'sms_out', text: m.body, sha256: m.sha256, at: m.at, author: m.author, gatewayId: m.gatewayId, outboxKey: m.outboxKey, deliveredAt: m.deliveredAt })),
+    ],
     chain: { head: await audit.lastEntry(), anchors: (await audit.anchors()).slice(-1) },
   };
   return { format: EXPORT_FORMAT, record, signature: { algorithm: 'Ed25519', keyId: key.keyId, value: signText(key, canonicalJson(record)), publicKey: key.publicPem } };

@@ -49,6 +49,8 @@ export interface CallInProgress {
   takerChannelId: string;
   bridgeId: string;
   seatId: string | null;
+  /** The caller's MixMonitor file (recording name) the dialplan started, if any. */
+  recordingFile?: string;
 }
 
 /** Told when a call gets a call-taker and when it ends (monitoring follows calls this way). */
@@ -266,7 +268,7 @@ export class CallService {
   callInProgress(incident: string): CallInProgress | undefined {
     const call = [...this.calls.values()].find((c) => c.incidentNumber === incident);
     if (!call || call.state !== 'talking' || !call.legId || !call.bridgeId || call.incidentId === undefined) return undefined;
-    return { incident, incidentId: call.incidentId, callerChannelId: call.channelId, takerChannelId: call.legId, bridgeId: call.bridgeId, seatId: this.queue.offerOf(call.legId)?.seat?.id ?? null };
+    return { incident, incidentId: call.incidentId, callerChannelId: call.channelId, takerChannelId: call.legId, bridgeId: call.bridgeId, seatId: this.queue.offerOf(call.legId)?.seat?.id ?? null, ...(call.recordingFile ? { recordingFile: call.recordingFile } : {}) };
   }
 
   /** The incident whose call a seat's call-taker has on the line now, if any. */

@@ -183,6 +183,24 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    // Text reports to 12110 (src/texts/, docs/sms-gateway.md): the carrier's SMS gateway posts
+    // inbound texts to POST /texts/inbound signed with `secret`; replies go to `sendUrl` through the
+    // durable outbox. Their priority class in the queue is queue.priorities.sms.
+    texts: Type.Object(
+      {
+        secret: Type.String({ pattern: '^(|.{16,256})$', description: "the gateway's shared HMAC-SHA256 secret, 16-256 characters, or '' to turn text reports off" }),
+        sendUrl: Type.String({ pattern: '^(|https?://\\S+)$', description: "'' or the gateway's http(s) send URL" }),
+        // The number texts are sent from and to (the gateway's own checks; ours are not by it).
+        serviceNumber: Type.String({ pattern: '^[0-9]{3,20}$', description: 'a service number: 3-20 digits, e.g. 12110' }),
+        // A seat may hold one text beside one voice call; false: a text occupies the seat as a call does.
+        withVoiceCall: Type.Boolean({ description: 'true or false' }),
+        // The console's one-click replies, in the order shown.
+        quickReplies: Type.Array(Type.String({ minLength: 1, maxLength: 500, description: 'a reply of 1-500 characters' }), { maxItems: 20, description: 'a list of at most 20 replies' }),
+        // Sent by the console's "request location" action; {incident} becomes the incident number.
+        locationRequest: Type.String({ minLength: 1, maxLength: 500, description: 'a text of 1-500 characters' }),
+      },
+      { additionalProperties: false },
+    ),
     monitoring: Type.Object(
       {
         // Supervisors' own SIP phones (config/asterisk/pjsip.conf, 3001...): rung to listen in.
@@ -300,7 +318,7 @@ export const DEFAULTS: Config = {
   },
   seats: [],
   webrtc: { wsUrl: '' },
-  queue: { ringNoAnswerMs: 2000, wrapUpMs: 0, overflowAfterMs: 0, overflowEndpoint: '', priorities: { from12345: 0, callback: 0, '110': 10 }, callbackTrunk: 'trunk110', defaultDelivery: 'ring' },
+  queue: { ringNoAnswerMs: 2000, wrapUpMs: 0, overflowAfterMs: 0, overflowEndpoint: '', priorities: { from12345: 0, callback: 0, '110': 10, sms: 20 }, callbackTrunk: 'trunk110', defaultDelivery: 'ring' },
   recording: { storageDir: 'var/recordings', requireSupervisor: false, retentionDays: 0, minFreeMb: 1024 },
   spotCheck: { sampleSize: 10 },
   dispatch: {
@@ -360,6 +378,14 @@ export const DEFAULTS: Config = {
     pollMs: 30000,
     prompts: 'cti110-followup',
   },
+  texts: {
+    secret: '',
+    sendUrl: '',
+    serviceNumber: '12110',
+    withVoiceCall: false,
+    quickReplies: ['110已收到您的短信，请保持手机畅通，民警正在处理。', '请问您现在是否安全？方便接听电话吗？', '请描述发生了什么事情、有几个人、有没有人受伤。', '请不要回复可能被他人看到的内容，注意自身安全。'],
+    locationRequest: '110已收到您的报警短信（警情编号{incident}）。请回复您所在的详细位置：区、街道、门牌号或附近的路灯杆编码、明显建筑物。',
+  },
   monitoring: {
     supervisors: [
       { id: '3001', endpoint: 'PJSIP/3001' },
@@ -403,4 +429,6 @@ export const ENV_OVERRIDES: Record<string, { path: string; kind: 'string' | 'int
   CTI110_SECURE_COOKIE: { path: 'auth.secureCookie', kind: 'boolean' },
   CTI110_METRICS_TOKEN: { path: 'metrics.token', kind: 'string' },
   CTI110_AUDIT_KEY_FILE: { path: 'audit.keyFile', kind: 'string' },
+  CTI110_TEXTS_SECRET: { path: 'texts.secret', kind: 'string' },
+  CTI110_TEXTS_SEND_URL: { path: 'texts.sendUrl', kind: 'string' },
 };

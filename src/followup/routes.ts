@@ -74,6 +74,16 @@ function answeredBy(req: FastifyRequest): string {
 }
 
 export function followUpRoutes(app: FastifyInstance, deps: FollowUpRouteDeps): void {
+  /** The follow-up; an officer's terminal sees and answers only those of its own unit. */
+  const ofCaller = async (req: FastifyRequest, id: number) => {
+    const row = await deps.followUps.get(id);
+    if (req.user?.role === 'officer') {
+      const unit = await deps.officerUnit(req.user.officer ?? '');
+      if (row.unitId !== unit) throw new HttpError(403, 'NOT_YOURS', `follow-up ${row.id} is for unit ${row.unitId ?? '(none)'}, not ${unit}`);
+    }
+    return row;
+  };
+
   app.get<{ Querystring: Static<typeof StatsQuery> }>(
     '/stats/follow-up',
     {
@@ -88,8 +98,8 @@ export function followUpRoutes(app: FastifyInstance, deps: FollowUpRouteDeps): v
 
   app.get<{ Params: Static<typeof IdParams> }>(
     '/follow-ups/:id',
-    { config: { access: OFFICER_TERMINALS }, schema: { summary: 'One follow-up: state, attempts, scores, verification', params: IdParams, response: { 200: FollowUp, 400: ErrorBody, 404: ErrorBody } } },
-    async (req) => deps.followUps.get(req.params.id),
+    { config: { access: OFFICER_TERMINALS }, schema: { summary: "One follow-up: state, attempts, scores, verification (an officer's terminal: its own unit's only)", params: IdParams, response: { 200: FollowUp, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody } } },
+    async (req) => ofCaller(req, req.params.id),
   );
 
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof VerificationBody> }>(
@@ -104,11 +114,7 @@ export function followUpRoutes(app: FastifyInstance, deps: FollowUpRouteDeps): v
       },
     },
     async (req) => {
-      if (req.user?.role === 'officer') {
-        const row = await deps.followUps.get(req.params.id);
-        const unit = await deps.officerUnit(req.user.officer ?? '');
-        if (row.unitId !== unit) throw new HttpError(403, 'NOT_YOURS', `follow-up ${row.id} is for unit ${row.unitId ?? '(none)'}, not ${unit}`);
-      }
+      await ofCaller(req, req.params.id);
       return deps.followUps.verify(req.params.id, { answer: req.body.answer, by: answeredBy(req) });
     },
   );

@@ -10,6 +10,7 @@ import type { FollowUpRow, FollowUpsRepo } from '../store/followups-repo';
 import { unsatisfied, type Answers, type FollowUpChannel } from './channel';
 import { followUpNotFound, FollowUpError } from './errors';
 import { DIALLABLE, followUpReason, notDuringQuietHours, type QuietHours } from './plan';
+import { TEXT_TRUNK } from '../texts/text-inbox';
 import { afterNoAnswer, move, type FollowUpEvent, type FollowUpState } from './state';
 
 /** How far back a start looks for closed incidents that were never scheduled: a day. */
@@ -36,7 +37,10 @@ export interface FollowUpDeps {
   incidents: Pick<Incidents, 'findById' | 'stamp' | 'on'>;
   /** The unit that handled the incident (dispatch), for statistics and the verification push. */
   unitOf(incidentId: number): Promise<string | null>;
-  channel: FollowUpChannel;
+  /** The channels by name (channel.ts): 'voice', and 'sms' once the SMS gateway plugs in. */
+  channels: Record<string, FollowUpChannel>;
+  /** The channel of a call's follow-up (config followUp.channel); a text report's is 'sms'. */
+  defaultChannel: string;
   outbox: Pick<Outbox, 'enqueue'>;
   /** unit id → its system's URL (config dispatch.unitWebhooks). */
   unitWebhooks: Record<string, string>;
@@ -88,14 +92,20 @@ export class FollowUpService {
     if (!row) return undefined;
     const reason = followUpReason(row, this.settings.majorCategories, this.settings.sharePct);
     if (!reason) return undefined;
+    // Whoever reported by text may be unable to speak (deaf, hiding): asked by text, never rung.
+    const channel = row.trunk === TEXT_TRUNK ? 'sms' : this.deps.defaultChannel;
+    if (!this.deps.channels[channel]) {
+      log.warn({ incident: row.number, channel }, 'follow-up due but its channel is not available: none scheduled');
+      return undefined;
+    }
     if (!DIALLABLE.test(row.callerNumber)) {
       log.warn({ incident: row.number, reason }, 'follow-up due but the caller number cannot be called');
       return undefined;
     }
     const dueAt = notDuringQuietHours(at + this.settings.delayMs, this.settings.quietHours);
-    const id = await this.deps.repo.insert({ incidentId, channel: this.deps.channel.name, reason, number: row.callerNumber, seatId: row.seatId, unitId: await this.deps.unitOf(incidentId), scheduledAt: this.now(), dueAt });
+    const id = await this.deps.repo.insert({ incidentId, channel, reason, number: row.callerNumber, seatId: row.seatId, unitId: await this.deps.unitOf(incidentId), scheduledAt: this.now(), dueAt });
     if (id === undefined) return undefined; // closed twice: one follow-up
-    await this.deps.incidents.stamp(incidentId, 'followup_scheduled', { id, reason, channel: this.deps.channel.name, dueAt });
+    await this.deps.incidents.stamp(incidentId, 'followup_scheduled', { id, reason, channel, dueAt });
     log.info({ incident: row.number, followUp: id, reason, dueAt }, 'follow-up scheduled');
     this.wake();
     return id;
@@ -166,11 +176,13 @@ export class FollowUpService {
   }
 
   private async attempt(row: FollowUpRow): Promise<void> {
-    const { repo, incidents, channel } = this.deps;
+    const { repo, incidents } = this.deps;
     const attempt = row.attempts + 1;
     this.transition(row, 'scheduled', 'due');
-    await incidents.stamp(row.incidentId, 'followup_calling', { id: row.id, attempt, channel: channel.name });
-    const outcome = await channel.ask({ followUpId: row.id, incidentId: row.incidentId, incident: row.incident, number: row.number, attempt });
+    await incidents.stamp(row.incidentId, 'followup_calling', { id: row.id, attempt, channel: row.channel });
+    // A channel taken out of the config since it was scheduled: an attempt that reaches nobody.
+    const channel = this.deps.channels[row.channel];
+    const outcome = !channel ? { reached: false as const, why: `no channel ${row.channel}` } : await channel.ask({ followUpId: row.id, incidentId: row.incidentId, incident: row.incident, number: row.number, attempt });
     if (this.stopping && !outcome.reached) return; // left 'calling': rung again after the restart
     if (outcome.reached) {
       this.transition(row, 'calling', 'reached');

@@ -32,10 +32,11 @@ export function buildFollowUps(config: Config, w: FollowUpWiring): { voice: Voic
   const c = config.followUp;
   if (!c.enabled) return undefined;
   const voice = new VoiceFollowUp(w.telephony, w.recorder, { trunk: c.trunk, ringMs: c.ringMs, keyTimeoutMs: c.keyTimeoutMs, maxReplays: c.maxReplays, prompts: c.prompts }, w.log);
-  // One entry per value of followUp.channel: an SMS channel is another FollowUpChannel here.
-  const channels: Record<Config['followUp']['channel'], FollowUpChannel> = { voice };
+  // By name: followUp.channel picks a call's; a text report's (trunk 'sms') is 'sms', the SMS
+  // channel to register here; without it text reports get no follow-up (never a voice call).
+  const channels: Record<string, FollowUpChannel> = { voice };
   const service = new FollowUpService(
-    { repo: w.repo, incidents: w.incidents, unitOf: async (id) => (await w.dispatchRepo.get(id))?.unitId ?? null, channel: channels[c.channel], outbox: w.outbox, unitWebhooks: w.unitWebhooks, log: w.log },
+    { repo: w.repo, incidents: w.incidents, unitOf: async (id) => (await w.dispatchRepo.get(id))?.unitId ?? null, channels, defaultChannel: c.channel, outbox: w.outbox, unitWebhooks: w.unitWebhooks, log: w.log },
     { delayMs: c.delayMs, quietHours: c.quietHours, sharePct: c.sharePct, majorCategories: config.dispatch.majorCategories, retries: c.retries, retryGapMs: c.retryGapMs, maxConcurrent: c.maxConcurrent, pollMs: c.pollMs },
   );
   return { voice, service, routes: { followUps: service, repo: w.repo, officerUnit: async (id) => (await w.officers.get(id)).unit } };

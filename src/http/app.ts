@@ -21,6 +21,7 @@ import { dispatchRecordRoutes } from './routes/dispatch-record';
 import { transferStatsRoutes } from './routes/transfer-stats';
 import { monitoringRoutes } from './routes/monitoring';
 import { interpretingRoutes } from './routes/interpreting';
+import { textRoutes } from './routes/texts';
 import { authRoutes } from './routes/auth';
 import { eventRoutes, type EventRouteDeps } from './routes/events';
 import { webRoutes } from './web';
@@ -50,6 +51,8 @@ export interface AppDeps {
   transferStats: Parameters<typeof transferStatsRoutes>[1];
   monitoring: Parameters<typeof monitoringRoutes>[1];
   interpreting: Parameters<typeof interpretingRoutes>[1];
+  /** Text reports (12110); tests may leave them out. */
+  texts?: Parameters<typeof textRoutes>[1];
   auth: { enabled: boolean; service: AuthService; secureCookie: boolean };
   events: Pick<EventRouteDeps, 'hub' | 'live'>;
   admin: { dialplan: DialplanAdmin };
@@ -99,6 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   transferStatsRoutes(app, deps.transferStats);
   monitoringRoutes(app, deps.monitoring);
   interpretingRoutes(app, deps.interpreting);
+  if (deps.texts) textRoutes(app, deps.texts);
   if (deps.audit) auditRoutes(app, deps.audit);
   if (deps.followUp) followUpRoutes(app, deps.followUp);
   app.get('/openapi.json', { config: { access: CENTRE_STAFF }, schema: { hide: true } }, async () => app.swagger());

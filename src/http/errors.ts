@@ -51,6 +51,11 @@ const DOMAIN_STATUS: Record<string, number> = {
   SIGN_IN_FAILED: 401,
   TOO_MANY_ATTEMPTS: 429,
   BAD_USER: 400,
+  BAD_SIGNATURE: 401,
+  BAD_TEXT: 400,
+  TEXTS_OFF: 404,
+  NO_TEXT_CONVERSATION: 404,
+  TEXT_STATE: 409,
 };
 
 export function installErrorHandler(app: FastifyInstance): void {

@@ -4,6 +4,7 @@
 // Types only: nothing of this file reaches the browser.
 import type { Static } from '@sinclair/typebox';
 import type { IncidentWithTimeline as IncidentSchema } from './schemas';
+import type { ConversationBody } from '../texts/schemas';
 import type { Period } from '../stats/period';
 import type { ServiceLevel } from '../stats/service-level';
 import type { LiveFigures } from '../stats/snapshot';
@@ -26,6 +27,8 @@ export type { FollowUpStats, FollowUpFigures } from '../followup/stats';
 export type IncidentWithTimeline = Static<typeof IncidentSchema>;
 /** One step of GET /incidents/:number's timeline, or of the live stream's incident message. */
 export type TimelineEntry = IncidentWithTimeline['timeline'][number];
+/** GET /incidents/:number/texts: a text report's conversation (12110) */
+export type TextConversation = Static<typeof ConversationBody>;
 /** GET /stats/queue */
 export interface QueueStats {
   now: LiveFigures;

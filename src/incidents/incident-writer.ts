@@ -36,9 +36,18 @@ export interface WriterSettings {
   stallMs: number;
   retryMinMs: number;
   retryMaxMs: number;
+  /**
+   * How long the first write after a quiet spell waits for the ones that follow it. A call's
+   * steps come in bursts (arrival, answer, end: several stamps and audit entries each, within a
+   * few ms); without the wait each burst went in as several transactions of one or two writes,
+   * a BEGIN, a COMMIT and a chain-head read each (issue #15: ~14 transactions per call at 5
+   * calls/s). Nobody on a call's path waits for the store; a REST read of an incident just
+   * changed waits this much longer for its own writes.
+   */
+  lingerMs: number;
 }
 
-const DEFAULTS: WriterSettings = { maxBatch: 200, stallMs: 3000, retryMinMs: 100, retryMaxMs: 2000 };
+const DEFAULTS: WriterSettings = { maxBatch: 200, stallMs: 3000, retryMinMs: 100, retryMaxMs: 2000, lingerMs: 0 };
 
 interface Pending<Tx> {
   incidentId: number | null;
@@ -144,6 +153,7 @@ export class IncidentWriter<Tx> extends EventEmitter<WriterEvents> {
     this.running = true;
     let retryMs = this.settings.retryMinMs;
     try {
+      if (this.settings.lingerMs > 0) await new Promise((resolve) => setTimeout(resolve, this.settings.lingerMs));
       while (this.queue.length && !this.stopped) {
         const batch = this.queue.slice(0, this.singles > 0 ? 1 : this.settings.maxBatch);
         const started = performance.now();

@@ -51,6 +51,12 @@ export type TimelineKind =
   | 'monitoring_started' // a supervisor listens / whispers / barges (who, mode)
   | 'monitoring_mode' //    the supervisor switched mode
   | 'monitoring_ended' //   call ended, supervisor hung up, or stopped by REST (why)
+  | 'text_received' //    a text (12110 SMS) from the caller: gateway id, SHA-256 of its body (body: text_messages)
+  | 'text_sent' //        a text to the caller, queued for the gateway: outbox key, SHA-256, who, why (reply, location request)
+  | 'text_delivered' //   the gateway took that text (the outbox's 2xx)
+  | 'text_released' //    the call-taker let the text conversation go; a new text queues it again
+  | 'text_requeued' //    its seat logged out: the conversation waits in the queue again
+  | 'text_closed' //      the text conversation is over; a new text from the number opens a new incident
   | 'recall' //             the call-taker re-heard the last seconds of the call
   | 'followup_scheduled' //   closed: a follow-up (回访) will ask the caller (id, reason major|share, dueAt)
   | 'followup_calling' //     a follow-up attempt rings the caller (attempt, channel)

@@ -51,3 +51,12 @@ export function recallPlan(segments: Segment[], wantMs: number): RecallPlan {
   const offsetMs = Math.max(0, total - wantMs);
   return { names: chosen.map((s) => s.name), offsetMs, coveredMs: total - offsetMs };
 }
+
+/**
+ * The last `wantMs` of a file still being written, `elapsedMs` long by now: played from that far
+ * before its end (nothing under half a second: the writer may not have flushed any of it yet).
+ */
+export function growingFilePlan(name: string, elapsedMs: number, wantMs: number): RecallPlan {
+  if (elapsedMs < 500) return { names: [], offsetMs: 0, coveredMs: 0 };
+  return { names: [name], offsetMs: Math.max(0, elapsedMs - wantMs), coveredMs: Math.min(elapsedMs, wantMs) };
+}

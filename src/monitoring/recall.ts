@@ -1,15 +1,22 @@
 // Instant recall: the call-taker re-hears the last N seconds of the call in progress (an address
-// said once, fast). From the answer on, a snoop channel on the caller's channel (both directions)
-// is recorded in rolling segments, apart from the bridge recording of record, which never stops.
-// A recall closes the current segment (a new one starts at once) and plays the last N seconds of
-// the closed ones, with an offset, into a whisper-only snoop on the call-taker's channel: only the
+// said once, fast), played into a whisper-only snoop on the call-taker's channel: only the
 // call-taker hears it, still hearing the caller live; the caller hears nothing of it.
+//
+// What is replayed, for a call the dialplan records (the usual case): the caller's own side of the
+// dialplan's MixMonitor, which writes it beside the recording of record (its r() option) as raw
+// slin, a format Asterisk plays while it is still being written (a WAV's header says 0 bytes
+// until the file is closed). Nothing to start per call: no channel, no request, no event; one
+// more file written by the MixMonitor thread that already runs. The replay starts N seconds
+// before the file's end and is stopped after N seconds (it would follow the call live).
+// A call recorded some other way (its bridge) gets rolling segments: a snoop channel on the
+// caller (both directions) recorded in segments; a recall closes the current one and plays the
+// last N seconds of the closed ones, with an offset.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Telephony } from '../asterisk/telephony';
 import type { Incidents } from '../incidents/incidents';
 import type { CallInProgress, CallWatcher } from '../calls/call-service';
-import { recallPlan, type Segment } from './modes';
+import { growingFilePlan, recallPlan, type RecallPlan, type Segment } from './modes';
 import { startSnoop, type Arrivals } from './arrivals';
 import { CallNotLive, RecallTooSoon, RecallUnavailable } from './errors';
 
@@ -18,6 +25,11 @@ import { CallNotLive, RecallTooSoon, RecallUnavailable } from './errors';
  * start time keeps a re-attached call's new segments apart from the ones a dead process left.
  */
 const SEGMENT = /^recall_/;
+
+/** The caller's side of a call's MixMonitor file (dialplan/extensions.conf writes it, r() option). */
+export function callerSideOf(recordingFile: string): string {
+  return `recall_${recordingFile}`;
+}
 /**
  * Recalls of one call: one at a time, and not more often than this. Each one closes a segment and
  * starts two snoop channels' worth of work in Asterisk; a script (or a stuck key) asking in a loop
@@ -27,6 +39,8 @@ export const RECALL_MIN_INTERVAL_MS = 3000;
 
 interface Rolling {
   incident: string;
+  /** The call's MixMonitor writes the caller's side here, from `since` (its first bridge). */
+  heard?: { name: string; since: number };
   snoopId: string;
   /** Closed segments, oldest first: only as many as cover the recall time. */
   segments: Segment[];
@@ -68,6 +82,10 @@ export class InstantRecall implements CallWatcher {
     if (this.rolls.has(call.incident)) return;
     const r: Rolling = { incident: call.incident, snoopId: `cti110-rolling-${randomUUID()}`, segments: [], current: undefined, seq: 0, timer: undefined, ended: false, keyReplay: false, lastRecallAt: -Infinity, busyUntil: 0, lane: Promise.resolve() };
     this.rolls.set(call.incident, r);
+    if (call.recordingFile) {
+      r.heard = { name: callerSideOf(call.recordingFile), since: Date.now() };
+      return;
+    }
     this.run(r, async () => {
       await startSnoop(this.telephony, this.arrivals, call.callerChannelId, { snoopId: r.snoopId, spy: 'both', whisper: 'none', appArgs: 'monitor' });
       await this.rotate(r);
@@ -82,6 +100,12 @@ export class InstantRecall implements CallWatcher {
     r.ended = true;
     clearInterval(r.timer);
     this.rolls.delete(incident);
+    if (r.heard) {
+      // Still open in the MixMonitor for a moment, maybe: unlinked, it is freed when closed.
+      const name = r.heard.name;
+      this.run(r, () => this.telephony.deleteRecording(name)).catch(() => undefined);
+      return;
+    }
     this.run(r, async () => {
       if (r.current) await this.telephony.stopRecording(r.current.name);
       await this.telephony.hangup(r.snoopId);
@@ -114,15 +138,14 @@ export class InstantRecall implements CallWatcher {
     r.lastRecallAt = now;
     r.busyUntil = Infinity;
     return this.run(r, async () => {
-      if (!r.current) throw new RecallUnavailable(incident, 'the rolling recording is not running');
-      await this.rotate(r);
-      const plan = recallPlan(r.segments, wantMs);
+      const plan = r.heard ? growingFilePlan(r.heard.name, Date.now() - r.heard.since, wantMs) : await this.closeSegment(r, wantMs);
       if (plan.names.length === 0) throw new RecallUnavailable(incident, 'nothing recorded yet');
       const snoopId = `cti110-recall-${randomUUID()}`;
       const playbackId = `${snoopId}-play`;
       await startSnoop(this.telephony, this.arrivals, call.takerChannelId, { snoopId, spy: 'none', whisper: 'out', appArgs: 'monitor' });
-      // PlaybackFinished hangs the snoop up; the timer only guards against a lost event.
-      const timer = setTimeout(() => this.playbackFinished(playbackId), plan.coveredMs + 10000);
+      // PlaybackFinished hangs the snoop up; the timer only guards against a lost event. A growing
+      // file never finishes: the timer ends that replay once it has played what was asked.
+      const timer = setTimeout(() => this.playbackFinished(playbackId), plan.coveredMs + (r.heard ? 0 : 10000));
       r.busyUntil = Date.now() + plan.coveredMs;
       this.replays.set(playbackId, { snoopId, timer, rolling: r, byKey: via === 'dtmf' });
       await this.telephony.play(snoopId, plan.names.map((n) => `recording:${n}`), playbackId, plan.offsetMs);
@@ -167,8 +190,15 @@ export class InstantRecall implements CallWatcher {
 
   /** After a (re)connect: segments a previous process left in Asterisk are deleted. */
   async reconcile(): Promise<void> {
-    const ours = new Set([...this.rolls.values()].flatMap((r) => [...r.segments.map((s) => s.name), r.current?.name]));
+    const ours = new Set([...this.rolls.values()].flatMap((r) => [...r.segments.map((s) => s.name), r.current?.name, r.heard?.name]));
     for (const name of await this.telephony.listRecordings()) if (SEGMENT.test(name) && !ours.has(name)) await this.telephony.deleteRecording(name);
+  }
+
+  /** Rolling segments: the current one is closed (a new one starts) and the last `wantMs` of them planned. */
+  private async closeSegment(r: Rolling, wantMs: number): Promise<RecallPlan> {
+    if (!r.current) throw new RecallUnavailable(r.incident, 'the rolling recording is not running');
+    await this.rotate(r);
+    return recallPlan(r.segments, wantMs);
   }
 
   /** Closes the current segment and opens the next; drops old ones the recall time no longer needs. */

@@ -16,6 +16,16 @@ export interface QueuedCall {
   priority: number;
   arrivedAt: number;
   enqueuedAt: number;
+  /** 'text': a text report (src/texts/): it needs no media, so no leg is rung; the TextDesk delivers it. */
+  media?: 'text';
+}
+
+/** How a waiting text reaches a seat: the texts area decides which seat and what taking it means. */
+export interface TextDesk {
+  pick(seats: Seat[]): Seat | undefined;
+  deliver(call: QueuedCall, seat: Seat): void;
+  /** The seat holds a text: restart reconciliation must not take it for an orphan on_call seat. */
+  holds(seat: Seat): boolean;
 }
 
 /** One leg ringing for one call: a seat, or the overflow target. */

@@ -7,7 +7,7 @@ import type { Telephony } from '../asterisk/telephony';
 import type { Faults } from '../events/faults';
 import { orderWaiting, pickSeat } from './distribution';
 import { autoAnswerHeaders, type Seat, type Seats } from './seats';
-import type { Offer, QueueEvents, QueueSettings, QueuedCall } from './offer';
+import type { Offer, QueueEvents, QueueSettings, QueuedCall, TextDesk } from './offer';
 
 /** How long a seat's leg may take to be originated (Asterisk busy) before its ring time counts. */
 const SETUP_GUARD_MS = 3000;
@@ -25,6 +25,7 @@ export class QueueService extends EventEmitter<QueueEvents> {
   /** Answered legs by leg id, so a call-taker hanging up is recognised. */
   private readonly talking = new Map<string, Offer>();
   private readonly wrapTimers = new Map<string, NodeJS.Timeout>();
+  private textDesk: TextDesk | undefined;
 
   constructor(
     private readonly telephony: Telephony,
@@ -46,7 +47,7 @@ export class QueueService extends EventEmitter<QueueEvents> {
     if (this.waiting.has(call.channelId)) return;
     const entry: Entry = { call, seatOffer: undefined, overflowOffer: undefined, overflowTimer: undefined };
     this.waiting.set(call.channelId, entry);
-    if (this.settings.overflowAfterMs > 0 && this.settings.overflowEndpoint) {
+    if (this.settings.overflowAfterMs > 0 && this.settings.overflowEndpoint && call.media !== 'text') {
       const due = Math.max(0, call.arrivedAt + this.settings.overflowAfterMs - Date.now());
       entry.overflowTimer = setTimeout(() => this.overflow(entry), due);
     }
@@ -95,10 +96,20 @@ export class QueueService extends EventEmitter<QueueEvents> {
   releaseOrphanSeats(): void {
     const held = new Set([...this.offers.values(), ...this.talking.values()].map((o) => o.seat?.id));
     for (const seat of this.seats.all()) {
-      if (held.has(seat.id)) continue;
+      if (held.has(seat.id) || this.textDesk?.holds(seat)) continue;
       if (seat.state === 'on_call') this.seats.apply(seat, 'call_ended');
       else if (seat.state === 'ringing') this.seats.apply(seat, 'offer_cancelled');
     }
+  }
+
+  /** Texts wait in this queue with the calls (src/texts/): the desk picks their seat and hands them over. */
+  takeTextsWith(desk: TextDesk): void {
+    this.textDesk = desk;
+  }
+
+  /** Distribution again: e.g. a seat let a text go, which its voice state does not show. */
+  redistribute(): void {
+    this.scheduleDispatch();
   }
 
   isLeg(channelId: string): boolean {
@@ -180,11 +191,29 @@ export class QueueService extends EventEmitter<QueueEvents> {
   /** Gives every free seat the next waiting call, in priority then arrival order. */
   private dispatch(): void {
     const pending = orderWaiting([...this.waiting.values()].filter((e) => !e.seatOffer).map((e) => ({ key: e.call.channelId, ...e.call, entry: e })));
+    let voiceSeats = true;
     for (const { entry } of pending) {
-      const seat = pickSeat(this.seats.all());
-      if (!seat) return;
+      // A text behind calls that found no seat may still find one (a seat holding a call may take a text).
+      if (entry.call.media === 'text') {
+        this.offerText(entry);
+        continue;
+      }
+      const seat = voiceSeats ? pickSeat(this.seats.all()) : undefined;
+      if (!seat && !this.textDesk) return;
+      if (!seat) {
+        voiceSeats = false;
+        continue;
+      }
       this.offer(entry, seat);
     }
+  }
+
+  /** A text needs no leg: it leaves the queue as its seat is picked, and the desk hands it over. */
+  private offerText(entry: Entry): void {
+    const seat = this.textDesk?.pick(this.seats.all());
+    if (!seat) return;
+    this.waiting.delete(entry.call.channelId);
+    this.textDesk!.deliver(entry.call, seat);
   }
 
   private offer(entry: Entry, seat: Seat | undefined): void {

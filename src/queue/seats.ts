@@ -4,6 +4,9 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Faults } from '../events/faults';
 import type { SeatsRepo } from '../store/seats-repo';
+
+/** Where seats keep their state and events (main.ts: behind the incidents' write-behind). */
+export type SeatStore = Pick<SeatsRepo, 'all' | 'save' | 'addEvent'>;
 import { nextSeatState, SEAT_STATES, type SeatEvent, type SeatState } from './seat-state';
 
 export type Delivery = 'ring' | 'nailed';
@@ -58,7 +61,7 @@ export class Seats extends EventEmitter<SeatsEvents> {
   constructor(
     configs: SeatConfig[],
     defaultDelivery: Delivery,
-    private readonly repo: SeatsRepo,
+    private readonly repo: SeatStore,
     private readonly wrapUpMs: number,
     private readonly log: Logger,
     private readonly faults: Faults,
@@ -162,8 +165,8 @@ export class Seats extends EventEmitter<SeatsEvents> {
 
   private persist(seat: Seat, event: SeatEvent): void {
     const row = { id: seat.id, state: seat.state, reason: seat.reason, since: seat.since, idleSince: seat.idleSince, nailedChannel: seat.nailedChannel ?? null };
-    // Both writes are fire-and-forget on purpose: distribution must not wait on the disk, and
-    // sqlite3 runs them in order on its one connection.
+    // Both writes are fire-and-forget on purpose: distribution must not wait on the disk; the
+    // store keeps them in order (main.ts: the write-behind, batched with the call's own steps).
     void this.repo.save(row).catch((err: Error) => this.log.error({ err: err.message }, 'seat state not stored'));
     void this.repo.addEvent(seat.id, 'state', { state: seat.state, reason: seat.reason, event }).catch((err: Error) => this.log.error({ err: err.message }, 'seat event not stored'));
   }

@@ -245,9 +245,12 @@ export class IncidentsRepo {
     return this.db.get<IncidentRow>(`SELECT ${COLUMNS} FROM incidents WHERE channel_id = ?`, [channelId]);
   }
 
-  /** Incidents whose call has not ended: what a restarted service must find again. */
+  /**
+   * Incidents whose call has not ended: what a restarted service must find again. A text report
+   * (trunk 'sms', src/texts/) has no call to find: its conversation is restored by the texts area.
+   */
   listOpen(): Promise<IncidentRow[]> {
-    return this.db.all<IncidentRow>(`SELECT ${COLUMNS} FROM incidents WHERE ended_at IS NULL ORDER BY id`);
+    return this.db.all<IncidentRow>(`SELECT ${COLUMNS} FROM incidents WHERE ended_at IS NULL AND trunk <> 'sms' ORDER BY id`);
   }
 
   /** Newest first; `beforeId` pages backwards without OFFSET's cost on a large table. */

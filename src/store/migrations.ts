@@ -13,6 +13,7 @@ import { OUTBOX_MIGRATION } from './outbox-repo';
 import { DISPATCH_MIGRATION } from './dispatch-repo';
 import { AUDIT_MIGRATION } from './audit-repo';
 import { LEASE_MIGRATION } from './lease-repo';
+import { TEXTS_MIGRATION } from './texts-repo';
 import { FOLLOW_UPS_MIGRATION } from './followups-repo';
 
 export type Migration = string | { sqlite: string; postgres: string };
@@ -224,6 +225,8 @@ export const MIGRATIONS: Migration[] = [
   AUDIT_MIGRATION,
   // The lease of the active service (src/cluster/): used on PostgreSQL only, harmless on SQLite.
   LEASE_MIGRATION,
+  // Text reports (12110, src/texts/): conversations and every message in and out.
+  TEXTS_MIGRATION,
   // Follow-ups of closed incidents (src/followup/): scheduled calls that survive a restart, and their scores.
   FOLLOW_UPS_MIGRATION,
 ];

@@ -16,25 +16,29 @@ export interface AnswerTimeRow {
 export class StatsRepo {
   constructor(private readonly db: Database) {}
 
-  /** Calls that arrived in [fromMs, toMs), oldest first (uses the incidents_arrived index). */
+  /**
+   * Calls that arrived in [fromMs, toMs), oldest first (uses the incidents_arrived index). Voice
+   * calls only: a text report (trunk sms) is taken by a seat too, but its "answer" is a seat
+   * opening a conversation, not a caller waiting for a voice: not in the 3-second figures.
+   */
   answerTimes(fromMs: number, toMs: number): Promise<AnswerTimeRow[]> {
     return this.db.all<AnswerTimeRow>(
       `SELECT number, arrived_at AS "arrivedAt", offered_at AS "offeredAt", answered_at AS "answeredAt",
               abandoned_at AS "abandonedAt", seat_id AS "seatId",
               CASE WHEN delivery IN ('ring', 'nailed') THEN delivery END AS delivery
          FROM incidents
-        WHERE arrived_at >= ? AND arrived_at < ?
+        WHERE arrived_at >= ? AND arrived_at < ? AND trunk <> 'sms'
         ORDER BY arrived_at, id`,
       [fromMs, toMs],
     );
   }
 
-  /** Arrival, answer, abandon and end of the calls that arrived in [fromMs, toMs): the wallboard's last hour (stats/recent.ts). */
+  /** Arrival, answer, abandon and end of the voice calls that arrived in [fromMs, toMs): the wallboard's last hour (stats/recent.ts). */
   recentCalls(fromMs: number, toMs: number): Promise<RecentCall[]> {
     return this.db.all<RecentCall>(
       `SELECT arrived_at AS "arrivedAt", answered_at AS "answeredAt", abandoned_at AS "abandonedAt", ended_at AS "endedAt"
          FROM incidents
-        WHERE arrived_at >= ? AND arrived_at < ?
+        WHERE arrived_at >= ? AND arrived_at < ? AND trunk <> 'sms'
         ORDER BY arrived_at, id`,
       [fromMs, toMs],
     );

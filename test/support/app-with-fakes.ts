@@ -37,6 +37,10 @@ import { OfficersRepo } from '../../src/store/officers-repo';
 import { SpotChecks } from '../../src/recording/spot-check';
 import { SpotChecksRepo } from '../../src/store/spot-checks-repo';
 import { buildApp } from '../../src/http/app';
+import { TextsRepo } from '../../src/store/texts-repo';
+import { SmsGateway } from '../../src/texts/sms-gateway';
+import { TextDesk } from '../../src/texts/text-desk';
+import { TextInbox } from '../../src/texts/text-inbox';
 import { Arrivals } from '../../src/monitoring/arrivals';
 import { MonitoringService } from '../../src/monitoring/monitoring-service';
 import { InstantRecall } from '../../src/monitoring/recall';
@@ -109,6 +113,11 @@ export async function appWithFakes(opts: { authEnabled?: boolean; metricsToken?:
   const conference = new Conference(telephony, incidents, calls, { answerMs: 1000, trunk: config.dispatch.trunk, officersToTry: config.dispatch.officersToTry }, record, log);
   const dispatch = new DispatchService(incidents, dispatchRepo, data.grid, officers, conference, config.dispatch);
   const callbacks = new CallbackService(telephony, seats, incidents, { trunk: config.queue.callbackTrunk, ringNoAnswerMs: 1000, callerRingMs: 1000 }, log);
+  // Text reports on, so that their routes (the signed webhook too) meet every test of the whole app.
+  const textsRepo = new TextsRepo(db);
+  const textSecret = 'app-with-fakes-gateway-secret';
+  const textDesk = new TextDesk(textsRepo, incidents, seats, queue, new SmsGateway(outbox, { sendUrl: 'http://127.0.0.1:9/sms', secret: textSecret, serviceNumber: '12110' }), callbacks, { priority: 20, withVoiceCall: false, locationRequest: '?' }, log);
+  queue.takeTextsWith(textDesk);
   const arrivals = new Arrivals();
   const monitoring = new MonitoringService(telephony, incidents, calls, (id) => void seats.get(id), arrivals, config.monitoring, log);
   const recall = new InstantRecall(telephony, incidents, calls, arrivals, { seconds: config.monitoring.recallSeconds, segmentMs: config.monitoring.recallSegmentMs }, log);
@@ -133,6 +142,7 @@ export async function appWithFakes(opts: { authEnabled?: boolean; metricsToken?:
     transferStats: { db },
     monitoring: { monitoring, recall },
     interpreting: { interpreting: new InterpretingService(incidents, new InterpreterConference(telephony, incidents, calls, { answerMs: 1000 }, log), config.interpreting.languages) },
+    texts: { inbox: new TextInbox(textsRepo, incidents, textDesk, { secret: textSecret, priority: 20 }, log), desk: textDesk, quickReplies: ['ok'] },
     spotChecks: { spotChecks: new SpotChecks(new SpotChecksRepo(db), { sampleSize: config.spotCheck.sampleSize }) },
     stats: { stats: new StatsRepo(db), now: snapshot, extraMetrics: [], metrics: { token: opts.metricsToken ?? '', open: !(opts.authEnabled ?? true) } },
     auth: { enabled: opts.authEnabled ?? true, secureCookie: false, service: auth },
@@ -150,6 +160,7 @@ export async function appWithFakes(opts: { authEnabled?: boolean; metricsToken?:
     close: async () => {
       hub.stop();
       await app.close();
+      textDesk.stop();
       queue.stop();
       await outbox.stop();
       await db.close();

@@ -36,7 +36,7 @@ export interface SeatCalls {
   incidentAtSeat(seatId: string): string | undefined;
 }
 
-export function seatRoutes(app: FastifyInstance, deps: { seats: Seats; seatService: SeatService; repo: SeatsRepo; calls: SeatCalls }): void {
+export function seatRoutes(app: FastifyInstance, deps: { seats: Seats; seatService: SeatService; repo: Pick<SeatsRepo, 'events'>; calls: SeatCalls }): void {
   app.get('/seats', { config: { access: CENTRE_STAFF }, schema: { summary: 'Every seat with its state', response: { 200: Type.Array(SeatBody) } } }, async () => deps.seats.all().map(view));
 
   app.get<{ Params: Static<typeof IdParams> }>('/seats/:id', { config: { access: CENTRE_STAFF }, schema: { params: IdParams, response: { 200: SeatBody, 404: ErrorBody } } }, async (req) => view(deps.seats.get(req.params.id)));

@@ -28,6 +28,8 @@ t.test('verification: validated, by the unit, once; stats: supervisors, periods 
   t.equal((await verify(car1, { answer: 'x'.repeat(2001) })).statusCode, 400, 'too long: 400');
   t.equal((await verify(car1, { answer: 'x' }, 0)).statusCode, 400, 'id 0: 400');
   t.equal((await verify(car1, { answer: 'x' }, 99)).statusCode, 404);
+  t.equal((await f.app.inject({ method: 'GET', url: `/follow-ups/${id}`, headers: car3 })).statusCode, 403, "another unit's officer cannot read it");
+  t.equal((await f.app.inject({ method: 'GET', url: `/follow-ups/${id}`, headers: car1 })).statusCode, 200, 'its own unit can');
   const other = await verify(car3, { answer: 'not ours' });
   t.equal(other.statusCode, 403, 'an officer of another unit');
   t.equal(other.json<{ error: string }>().error, 'NOT_YOURS');

@@ -39,12 +39,12 @@ async function setup(t: Test, outcomes: AttemptOutcome[], settings: Partial<Foll
   const pushed: OutboxMessage[] = [];
   const repo = new FollowUpsRepo(db);
   const service = new FollowUpService(
-    { repo, incidents, unitOf: async () => 'U1', channel, outbox: { enqueue: async (m) => (pushed.push(m), { id: pushed.length, created: true }) }, unitWebhooks: { U1: 'http://127.0.0.1:9/unit' }, clock: () => clock.now, log: silentLog() },
+    { repo, incidents, unitOf: async () => 'U1', channels: { voice: channel }, defaultChannel: 'voice', outbox: { enqueue: async (m) => (pushed.push(m), { id: pushed.length, created: true }) }, unitWebhooks: { U1: 'http://127.0.0.1:9/unit' }, clock: () => clock.now, log: silentLog() },
     { ...SETTINGS, ...settings },
   );
   let n = 0;
-  const incident = async (category: string | null, callerNumber = '13900000001') => {
-    const row = await incidents.open({ callerNumber, callerName: '', callerRaw: '', trunk: '110', channelId: `c${++n}`, state: 'arrived', arrivedAt: clock.now, priority: 10 });
+  const incident = async (category: string | null, callerNumber = '13900000001', trunk = '110') => {
+    const row = await incidents.open({ callerNumber, callerName: '', callerRaw: '', trunk, channelId: `c${++n}`, state: 'arrived', arrivedAt: clock.now, priority: 10 });
     if (category) await incidents.classify(row.number, { police: true, category, summary: null });
     return row;
   };
@@ -73,6 +73,12 @@ t.test('share 100 takes every incident; a number that cannot be dialled gets non
   const s = await setup(t, [], { sharePct: 100 });
   t.ok(await s.service.closed((await s.incident('car_moving')).id, NOON));
   t.equal(await s.service.closed((await s.incident('car_moving', 'anonymous')).id, NOON), undefined);
+});
+
+t.test('a text report is never followed up by a voice call (no SMS channel yet: none)', async (t) => {
+  const s = await setup(t, [], { sharePct: 100 });
+  t.equal(await s.service.closed((await s.incident('robbery', '13900000021', 'sms')).id, NOON), undefined);
+  t.ok(await s.service.closed((await s.incident('robbery', '13900000022')).id, NOON), 'a call: by voice');
 });
 
 t.test('closed at night: due at the end of the quiet hours', async (t) => {

@@ -160,3 +160,22 @@ t.test("written(incident) waits for that incident's writes; settled() gives up o
   t.equal(await writer.settled(1, 50), true, 'nothing left for incident 1');
   t.equal(await writer.stop(1000), 0, 'stop: nothing left unwritten');
 });
+
+t.test('lingering: writes made a few ms apart after a quiet spell go in as one transaction', async (t) => {
+  const { store, writer, push } = setup(t, { lingerMs: 40 });
+  // A call's answer: several steps, each a turn of the event loop apart.
+  for (const what of ['answered', 'bridged', 'recording', 'audit']) {
+    push(1, what);
+    await new Promise((r) => setImmediate(r));
+  }
+  await writer.written(null);
+  t.same(store.batches, [4], 'one batch for the burst');
+  // Without the wait, the first write would have gone alone.
+  const eager = setup(t);
+  for (const what of ['answered', 'bridged', 'recording', 'audit']) {
+    eager.push(1, what);
+    await new Promise((r) => setImmediate(r));
+  }
+  await eager.writer.written(null);
+  t.ok(eager.store.batches.length > 1, `without it: ${eager.store.batches.join(', ')}`);
+});

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { planFor, recallPlan, MONITOR_MODES } from '../../../src/monitoring/modes';
+import { growingFilePlan, planFor, recallPlan, MONITOR_MODES } from '../../../src/monitoring/modes';
 
 t.test('each mode connects the supervisor its own way', async (t) => {
   t.same(planFor('listen'), { kind: 'snoop', on: 'caller', spy: 'both', whisper: 'none' }, 'listen: hears both ways on the caller, says nothing to anyone');
@@ -23,4 +23,10 @@ t.test('recall plays the last N seconds of the closed segments', async (t) => {
   );
   t.same(recallPlan([{ name: 'a', durationMs: 5000 }, { name: 'empty', durationMs: 0 }], 10000), { names: ['a'], offsetMs: 0, coveredMs: 5000 }, 'an empty segment is skipped');
   t.same(recallPlan([], 10000), { names: [], offsetMs: 0, coveredMs: 0 }, 'nothing recorded: nothing to play');
+});
+
+t.test('recall from a file still being written: its last N seconds, from that far before its end', async (t) => {
+  t.same(growingFilePlan('f', 40000, 15000), { names: ['f'], offsetMs: 25000, coveredMs: 15000 }, 'a long call: the last 15 s');
+  t.same(growingFilePlan('f', 8000, 15000), { names: ['f'], offsetMs: 0, coveredMs: 8000 }, 'a call younger than N: all of it');
+  t.same(growingFilePlan('f', 200, 15000).names, [], 'just answered: nothing written yet');
 });

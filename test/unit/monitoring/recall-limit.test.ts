@@ -76,3 +76,42 @@ t.test('POST /incidents/:n/recall: 429 with Retry-After', async (t) => {
   t.equal(again.json().error, 'RECALL_TOO_SOON');
   t.ok(Number(again.headers['retry-after']) >= 1, `Retry-After: ${again.headers['retry-after']}`);
 });
+
+t.test('a call the dialplan records: recall replays the caller side of its MixMonitor, nothing started per call', async (t) => {
+  const db = await Database.open(':memory:');
+  const incidents = new Incidents(new IncidentsRepo(db));
+  const row = await incidents.open({ callerNumber: '13800000001', callerName: '', callerRaw: '', trunk: '110', channelId: 'caller-2', state: 'talking', arrivedAt: Date.now(), priority: 10 });
+  const call: CallInProgress = { incident: row.number, incidentId: row.id, callerChannelId: 'caller-2', takerChannelId: 'taker-2', bridgeId: 'b-2', seatId: '1001', recordingFile: 'call_1700000000_1700000000-7_13800000001' };
+  const arrivals = new Arrivals();
+  const acts: string[] = [];
+  const telephony = {
+    ...fakeTelephony(),
+    snoop: async (channel: string, spec: { snoopId: string }) => {
+      acts.push(`snoop ${channel}`);
+      setImmediate(() => arrivals.arrived(spec.snoopId));
+    },
+    recordChannel: async (_c: string, name: string) => void acts.push(`record ${name}`),
+    play: async (_c: string, media: string | string[], _id?: string, offsetMs?: number) => void acts.push(`play ${String(media)} @${offsetMs ?? 0}`),
+    hangup: async (channelId: string) => void acts.push(`hangup ${channelId.split('-').slice(0, 2).join('-')}`),
+    deleteRecording: async (name: string) => void acts.push(`delete ${name}`),
+  };
+  const recall = new InstantRecall(telephony, incidents, { callInProgress: (n) => (n === call.incident ? call : undefined) }, arrivals, { seconds: 1, segmentMs: 60_000, minIntervalMs: 0 }, pino({ level: 'silent' }));
+  t.teardown(async () => {
+    await incidents.written(call.incidentId);
+    await db.close();
+  });
+  recall.talking(call);
+  await sleep(1300);
+  t.same(acts, [], 'answered: no snoop, no recording, no request at all');
+  const result = await recall.recall(call.incident);
+  t.equal(result.heardMs, 1000, 'the last second (all that is configured)');
+  const played = acts.find((a) => a.startsWith('play'))!;
+  t.match(played, /^play recording:recall_call_1700000000_1700000000-7_13800000001 @(\d+)$/, 'the caller side of the MixMonitor file, from a second before its end');
+  t.ok(Number(/@(\d+)/.exec(played)![1]) >= 250, 'skipping what was said before');
+  t.same(acts.filter((a) => a.startsWith('snoop')), ['snoop taker-2'], 'one whisper snoop on the call-taker, for the replay');
+  await sleep(1200);
+  t.ok(acts.includes('hangup cti110-recall'), 'the replay of a file that keeps growing is ended after the second it plays');
+  recall.ended(call.incident);
+  await sleep(20);
+  t.equal(acts.pop(), 'delete recall_call_1700000000_1700000000-7_13800000001', 'the caller side is deleted with the call');
+});

@@ -94,6 +94,10 @@ each('stats: answer times of a period, 12345 hand-overs per local day and catego
   const db = await open();
   const incidents = new IncidentsRepo(db);
   for (const id of [1, 2, 3]) await incidents.insert(incident(id));
+  // A text report taken by a seat: not a voice call's answer time.
+  await incidents.insert(incident(4, { trunk: 'sms', arrivedAt: AT + 1500 }));
+  await incidents.markAnswered(4, { at: AT + 1600, seatId: '1003', delivery: 'text', seatChannelId: '', bridgeId: '' });
+  t.same(await new StatsRepo(db).recentCalls(AT, AT + 2500), [{ arrivedAt: AT + 1000, answeredAt: null, abandonedAt: null, endedAt: null }, { arrivedAt: AT + 2000, answeredAt: null, abandonedAt: null, endedAt: null }], 'the wallboard: voice calls only');
   await incidents.markOffered(1, AT + 1200);
   await incidents.markAnswered(1, { at: AT + 2500, seatId: '1001', delivery: 'nailed', seatChannelId: 's', bridgeId: 'b' });
   await incidents.markAnswered(2, { at: AT + 4000, seatId: '1002', delivery: 'odd', seatChannelId: 's2', bridgeId: 'b2' });
