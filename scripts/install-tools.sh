@@ -10,13 +10,14 @@
 #   fonts-noto-cjk  Chinese glyphs for the pages' screenshots (zh-CN labels)
 #   kamailio     the SIP edge in front of Asterisk (scripts/sip-edge.sh): trunks enter through it
 #   gnuplot-nox  the benchmark's chart (bench-results/latency.png; its smoke run is a test)
+#   espeak-ng    speaks the follow-up prompts (zh-CN) when the centre has no recordings (scripts/make-prompts.sh)
 set -euo pipefail
 
 # package -> command it provides
-declare -A CMD=([debootstrap]=debootstrap [sip-tester]=sipp [sox]=sox [tcpdump]=tcpdump [chromium]=chromium [fonts-noto-cjk]=fonts-noto-cjk-has-no-command [kamailio]=kamailio [gnuplot-nox]=gnuplot)
+declare -A CMD=([debootstrap]=debootstrap [sip-tester]=sipp [sox]=sox [tcpdump]=tcpdump [chromium]=chromium [fonts-noto-cjk]=fonts-noto-cjk-has-no-command [kamailio]=kamailio [gnuplot-nox]=gnuplot [espeak-ng]=espeak-ng)
 
 missing=()
-for pkg in debootstrap sip-tester sox tcpdump chromium fonts-noto-cjk kamailio gnuplot-nox; do
+for pkg in debootstrap sip-tester sox tcpdump chromium fonts-noto-cjk kamailio gnuplot-nox espeak-ng; do
   if command -v "${CMD[$pkg]}" >/dev/null 2>&1 || dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
     echo "install-tools: $pkg already installed"
   else

@@ -20,3 +20,5 @@ if [ ! -f "$built" ] || grep -q 'Plugin_typescript' "$built"; then
   npx tap build >/dev/null
 fi
 bash scripts/asterisk-sandbox.sh build
+# The follow-up prompts (zh-CN): recordings, or espeak-ng where there are none.
+bash scripts/make-prompts.sh

@@ -70,6 +70,8 @@ import { Lease } from './cluster/lease';
 import { fencedStore } from './cluster/fenced-store';
 import { buildStandbyApp } from './cluster/standby-app';
 import { LeaseRepo } from './store/lease-repo';
+import { FollowUpsRepo } from './store/followups-repo';
+import { buildFollowUps } from './followup/wiring';
 import { TextsRepo } from './store/texts-repo';
 import { checkTextsConfig } from './texts/settings';
 import { SmsGateway } from './texts/sms-gateway';
@@ -224,7 +226,9 @@ async function start(config: Config, log: pino.Logger, held: Held | undefined): 
   calls.watch(recall);
   const dtmfDispatch = new DtmfDispatch(calls, dispatch, incidents, telephony, log.child({ area: 'dispatch' }));
   const headsetCodes = new HeadsetCodes({ '1': (leg) => void dtmfDispatch.pressed(leg), '2': (leg) => recall.byTaker(leg) });
-  bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, headsetCodes, transfer, interpreter, monitoring, recall, faults, log: log.child({ area: 'calls' }) });
+  const followUpsRepo = new FollowUpsRepo(db);
+  const followUps = buildFollowUps(config, { telephony, recorder, repo: followUpsRepo, incidents, dispatchRepo, officers, outbox, unitWebhooks: config.dispatch.unitWebhooks, log: log.child({ area: 'followup' }) });
+  bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, headsetCodes, transfer, interpreter, monitoring, recall, followUps: followUps?.voice, faults, log: log.child({ area: 'calls' }) });
 
   const queueSnapshot = (): QueueSnapshot => ({
     waiting: queue.snapshot().waiting.map((c) => ({ incident: c.incident, arrivedAt: c.arrivedAt, priority: c.priority })),
@@ -255,6 +259,7 @@ async function start(config: Config, log: pino.Logger, held: Held | undefined): 
     events: { hub, live: { maxPerUser: config.auth.maxLiveSockets, allowedOrigins: config.auth.allowedOrigins, recheckMs: 10_000 } },
     admin: { dialplan: new DialplanAdmin(ami, ['extensions.conf'], log.child({ area: 'admin' })) },
     audit: { db, log: audit, key: auditKey },
+    followUp: followUps?.routes,
     health: {
       ari: () => ari.status(),
       ami: () => ami.isUp,
@@ -269,6 +274,7 @@ async function start(config: Config, log: pino.Logger, held: Held | undefined): 
   ari.start();
   ami.start();
   outbox.start();
+  await followUps?.service.start();
   // Fallback calls end while nobody listens for it: look for their recordings every minute.
   const sweep = setInterval(() => {
     if (ari.isUp) recorder.reconcile().catch((err: Error) => log.error({ err: err.message }, 'recording sweep failed'));
@@ -281,6 +287,7 @@ async function start(config: Config, log: pino.Logger, held: Held | undefined): 
     hub.stop();
     await app.close();
     queue.stop();
+    await followUps?.service.stop();
     textDesk.stop();
     await outbox.stop();
     ami.stop();

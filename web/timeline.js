@@ -36,6 +36,9 @@ class Detail {
   }
 }
 
+/** A follow-up score 1-5, or a dash for a question left unanswered. @param {Detail} d @param {string} key */
+const score = (d, key) => (d.has(key) ? d.str(key) : '–');
+
 /** "kind:id" or the separate kind and id fields of a dispatch step, as a person reads them. */
 const who = {
   /** @param {string} kind @param {string} id @param {Names} n */
@@ -148,6 +151,13 @@ const SENTENCES = {
     text_requeued: (d) => `席位${d.str('seat')}已签出，短信警情重新排队`,
     text_closed: () => '短信会话已结束',
     recall: (d) => `回听最近${d.str('seconds')}秒`,
+    followup_scheduled: (d) => `已安排回访（${d.str('reason') === 'major' ? '重大警情' : '抽样'}），${clock(Number(d.raw.dueAt))}起`,
+    followup_calling: (d) => `正在回访报警人（第${d.str('attempt')}次）`,
+    followup_retry: (d) => `回访未接通（${d.str('why')}），${clock(Number(d.raw.dueAt))}重试`,
+    followup_answered: (d) => `回访评分：速度${score(d, 'speed')}，态度${score(d, 'attitude')}，效率${score(d, 'efficiency')}`,
+    followup_not_reached: (d) => `回访${d.str('attempts')}次均未接通（${d.str('why')}）`,
+    followup_unsatisfied: (d) => (d.raw.pushed ? `回访不满意，已推送单位${d.str('unit')}核实` : '回访不满意，单位无接口，请值班长转交'),
+    followup_verified: (d) => `单位${d.str('unit')}核实回复（${d.str('by')}）：${d.str('answer')}`,
     ended: (d) => (d.has('reason') ? `通话结束（${cause(d, 'reason', 'zh-CN')}）` : '通话结束'),
   },
   en: {
@@ -206,6 +216,13 @@ const SENTENCES = {
     text_requeued: (d) => `Seat ${d.str('seat')} logged out: the text waits in the queue again`,
     text_closed: () => 'Text conversation closed',
     recall: (d) => `Replayed the last ${d.str('seconds')} s`,
+    followup_scheduled: (d) => `Follow-up scheduled (${d.str('reason') === 'major' ? 'major incident' : 'sample'}) from ${clock(Number(d.raw.dueAt))}`,
+    followup_calling: (d) => `Follow-up call to the caller (attempt ${d.str('attempt')})`,
+    followup_retry: (d) => `Follow-up not answered (${d.str('why')}): trying again at ${clock(Number(d.raw.dueAt))}`,
+    followup_answered: (d) => `Follow-up scores: speed ${score(d, 'speed')}, attitude ${score(d, 'attitude')}, efficiency ${score(d, 'efficiency')}`,
+    followup_not_reached: (d) => `Follow-up: caller not reached in ${d.str('attempts')} attempts (${d.str('why')})`,
+    followup_unsatisfied: (d) => (d.raw.pushed ? `Unsatisfied follow-up sent to unit ${d.str('unit')} to verify` : 'Unsatisfied follow-up: the unit has no webhook, pass it on'),
+    followup_verified: (d) => `Unit ${d.str('unit')} verified (${d.str('by')}): ${d.str('answer')}`,
     ended: (d) => (d.has('reason') ? `Call ended: ${cause(d, 'reason', 'en')}` : 'Call ended'),
   },
 };

@@ -13,6 +13,8 @@ import { drawChart } from './chart.js';
 /** @typedef {import('../src/http/page-types').Recent} Recent */
 /** @typedef {import('../src/http/page-types').CellCollection} CellCollection */
 /** @typedef {import('../src/http/page-types').Officer} Officer */
+/** @typedef {import('../src/http/page-types').FollowUpStats} FollowUpStats */
+/** @typedef {import('../src/http/page-types').FollowUpFigures} FollowUpFigures */
 /** @typedef {Extract<import('../src/http/page-types').LiveMessage, { type: 'queue' }>} QueueMessage */
 
 await startPage();
@@ -128,6 +130,33 @@ async function loadToday() {
   $('abandoned').textContent = String(stats.period.abandoned);
 }
 
+// Today's follow-ups (回访) per call-taker seat and per unit (GET /stats/follow-up), re-read when
+// one finishes. A service with follow-ups off has no such route: the section goes.
+/** @type {FollowUpStats | null} */
+let followUps = null;
+/** @param {number | null} x */
+const mean = (x) => (x === null ? '–' : x.toFixed(2));
+/** @param {string} label @param {FollowUpFigures} f */
+const followUpRow = (label, f) => el('tr', { class: f.unsatisfied ? 'unsatisfied' : '' }, ...[label, f.asked, f.answered, f.notReached, mean(f.meanSpeed), mean(f.meanAttitude), mean(f.meanEfficiency), f.unsatisfied].map((v) => el('td', {}, String(v))));
+function showFollowUps() {
+  if (!followUps) return;
+  const f = followUps;
+  $('followup-rows').replaceChildren(
+    followUpRow(t('fu_all'), f.total),
+    ...f.bySeat.map((x) => followUpRow(`${t('seat')} ${x.key}`, x)),
+    ...f.byUnit.map((x) => followUpRow(`${t('fu_unit')} ${x.key}`, x)),
+  );
+}
+async function loadFollowUps() {
+  try {
+    followUps = await api('GET', '/stats/follow-up');
+    showFollowUps();
+  } catch (err) {
+    if (/** @type {import('./common.js').ApiError} */ (err).status === 404) $('followup').hidden = true;
+    else throw err;
+  }
+}
+
 // The last hour and the seats needed: the server's figures, with the live queue laid over the
 // current minute (a call waiting now shows at once, not at the next read).
 /** @type {Recent | null} */
@@ -183,6 +212,7 @@ live((m) => {
     if (m.kind !== 'ended') loadToday().catch(() => undefined);
     refreshRecent();
   }
+  if (m.type === 'incident' && ['followup_answered', 'followup_not_reached'].includes(m.kind)) loadFollowUps().catch(() => undefined);
   if (m.type === 'alert') $('alerts').prepend(el('li', {}, `${clock(m.alert.at)} ${m.alert.message}`));
 }, $('live'));
 
@@ -192,6 +222,8 @@ await loadRecent().catch(report);
 // The chart's minutes move on even when no call does.
 setInterval(refreshRecent, 60_000);
 await loadSupervisors().catch(report);
+await loadFollowUps().catch(report);
+setInterval(() => loadFollowUps().catch(() => undefined), 60_000);
 /** @type {[CellCollection, Officer[]]} */
 const [cells, officers] = await Promise.all([api('GET', '/dispatch/cells'), api('GET', '/officers')]);
 const redrawMap = () => drawMap($('map', SVGSVGElement), cells, officers, null);
@@ -203,5 +235,6 @@ document.addEventListener('cti110:lang', () => {
   showSeats();
   showSession();
   showRecent();
+  showFollowUps();
   redrawMap();
 });

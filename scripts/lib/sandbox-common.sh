@@ -298,6 +298,22 @@ $left"
     printf '%s=%q\n' "$v" "${!v}" >>"$SB_ENVFILE"
   done
   sb_say "rendered $(ls "$SB_INST/etc" | wc -l) files into $SB_INST/etc"
+  sb_prompts
+}
+
+# The follow-up prompts (scripts/make-prompts.sh) into the chroot's sounds, where Asterisk plays
+# them from (sound:cti110-followup/<name>). Made first if missing; each file replaced by a rename,
+# so another instance playing it meanwhile never reads half a file.
+sb_prompts() {
+  local src="$ROOT_DIR/var/sounds/cti110-followup" dst="$SB_CHROOT/usr/share/asterisk/sounds/cti110-followup" f
+  if [ ! -f "$src/thanks.wav" ]; then
+    bash "$ROOT_DIR/scripts/make-prompts.sh" "$src" >/dev/null || { sb_say "WARNING: no follow-up prompts (scripts/make-prompts.sh failed): follow-up calls will be silent"; return 0; }
+  fi
+  mkdir -p "$dst"
+  for f in "$src"/*.wav; do
+    cmp -s "$f" "$dst/$(basename "$f")" && continue
+    cp "$f" "$dst/.$(basename "$f").$$" && mv -f "$dst/.$(basename "$f").$$" "$dst/$(basename "$f")"
+  done
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -363,9 +363,10 @@ export class CallService {
     for (const channel of live) {
       if (!channel.inOurApp || this.calls.has(channel.id) || this.queue.isLeg(channel.id)) continue;
       if (this.seats.byNailedChannel(channel.id)) continue; // a nailed headset, taken back idle
-      if (['leg', 'callback', 'feature', 'headset', 'officer', 'transfer'].includes(channel.appArgs[0] ?? '')) {
+      if (['leg', 'callback', 'feature', 'headset', 'officer', 'transfer', 'followup'].includes(channel.appArgs[0] ?? '')) {
         // A leg of a dead process's offer or callback, or a nailed connection it no longer
-        // knows: hung up, the call-taker logs in again.
+        // knows: hung up, the call-taker logs in again. (A follow-up call it was making is rung
+        // again from the store: followup/service.ts.)
         await this.telephony.hangup(channel.id);
         continue;
       }

@@ -18,6 +18,7 @@ import { fromHeader } from './from-header';
 import type { MonitoringService } from '../monitoring/monitoring-service';
 import type { InstantRecall } from '../monitoring/recall';
 import { CALL_FILE } from '../recording/recorder';
+import type { FollowUpLegs } from '../followup/voice-channel';
 
 /** Stasis() arguments set by dialplan/extensions.conf for callers; anything else is not a caller. */
 const CALLER_ENTRIES = new Set(['110', 'from12345']);
@@ -59,11 +60,13 @@ export interface StasisDeps {
   interpreter: InterpreterConference;
   monitoring: MonitoringService;
   recall: InstantRecall;
+  /** Follow-up calls to callers (src/followup/): their legs, keys and prompts. */
+  followUps?: FollowUpLegs;
   faults: Faults;
   log: Logger;
 }
 
-export function bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, headsetCodes, transfer, interpreter, monitoring, recall, faults, log }: StasisDeps): void {
+export function bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, headsetCodes, transfer, interpreter, monitoring, recall, followUps, faults, log }: StasisDeps): void {
   // A handler may return a promise: the guard below also catches what it rejects with.
   const handlers: { [K in AriEvent['type']]?: (e: Extract<AriEvent, { type: K }>) => unknown } = {
     StasisStart: (e) => {
@@ -95,6 +98,8 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
         seatService.headsets.entered(e.channel.id);
       } else if (entry === 'monitor') {
         monitoring.legEntered(e.channel.id); // supervisor legs and every snoop channel
+      } else if (entry === 'followup') {
+        followUps?.legEntered(e.channel.id);
       } else if (entry === 'feature') {
         seatService.featureCode(e.channel.id, e.channel.name, rest[0] ?? '').catch((err: Error) => log.error({ channel: e.channel.id, err: err.message }, 'feature code failed'));
       } else {
@@ -111,6 +116,7 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
       else if (interpreter.isLeg(e.channel.id)) interpreter.legAnswered(e.channel.id);
       else if (seatService.headsets.isLeg(e.channel.id)) seatService.headsets.answered(e.channel.id);
       else if (monitoring.isLeg(e.channel.id)) monitoring.legAnswered(e.channel.id);
+      else if (followUps?.isLeg(e.channel.id)) followUps.legAnswered(e.channel.id);
     },
     Dial: (e) => {
       if (!DIAL_FAILED.has(e.dialstatus)) return;
@@ -121,6 +127,7 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
       else if (interpreter.isLeg(e.peer.id)) interpreter.legGone(e.peer.id, e.dialstatus.toLowerCase());
       else if (seatService.headsets.isLeg(e.peer.id)) seatService.headsets.gone(e.peer.id, e.dialstatus.toLowerCase());
       else if (monitoring.isLeg(e.peer.id)) monitoring.legGone(e.peer.id, e.dialstatus.toLowerCase());
+      else if (followUps?.isLeg(e.peer.id)) followUps.legGone(e.peer.id, e.dialstatus.toLowerCase());
     },
     StasisEnd: (e) => {
       headsetCodes.forget(e.channel.id);
@@ -136,6 +143,7 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
       else if (seatService.headsets.isLeg(e.channel.id)) seatService.headsets.gone(e.channel.id, 'hangup');
       else if (monitoring.isLeg(e.channel.id)) monitoring.legGone(e.channel.id, 'hangup');
       else if (recall.isLeg(e.channel.id)) return; // a recall snoop: its owner hung it up, or its call ended
+      else if (followUps?.isLeg(e.channel.id)) followUps.legGone(e.channel.id, 'hangup');
       else calls.callerLeft(e.channel.id);
     },
     // An originated seat leg that never answered never enters our app, so no StasisEnd: its end
@@ -152,13 +160,18 @@ export function bindStasis({ ari, telephony, calls, queue, seats, seatService, c
       if (!online && seat?.nailedChannel) telephony.hangup(seat.nailedChannel).catch((err: Error) => log.error({ seat: seat.id, err: err.message }, 'could not drop a dead nailed connection'));
     },
     RecordingFinished: (e) => recorder.finished(e.recording.name),
-    PlaybackFinished: (e) => recall.playbackFinished(e.playback.id),
+    PlaybackFinished: (e) => {
+      recall.playbackFinished(e.playback.id);
+      followUps?.playbackFinished(e.playback.id);
+    },
     RecordingFailed: (e) => log.error({ recording: e.recording.name, cause: e.recording.cause }, 'RECORDING FAILED'),
     // A recording of record stopped before its call ended would be a gap: make it loud.
     RecordingStarted: (e) => log.debug({ recording: e.recording.name }, 'recording started'),
     ChannelDtmfReceived: (e) => {
       // "#" on a nailed connection ends the call in progress (the headset itself stays up).
       if (e.digit === '#' && seatService.isNailed(e.channel.id)) calls.release(e.channel.id);
+      // A caller's score keyed during a follow-up call.
+      else if (followUps?.isLeg(e.channel.id)) followUps.digit(e.channel.id, e.digit);
       // "*1" (dispatch the nearest officer), "*2" (instant recall) from a call-taker on a call.
       else headsetCodes.digit(e.channel.id, e.digit);
     },

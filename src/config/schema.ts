@@ -153,6 +153,36 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    // Follow-up (回访) of closed incidents (src/followup/): every major category (dispatch.majorCategories)
+    // and sharePct percent of the others; the caller is rung over `trunk` delayMs after the close,
+    // never in the quiet hours (local time; from = to: none), and asked three scores by DTMF.
+    followUp: Type.Object(
+      {
+        enabled: Type.Boolean({ description: 'true or false' }),
+        // How the caller is asked (src/followup/channel.ts): 'voice' now; 'sms' once the SMS gateway (src/texts/) plugs in.
+        channel: Type.Union([Type.Literal('voice')], { description: "'voice'" }),
+        delayMs: Millis,
+        quietHours: Type.Object(
+          {
+            from: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'HH:MM, 24-hour local time, e.g. 22:00' }),
+            to: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'HH:MM, 24-hour local time, e.g. 08:00' }),
+          },
+          { additionalProperties: false },
+        ),
+        sharePct: Type.Integer({ minimum: 0, maximum: 100, description: 'a percentage, 0-100' }),
+        trunk: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'a PJSIP endpoint name (the callback trunk)' }),
+        ringMs: Type.Integer({ minimum: 1000, maximum: 120000, description: 'milliseconds, 1000-120000' }),
+        retries: Type.Integer({ minimum: 0, maximum: 10, description: 'an integer 0-10' }),
+        retryGapMs: Type.Integer({ minimum: 1000, description: 'milliseconds, at least 1000' }),
+        keyTimeoutMs: Type.Integer({ minimum: 1000, maximum: 60000, description: 'milliseconds, 1000-60000' }),
+        maxReplays: Type.Integer({ minimum: 0, maximum: 5, description: 'an integer 0-5' }),
+        maxConcurrent: Type.Integer({ minimum: 1, maximum: 50, description: 'an integer 1-50' }),
+        pollMs: Type.Integer({ minimum: 100, maximum: 600000, description: 'milliseconds, 100-600000' }),
+        // The prompts' folder in Asterisk's sounds (scripts/make-prompts.sh puts them there).
+        prompts: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'a folder name in Asterisk\'s sounds, e.g. cti110-followup' }),
+      },
+      { additionalProperties: false },
+    ),
     // Text reports to 12110 (src/texts/, docs/sms-gateway.md): the carrier's SMS gateway posts
     // inbound texts to POST /texts/inbound signed with `secret`; replies go to `sendUrl` through the
     // durable outbox. Their priority class in the queue is queue.priorities.sms.
@@ -331,6 +361,22 @@ export const DEFAULTS: Config = {
     // The sandbox's interpreter phones (config/asterisk/pjsip.conf, 2501...).
     languages: { en: ['PJSIP/2501', 'PJSIP/2502'], ru: ['PJSIP/2503'] },
     answerMs: 15000,
+  },
+  followUp: {
+    enabled: true,
+    channel: 'voice',
+    delayMs: 30 * 60_000,
+    quietHours: { from: '22:00', to: '08:00' },
+    sharePct: 10,
+    trunk: 'trunk110',
+    ringMs: 30000,
+    retries: 2,
+    retryGapMs: 30 * 60_000,
+    keyTimeoutMs: 8000,
+    maxReplays: 2,
+    maxConcurrent: 2,
+    pollMs: 30000,
+    prompts: 'cti110-followup',
   },
   texts: {
     secret: '',

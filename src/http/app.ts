@@ -32,6 +32,7 @@ import type { AuthService } from '../auth/auth-service';
 import { CENTRE_STAFF } from '../auth/roles';
 import { installHttpAudit } from '../audit/http-audit';
 import { auditRoutes, type AuditRouteDeps } from '../audit/routes';
+import { followUpRoutes, type FollowUpRouteDeps } from '../followup/routes';
 
 export interface AppDeps {
   logger: Logger;
@@ -57,6 +58,8 @@ export interface AppDeps {
   admin: { dialplan: DialplanAdmin };
   /** The audit chain: every user act over REST goes in, and incidents export from it (main.ts; tests may leave it out). */
   audit?: AuditRouteDeps;
+  /** Follow-ups of closed incidents (src/followup/); tests may leave it out. */
+  followUp?: FollowUpRouteDeps;
   /** False once this service has lost its lease (src/cluster/lease.ts): nothing more is served. */
   acting?: () => boolean;
 }
@@ -101,6 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   interpretingRoutes(app, deps.interpreting);
   if (deps.texts) textRoutes(app, deps.texts);
   if (deps.audit) auditRoutes(app, deps.audit);
+  if (deps.followUp) followUpRoutes(app, deps.followUp);
   app.get('/openapi.json', { config: { access: CENTRE_STAFF }, schema: { hide: true } }, async () => app.swagger());
   await app.ready();
   return app;

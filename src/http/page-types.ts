@@ -21,6 +21,7 @@ export type { RecordingHit as RecordingItem } from '../store/recordings-search';
 export type { DaySample as SpotCheckSample } from '../recording/spot-check';
 export type { SeatPhone } from '../queue/seat-phones';
 export type { MonitoringView, Supervisor } from '../monitoring/monitoring-service';
+export type { FollowUpStats, FollowUpFigures } from '../followup/stats';
 
 /** GET /incidents/:number */
 export type IncidentWithTimeline = Static<typeof IncidentSchema>;

@@ -58,4 +58,11 @@ export type TimelineKind =
   | 'text_requeued' //    its seat logged out: the conversation waits in the queue again
   | 'text_closed' //      the text conversation is over; a new text from the number opens a new incident
   | 'recall' //             the call-taker re-heard the last seconds of the call
+  | 'followup_scheduled' //   closed: a follow-up (回访) will ask the caller (id, reason major|share, dueAt)
+  | 'followup_calling' //     a follow-up attempt rings the caller (attempt, channel)
+  | 'followup_retry' //       nobody answered (why): tried again at dueAt
+  | 'followup_answered' //    the caller's scores 1-5 (speed, attitude, efficiency; null: no answer)
+  | 'followup_not_reached' // every attempt failed (attempts, why of the last)
+  | 'followup_unsatisfied' // a score of 2 or less: pushed to the unit to verify (unit, pushed)
+  | 'followup_verified' //    the unit's answer to it (unit, by, answer)
   | 'ended'; //             the caller's channel is gone

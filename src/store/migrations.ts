@@ -14,6 +14,7 @@ import { DISPATCH_MIGRATION } from './dispatch-repo';
 import { AUDIT_MIGRATION } from './audit-repo';
 import { LEASE_MIGRATION } from './lease-repo';
 import { TEXTS_MIGRATION } from './texts-repo';
+import { FOLLOW_UPS_MIGRATION } from './followups-repo';
 
 export type Migration = string | { sqlite: string; postgres: string };
 
@@ -226,4 +227,6 @@ export const MIGRATIONS: Migration[] = [
   LEASE_MIGRATION,
   // Text reports (12110, src/texts/): conversations and every message in and out.
   TEXTS_MIGRATION,
+  // Follow-ups of closed incidents (src/followup/): scheduled calls that survive a restart, and their scores.
+  FOLLOW_UPS_MIGRATION,
 ];

@@ -53,6 +53,9 @@ import { EventHub } from '../../src/events/hub';
 import { DialplanAdmin } from '../../src/admin/dialplan';
 import { RecordingGone } from '../../src/asterisk/errors';
 import type { Telephony } from '../../src/asterisk/telephony';
+import { FollowUpsRepo } from '../../src/store/followups-repo';
+import { buildFollowUps } from '../../src/followup/wiring';
+import type { FollowUpService } from '../../src/followup/service';
 
 /** Asterisk that accepts every request and has nothing live. */
 export function fakeTelephony(): Telephony {
@@ -76,6 +79,8 @@ export interface FakeApp {
   app: FastifyInstance;
   auth: AuthService;
   incidents: Incidents;
+  db: Database;
+  followUps: FollowUpService | undefined;
   close(): Promise<void>;
 }
 
@@ -120,6 +125,8 @@ export async function appWithFakes(opts: { authEnabled?: boolean; metricsToken?:
   const hub = new EventHub({ seats, incidents, queue: snapshot }, { majorCategories: config.dispatch.majorCategories, tickMs: 60_000 }, log);
   const auth = new AuthService(new UsersRepo(db), { sessionTtlMs: 3_600_000, maxFailures: 5, windowMs: 900_000 }, log);
   const ami = { action: async () => ({}), list: async () => [] };
+  // Built, not started: no scheduler runs, the routes answer from the store.
+  const followUps = buildFollowUps(config, { telephony, recorder, repo: new FollowUpsRepo(db), incidents, dispatchRepo, officers, outbox, unitWebhooks: {}, log });
   const app = await buildApp({
     logger: log,
     acting: opts.acting,
@@ -140,6 +147,7 @@ export async function appWithFakes(opts: { authEnabled?: boolean; metricsToken?:
     stats: { stats: new StatsRepo(db), now: snapshot, extraMetrics: [], metrics: { token: opts.metricsToken ?? '', open: !(opts.authEnabled ?? true) } },
     auth: { enabled: opts.authEnabled ?? true, secureCookie: false, service: auth },
     events: { hub, live: { maxPerUser: config.auth.maxLiveSockets, allowedOrigins: config.auth.allowedOrigins, recheckMs: 60_000 } },
+    followUp: followUps?.routes,
     admin: { dialplan: new DialplanAdmin(ami as unknown as ConstructorParameters<typeof DialplanAdmin>[0], ['extensions.conf'], log) },
     health: { ari: () => ({ up: true, attempts: 0 }), ami: () => true, database: async () => ({ up: await db.ping() }), activeCalls: () => calls.activeCount() },
   });
@@ -147,6 +155,8 @@ export async function appWithFakes(opts: { authEnabled?: boolean; metricsToken?:
     app,
     auth,
     incidents,
+    db,
+    followUps: followUps?.service,
     close: async () => {
       hub.stop();
       await app.close();

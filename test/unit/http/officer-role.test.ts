@@ -99,7 +99,8 @@ t.test('every other route of the service answers an officer 403', async (t) => {
   const app = await buildApp(deps);
   t.teardown(() => app.close());
   const car = await bearer(app, 'car2001', 'car2001-password');
-  const allowed = new Set(['PUT /officers/{id}/position', 'PUT /officers/{id}/duty', 'POST /incidents/{number}/signed-for', 'POST /incidents/{number}/on-scene', 'GET /auth/me', 'POST /auth/logout']);
+  // A station's terminal also reads and answers the unsatisfied follow-ups of its own unit (src/followup/routes.ts checks the unit).
+  const allowed = new Set(['PUT /officers/{id}/position', 'PUT /officers/{id}/duty', 'POST /incidents/{number}/signed-for', 'POST /incidents/{number}/on-scene', 'GET /auth/me', 'POST /auth/logout', 'GET /follow-ups/{id}', 'POST /follow-ups/{id}/verification']);
   // The SMS gateway's webhook is signed, not signed in (src/texts/): no role is asked there.
   const open = new Set(['POST /auth/login', 'GET /health', 'GET /metrics', 'POST /texts/inbound']);
   const paths = (app.swagger() as { paths: Record<string, Record<string, unknown>> }).paths;
