@@ -12,7 +12,7 @@
 //   3. stop node A with calls up: the calls on A are lost with it and counted, new calls all go
 //      to B once the dispatcher's OPTIONS probe has seen A gone, and still reach the seat.
 import t, { type Test } from 'tap';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAsterisk, startService, serviceEnv, sipp, waitFor, sleep, workDir, seatPhone, registered, post, incidentsOf, readSeatLog, freePort, type Sandbox } from '../support/harness';
 import { startEdge, nodeUri, type Edge } from '../support/edge';
@@ -74,6 +74,19 @@ t.test('cluster drills', async (t) => {
 
   await t.test('a call on node B (no service: its fallback queue) reaches the seat registered at the edge', async (t) => {
     await callOnBReachesSeat(t, edge, a, b, callerViaEdge, answered, '13600000001');
+  });
+
+  // A phone's own call (a feature code) goes through the edge to a node, which challenges it as
+  // usual: node A's service answers it (200), node B, without a service, refuses it (503). Which
+  // node takes it depends on the Call-ID's hash: either answer shows the path works.
+  await t.test("a seat's feature code through the edge reaches a node, digest auth end to end", async (t) => {
+    const log = join(logDir, 'feature-1002.log');
+    const run = await sipp(t, 'seat-feature.xml', ['-s', '*13', '-key', 'seat', '1002', '-au', '1002', '-ap', 'seat-1002-dev', '-set', 'max_s', '5', '-set', 'accept_reject', '1', '-trace_logs', '-log_file', log, '-trace_msg', '-m', '1', '-l', '1', '-timeout', '40s', '-timeout_error'], { sandbox: a, to: edge.phoneSocket, logDir });
+    t.equal(await run.done, 0, 'the feature call ended with a final answer');
+    // B's 503 reaches the phone as 500: a proxy does not pass a 503 on (RFC 3261 16.7), Kamailio's tm turns it into 500.
+    t.match(readFileSync(log, 'utf8'), /code=\*13 result=(answered status=200|rejected status=50[03])/, "a node's answer (A: 200; B: 503, relayed as 500), not the edge's");
+    t.match(await state(a), /^A/, 'node A still active at the edge');
+    t.match(await state(b), /^A/, "node B still active: a node's 503 to a feature code does not mark it down");
   });
 
   await t.test('restart Kamailio: the registration comes back, a new call reaches the seat', async (t) => {
