@@ -10,12 +10,15 @@
 #   scripts/sip-edge.sh destroy  stop, then remove the instance's folder (tests do this)
 #   scripts/sip-edge.sh status   running/stopped, sockets, nodes (exit 0 running, 3 stopped)
 #   scripts/sip-edge.sh nodes    the dispatcher's view: "sip:ADDR:PORT FLAGS" (A active, I inactive, P probing)
+#   scripts/sip-edge.sh phones   the phones registered at the edge: "1001 sip:1001@ADDR:PORT"
 #
 # Environment (defaults for `npm start`'s single node):
 #   EDGE_INSTANCE          name of this edge (default: AST_INSTANCE, else "default")
 #   EDGE_ADDR, EDGE_PORT   the 110 trunk's entrance (127.0.0.1, 5062)
 #   EDGE_RELAY_ADDR, EDGE_RELAY_PORT  where calls leave for Asterisk; Asterisk knows the 110 trunk
 #                          by this address (TRUNK110_ADDR, else 127.0.0.2; port: EDGE_PORT)
+#   EDGE_PHONE_ADDR, EDGE_PHONE_PORT  the phones' registrar, where nodes in edge mode
+#                          (AST_PHONE_EDGE) send calls for phones (127.0.0.1, 5064)
 #   EDGE_NODES             Asterisk nodes, "ADDR:PORT ADDR:PORT..." (127.0.0.1:AST_SIP_PORT, else :5060)
 #   EDGE_PROBE_S           seconds between OPTIONS probes of each node (2)
 #   EDGE_NODE_TIMEOUT_MS   a node silent this long is down / the call moves on (2000)
@@ -28,7 +31,7 @@ ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$ROOT_DIR/scripts/lib/edge-common.sh"
 
 usage() {
-  sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,28p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 case "${1:-}" in
@@ -40,6 +43,7 @@ case "${1:-}" in
   destroy) se_destroy ;;
   status)  se_status ;;
   nodes)   se_nodes ;;
+  phones)  se_phones ;;
   -h|--help|help) usage ;;
   *) usage >&2; exit 2 ;;
 esac

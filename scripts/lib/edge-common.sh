@@ -3,7 +3,8 @@
 #
 # One edge = one Kamailio (the host's Debian package, not the chroot's) with its own folder
 # $EDGE_RUN_DIR (default /run/cti110-edge/<instance>): the rendered kamailio.cfg and
-# dispatcher.list, its pid file, its control socket and its log (edge.log).
+# dispatcher.list, its pid file, its control socket, its log (edge.log) and db/ (db_text tables:
+# the phones' registrations, kept across restarts, and their credentials).
 
 SE_INSTANCE="${EDGE_INSTANCE:-${AST_INSTANCE:-default}}"
 if ! [[ "$SE_INSTANCE" =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]*$ ]]; then
@@ -34,8 +35,10 @@ se_need_kamailio() {
 
 # ---------------------------------------------------------------------------------------------
 # Settings. Every address is an IPv4 address: the edge does no DNS on the call path.
-SE_VARS=(EDGE_ADDR EDGE_PORT EDGE_RELAY_ADDR EDGE_RELAY_PORT EDGE_PROBE_S EDGE_NODE_TIMEOUT_MS
-  EDGE_LOG_LEVEL EDGE_RUN_DIR EDGE_NODES)
+SE_VARS=(EDGE_ADDR EDGE_PORT EDGE_RELAY_ADDR EDGE_RELAY_PORT EDGE_PHONE_ADDR EDGE_PHONE_PORT
+  EDGE_PROBE_S EDGE_NODE_TIMEOUT_MS EDGE_LOG_LEVEL EDGE_RUN_DIR EDGE_NODES)
+# Kamailio's own db_text table definitions (Debian package): version and location are copied.
+SE_DBTEXT="${EDGE_DBTEXT_DIR:-/usr/share/kamailio/dbtext/kamailio}"
 
 se_is_ipv4() {
   local IFS=. a b c d
@@ -66,25 +69,28 @@ se_parse_nodes() {
 se_defaults() {
   EDGE_RUN_DIR="$SE_DIR"
   : "${EDGE_ADDR:=127.0.0.1}" "${EDGE_PORT:=5062}"
+  : "${EDGE_PHONE_ADDR:=127.0.0.1}" "${EDGE_PHONE_PORT:=5064}"
   # Asterisk knows the 110 trunk by its source address: the edge relays from that address.
   : "${EDGE_RELAY_ADDR:=${TRUNK110_ADDR:-127.0.0.2}}" "${EDGE_RELAY_PORT:=$EDGE_PORT}"
   : "${EDGE_NODES:=127.0.0.1:${AST_SIP_PORT:-5060}}"
   : "${EDGE_PROBE_S:=2}" "${EDGE_NODE_TIMEOUT_MS:=2000}" "${EDGE_LOG_LEVEL:=2}"
   local v
-  for v in EDGE_ADDR EDGE_RELAY_ADDR; do
+  for v in EDGE_ADDR EDGE_RELAY_ADDR EDGE_PHONE_ADDR; do
     se_is_ipv4 "${!v}" || se_bad "$v must be an IPv4 address, got '${!v}'"
   done
-  for v in EDGE_PORT EDGE_RELAY_PORT; do
+  for v in EDGE_PORT EDGE_RELAY_PORT EDGE_PHONE_PORT; do
     se_is_port "${!v}" || se_bad "$v must be a port (1-65535), got '${!v}'"
   done
+  EDGE_PORT=$((10#$EDGE_PORT)) EDGE_RELAY_PORT=$((10#$EDGE_RELAY_PORT)) EDGE_PHONE_PORT=$((10#$EDGE_PHONE_PORT))
   [ "$EDGE_ADDR:$EDGE_PORT" != "$EDGE_RELAY_ADDR:$EDGE_RELAY_PORT" ] ||
     se_bad "the entrance (EDGE_ADDR:EDGE_PORT) and the relay socket (EDGE_RELAY_ADDR:EDGE_RELAY_PORT) must differ: $EDGE_ADDR:$EDGE_PORT"
+  [ "$EDGE_PHONE_ADDR:$EDGE_PHONE_PORT" != "$EDGE_ADDR:$EDGE_PORT" ] && [ "$EDGE_PHONE_ADDR:$EDGE_PHONE_PORT" != "$EDGE_RELAY_ADDR:$EDGE_RELAY_PORT" ] ||
+    se_bad "the phones' socket (EDGE_PHONE_ADDR:EDGE_PHONE_PORT) must differ from the entrance and the relay socket: $EDGE_PHONE_ADDR:$EDGE_PHONE_PORT"
   [[ "$EDGE_PROBE_S" =~ ^[0-9]+$ ]] && [ "$((10#$EDGE_PROBE_S))" -ge 1 ] && [ "$((10#$EDGE_PROBE_S))" -le 3600 ] ||
     se_bad "EDGE_PROBE_S (seconds between OPTIONS probes) must be 1-3600, got '$EDGE_PROBE_S'"
   [[ "$EDGE_NODE_TIMEOUT_MS" =~ ^[0-9]+$ ]] && [ "$((10#$EDGE_NODE_TIMEOUT_MS))" -ge 100 ] && [ "$((10#$EDGE_NODE_TIMEOUT_MS))" -le 60000 ] ||
     se_bad "EDGE_NODE_TIMEOUT_MS must be 100-60000, got '$EDGE_NODE_TIMEOUT_MS'"
   [[ "$EDGE_LOG_LEVEL" =~ ^-?[0-3]$ ]] || se_bad "EDGE_LOG_LEVEL must be a Kamailio debug level -3..3, got '$EDGE_LOG_LEVEL'"
-  EDGE_PORT=$((10#$EDGE_PORT)) EDGE_RELAY_PORT=$((10#$EDGE_RELAY_PORT))
   EDGE_PROBE_S=$((10#$EDGE_PROBE_S)) EDGE_NODE_TIMEOUT_MS=$((10#$EDGE_NODE_TIMEOUT_MS))
   local parsed
   parsed="$(se_parse_nodes "$EDGE_NODES")" || exit $?
@@ -99,6 +105,38 @@ se_dispatcher_list() {
   for node in $EDGE_NODES; do
     echo "1 sip:$node 0 0"
   done
+}
+
+# db/subscriber: every phone's digest credentials as config/asterisk/pjsip.conf has them (each
+# "username = X" followed by its "password = Y" in a type=auth section), so a phone has one password
+# whether it registers at a node or at the edge. db_text rows "id:username:domain:password" (no
+# domain: the edge serves one; the ha1 columns are left out, auth_db computes them from the
+# password; ':' in a password would need escaping: refused instead).
+se_subscribers() {
+  local pjsip="$ROOT_DIR/config/asterisk/pjsip.conf"
+  echo "id(int,auto) username(string) domain(string,null) password(string)"
+  awk '
+    /^[ \t]*\[/ { user = "" }
+    /^[ \t]*username[ \t]*=/ { sub(/^[^=]*=[ \t]*/, ""); sub(/[ \t]+$/, ""); user = $0 }
+    /^[ \t]*password[ \t]*=/ && user != "" {
+      sub(/^[^=]*=[ \t]*/, ""); sub(/[ \t]+$/, "")
+      if (index($0, ":") || index(user, ":")) { print "colon in the credentials of " user > "/dev/stderr"; exit 2 }
+      n++; printf "%d:%s::%s\n", n, user, $0
+    }' "$pjsip"
+}
+
+# db/: the registrar's tables. location is created empty once and then kept: a restart (stop,
+# start) reads back the registrations it holds.
+se_render_db() {
+  local db="$SE_DIR/db"
+  [ -f "$SE_DBTEXT/location" ] && [ -f "$SE_DBTEXT/version" ] && [ -f "$SE_DBTEXT/subscriber" ] ||
+    se_die "Kamailio's db_text tables missing in $SE_DBTEXT (Debian package kamailio): set EDGE_DBTEXT_DIR"
+  mkdir -p "$db"
+  cp "$SE_DBTEXT/version" "$db/version"
+  [ -f "$db/location" ] || cp "$SE_DBTEXT/location" "$db/location"
+  se_subscribers >"$db/subscriber.tmp" || se_die "could not read the phones' credentials from config/asterisk/pjsip.conf"
+  chmod 600 "$db/subscriber.tmp"
+  mv "$db/subscriber.tmp" "$db/subscriber"
 }
 
 # Render config/kamailio/kamailio.cfg and dispatcher.list into $SE_DIR (refused while running:
@@ -118,6 +156,7 @@ se_render() {
   printf '%s\n' "$content" >"$SE_CFG.tmp"
   mv "$SE_CFG.tmp" "$SE_CFG"
   se_dispatcher_list >"$SE_DIR/dispatcher.list"
+  se_render_db
   : >"$SE_ENVFILE"
   for v in "${SE_VARS[@]}"; do
     printf '%s=%q\n' "$v" "${!v}" >>"$SE_ENVFILE"
@@ -151,11 +190,11 @@ se_wait_gone() {   # seconds
   ! se_running
 }
 
-# "udp ADDR:PORT" lines bound by anyone (by pid $1 if given) among the edge's two sockets.
+# "udp ADDR:PORT" lines bound by anyone (by pid $1 if given) among the edge's three sockets.
 se_bound() {
   command -v ss >/dev/null || return 0
   local want_pid="${1:-}" addr line
-  for addr in "$EDGE_ADDR:$EDGE_PORT" "$EDGE_RELAY_ADDR:$EDGE_RELAY_PORT"; do
+  for addr in "$EDGE_ADDR:$EDGE_PORT" "$EDGE_RELAY_ADDR:$EDGE_RELAY_PORT" "$EDGE_PHONE_ADDR:$EDGE_PHONE_PORT"; do
     line="$(ss -H -lnup "sport = :${addr##*:}" 2>/dev/null | awk -v a="$addr" '$4 == a || $5 == a')"
     [ -n "$line" ] || continue
     if [ -z "$want_pid" ] || grep -q "pid=$want_pid," <<<"$line"; then echo "udp $addr"; fi
@@ -181,7 +220,7 @@ se_start() {
   se_render
   local busy
   busy="$(se_bound | tr '\n' ' ')"
-  [ -z "${busy// /}" ] || se_die "ports already in use: ${busy}(another edge? pick other EDGE_PORT / EDGE_RELAY_PORT values)"
+  [ -z "${busy// /}" ] || se_die "ports already in use: ${busy}(another edge? pick other EDGE_PORT / EDGE_RELAY_PORT / EDGE_PHONE_PORT values)"
   local check
   if ! check="$("$SE_KAMAILIO" -c -f "$SE_CFG" 2>&1)"; then
     echo "$check" | tail -n 20 >&2
@@ -189,13 +228,13 @@ se_start() {
   fi
   rm -f "$SE_PIDFILE" "$SE_DIR/ctl.sock"
   : >"$SE_LOG"
-  se_say "starting kamailio (110 trunk entrance udp $EDGE_ADDR:$EDGE_PORT, relays from $EDGE_RELAY_ADDR:$EDGE_RELAY_PORT to: $EDGE_NODES; probe every ${EDGE_PROBE_S}s)"
+  se_say "starting kamailio (110 trunk entrance udp $EDGE_ADDR:$EDGE_PORT, relays from $EDGE_RELAY_ADDR:$EDGE_RELAY_PORT to: $EDGE_NODES; probe every ${EDGE_PROBE_S}s; phones register at udp $EDGE_PHONE_ADDR:$EDGE_PHONE_PORT)"
   # shellcheck disable=SC2046
   setsid nohup $(se_cmdline) >>"$SE_LOG" 2>&1 </dev/null {SE_LOCK_FD}>&- &
   local launcher=$! deadline=$((SECONDS + ${EDGE_START_TIMEOUT:-15})) pid="" ok=0
   while [ $SECONDS -lt "$deadline" ]; do
     pid="$(cat "$SE_PIDFILE" 2>/dev/null || true)"
-    if [ -n "$pid" ] && [ -S "$SE_DIR/ctl.sock" ] && [ "$(se_bound "$pid" | wc -l)" -eq 2 ]; then
+    if [ -n "$pid" ] && [ -S "$SE_DIR/ctl.sock" ] && [ "$(se_bound "$pid" | wc -l)" -eq 3 ]; then
       ok=1
       break
     fi
@@ -250,6 +289,13 @@ se_destroy() {
   se_say "removed $SE_DIR"
 }
 
+# The phones registered here, one a line: "1001 sip:1001@127.0.0.1:5071".
+se_phones() {
+  se_running || { echo "sip-edge[$SE_INSTANCE]: not running" >&2; return 3; }
+  kamcmd -s "unix:$SE_DIR/ctl.sock" ul.dump |
+    awk '/AoR:/ { aor = $2 } /Address:/ { print aor, $2 }'
+}
+
 # The dispatcher's view of the nodes (flags A = active, I = inactive, P = probing), one a line:
 # "sip:127.0.0.1:5060 AP".
 se_nodes() {
@@ -265,7 +311,7 @@ se_status() {
   else
     se_defaults
   fi
-  local where="110 trunk entrance udp $EDGE_ADDR:$EDGE_PORT, relay $EDGE_RELAY_ADDR:$EDGE_RELAY_PORT, nodes $EDGE_NODES"
+  local where="110 trunk entrance udp $EDGE_ADDR:$EDGE_PORT, relay $EDGE_RELAY_ADDR:$EDGE_RELAY_PORT, phones udp ${EDGE_PHONE_ADDR:-?}:${EDGE_PHONE_PORT:-?}, nodes $EDGE_NODES"
   if se_running; then
     echo "sip-edge[$SE_INSTANCE]: running (pid $(cat "$SE_PIDFILE" 2>/dev/null)): $where"
     se_nodes || true

@@ -222,7 +222,7 @@ sb_kill_rooted_in() {
 # Render config/asterisk/* and dialplan/* into the instance's etc dir.
 SB_VARS=(AST_INSTANCE INSTANCE_DIR AST_SIP_PORT AST_HTTP_PORT AST_AMI_PORT AST_RTP_START AST_RTP_END AST_ICE_SUPPORT
   ARI_USER ARI_PASSWORD AMI_USER AMI_SECRET ARI_APP TRUNK110_ADDR TRUNK110_PORT TRUNK12345_ADDR TRUNK12345_PORT
-  RECORDINGS_DIR)
+  RECORDINGS_DIR AST_PHONE_EDGE)
 
 sb_defaults() {
   AST_INSTANCE="$SB_INSTANCE"
@@ -238,6 +238,7 @@ sb_defaults() {
   : "${TRUNK110_ADDR:=127.0.0.2}" "${TRUNK110_PORT:=5061}"
   : "${TRUNK12345_ADDR:=127.0.0.3}" "${TRUNK12345_PORT:=5070}"
   : "${RECORDINGS_DIR:=$SB_INST_IN/spool/recording}"
+  : "${AST_PHONE_EDGE:=}"
   RECORDINGS_DIR="${RECORDINGS_DIR%/}"
   case "$RECORDINGS_DIR" in /*) ;; *) sb_die "RECORDINGS_DIR must be an absolute path inside the chroot" ;; esac
   local v
@@ -283,6 +284,7 @@ sb_render() {
       printf '\n; ---- added from %s\n%s\n' "$f" "$content" >>"$out/$(basename "$f")"
     done
   fi
+  [ -z "${AST_PHONE_EDGE:-}" ] || sb_phones_at_edge "$out/pjsip.conf" || { rm -rf "$out"; exit 1; }
   left="$(grep -Hno '@@[A-Za-z0-9_]*@@' "$out"/* 2>/dev/null | sed "s|^$out/||" || true)"
   if [ -n "$left" ]; then
     rm -rf "$out"
@@ -314,6 +316,29 @@ sb_prompts() {
     cmp -s "$f" "$dst/$(basename "$f")" && continue
     cp "$f" "$dst/.$(basename "$f").$$" && mv -f "$dst/.$(basename "$f").$$" "$dst/$(basename "$f")"
   done
+}
+
+# Edge mode (issue #16): AST_PHONE_EDGE=ADDR:PORT is the SIP edge's phones' socket
+# (scripts/sip-edge.sh, EDGE_PHONE_*), where the phones register instead of at this node. Each SIP
+# phone's AOR gets a permanent contact there, sip:<phone>@ADDR:PORT, and takes no registration
+# (max_contacts = 0: a phone still pointed at the node is refused, not half-registered). Dial
+# strings (PJSIP/1001), channel names and device states stay those of single-node mode: Asterisk
+# sends the call and its qualify OPTIONS to the edge, which forwards them to wherever the phone
+# registered, and stays silent for a phone not registered (Unavailable, as without the edge).
+# Browser seats (webrtc-seat-endpoint) keep registering here over WebSocket: the edge speaks UDP.
+sb_phones_at_edge() {
+  local file="$1" addr="${AST_PHONE_EDGE%:*}" port="${AST_PHONE_EDGE##*:}"
+  [[ "$AST_PHONE_EDGE" == *:* && "$addr" =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}$ && "$port" =~ ^[0-9]{1,5}$ ]] ||
+    { echo "asterisk-sandbox[$SB_INSTANCE]: ERROR: AST_PHONE_EDGE must be ADDR:PORT (the edge's phones' socket), got '$AST_PHONE_EDGE'" >&2; return 1; }
+  awk -v edge="$AST_PHONE_EDGE" '
+    /^\[[^]]+\]\(webrtc-seat-endpoint\)/ { name = $0; sub(/^\[/, "", name); sub(/\].*/, "", name); browser[name] = 1 }
+    { print }
+    /^\[[^]]+\]\(phone-aor\)[ \t]*$/ {
+      name = $0; sub(/^\[/, "", name); sub(/\].*/, "", name)
+      if (!(name in browser)) { printf "contact = sip:%s@%s\nmax_contacts = 0\n", name, edge; n++ }
+    }
+    END { printf "; edge mode: %d phones reached through the SIP edge at %s\n", n, edge }' "$file" >"$file.edge"
+  mv "$file.edge" "$file"
 }
 
 # ---------------------------------------------------------------------------------------------

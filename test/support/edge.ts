@@ -14,11 +14,17 @@ export interface Edge {
   name: string;
   /** The 110 trunk's entrance, `127.0.0.1:<port>`: where the carrier (SIPp) sends its calls. */
   entrance: string;
+  /** The phones' registrar, `127.0.0.1:<port>`: where phones register, and nodes in edge mode send their calls. */
+  phoneSocket: string;
+  /** The phones registered at the edge: number -> contact (`sip:1001@127.0.0.1:5071`). */
+  phones(): Promise<Map<string, string>>;
   /** The dispatcher's view: `sip:ADDR:PORT` -> flags (`AP` active, `IP` inactive, `TP` trying). */
   nodes(): Promise<Map<string, string>>;
   /** Kamailio's log while it runs; copied into the test's folder (edge-<name>.log) at teardown. */
   logFile: string;
   stop(): Promise<void>;
+  /** Starts it again after stop(), on the same ports, with the registrations it wrote down (db/location). */
+  start(): Promise<void>;
 }
 
 /** A node of the edge: a sandbox Asterisk, or an `ADDR:PORT` where nothing may answer. */
@@ -34,15 +40,21 @@ async function freeRelayPort(): Promise<number> {
   }
 }
 
-export async function startEdge(t: Teardown, name: string, nodes: EdgeNode[], opts: { logDir: string; probeS?: number }): Promise<Edge> {
+/**
+ * opts.phonePort: the phones' socket's port, picked free here unless given (a node in edge mode is
+ * started before the edge and needs it: pick it with freePort(true) and pass it to both).
+ */
+export async function startEdge(t: Teardown, name: string, nodes: EdgeNode[], opts: { logDir: string; probeS?: number; phonePort?: number }): Promise<Edge> {
   const instance = `${name}-${process.pid}`;
   const port = await freePort(true);
+  const phonePort = opts.phonePort ?? (await freePort(true));
   const env: Record<string, string> = {
     EDGE_INSTANCE: instance,
     EDGE_PORT: String(port),
     EDGE_RELAY_PORT: String(await freeRelayPort()),
     EDGE_NODES: nodes.map((n) => nodeUri(n).slice('sip:'.length)).join(' '),
     EDGE_PROBE_S: String(opts.probeS ?? 2),
+    EDGE_PHONE_PORT: String(phonePort),
   };
   const script = async (command: string) => (await run('bash', [SCRIPT, command], { env: { ...process.env, ...env } })).stdout;
   const runDir = `/run/cti110-edge/${instance}`;
@@ -50,6 +62,7 @@ export async function startEdge(t: Teardown, name: string, nodes: EdgeNode[], op
   const stop = async () => {
     await script('stop');
   };
+  const lines = async (command: string) => new Map((await script(command)).trim().split('\n').filter(Boolean).map((line) => line.split(' ') as [string, string]));
   t.teardown(async () => {
     mkdirSync(opts.logDir, { recursive: true });
     try {
@@ -63,11 +76,13 @@ export async function startEdge(t: Teardown, name: string, nodes: EdgeNode[], op
   return {
     name: instance,
     entrance: `127.0.0.1:${port}`,
+    phoneSocket: `127.0.0.1:${phonePort}`,
     logFile,
     stop,
-    nodes: async () => {
-      const out = await script('nodes');
-      return new Map(out.trim().split('\n').filter(Boolean).map((line) => line.split(' ') as [string, string]));
+    start: async () => {
+      await script('start');
     },
+    nodes: () => lines('nodes'),
+    phones: () => lines('phones'),
   };
 }

@@ -66,9 +66,10 @@ export interface Sandbox {
 
 /**
  * opts.rtpPorts: size of the RTP range (2 per call leg; the benchmark needs more than tests);
- * opts.extraConfDir: AST_EXTRA_CONF_DIR, config added for this instance only.
+ * opts.extraConfDir: AST_EXTRA_CONF_DIR, config added for this instance only;
+ * opts.phoneEdge: AST_PHONE_EDGE, `ADDR:PORT` of a SIP edge's phones' socket (edge mode).
  */
-export async function startAsterisk(t: Teardown, name: string, opts: { rtpPorts?: number; extraConfDir?: string } = {}): Promise<Sandbox> {
+export async function startAsterisk(t: Teardown, name: string, opts: { rtpPorts?: number; extraConfDir?: string; phoneEdge?: string } = {}): Promise<Sandbox> {
   const instance = `${name}-${process.pid}`;
   const rtpPorts = opts.rtpPorts ?? 200;
   const rtp = await freeUdpRange(rtpPorts);
@@ -82,6 +83,8 @@ export async function startAsterisk(t: Teardown, name: string, opts: { rtpPorts?
     TRUNK12345_PORT: String(await freePort(true)),
     TRUNK110_PORT: String(await freePort(true)),
     ...(opts.extraConfDir ? { AST_EXTRA_CONF_DIR: opts.extraConfDir } : {}),
+    // Edge mode: the phones register at the SIP edge's phones' socket (scripts/lib/sandbox-common.sh).
+    ...(opts.phoneEdge ? { AST_PHONE_EDGE: opts.phoneEdge } : {}),
   };
   const chroot = process.env.CTI110_CHROOT ?? '/var/cache/cti110/asterisk-sid';
   const script = (...args: string[]) => run('bash', [SANDBOX, ...args], { env: { ...process.env, ...env }, maxBuffer: 1 << 24 });
@@ -207,12 +210,12 @@ export async function sipp(t: Teardown, scenario: string, args: string[], opts: 
   return { process: child, mediaPort: media, done, kill };
 }
 
-/** A seat's softphone (SIPp seat-multi): registers, answers every call after a delay, logs each. */
+/** A seat's softphone (SIPp seat-multi): registers (at the sandbox, or at opts.to: a SIP edge's phones' socket), answers every call after a delay, logs each. */
 export async function seatPhone(
   t: Teardown,
   sandbox: Sandbox,
   seat: string,
-  opts: { logDir: string; stayS?: number; answerMs?: number; answerMinMs?: number; answerMaxMs?: number; password?: string; recallKeysAfterMs?: number; answerScenario?: string; extraArgs?: string[] },
+  opts: { logDir: string; stayS?: number; answerMs?: number; answerMinMs?: number; answerMaxMs?: number; password?: string; recallKeysAfterMs?: number; answerScenario?: string; extraArgs?: string[]; to?: string },
 ): Promise<Sipp & { logFile: string }> {
   const logFile = join(opts.logDir, `seat-${seat}-${Date.now()}.log`);
   const delay = opts.answerMaxMs
@@ -222,7 +225,7 @@ export async function seatPhone(
     t,
     'seat-multi.xml',
     ['-oocsf', join(ROOT, 'test/sipp', opts.answerScenario ?? 'seat-multi-answer.xml'), '-aa', '-s', seat, '-au', seat, '-ap', opts.password ?? `seat-${seat}-dev`, '-set', 'stay_s', String(opts.stayS ?? 120), ...delay, ...(opts.recallKeysAfterMs ? ['-set', 'recall_after_ms', String(opts.recallKeysAfterMs)] : []), ...(opts.extraArgs ?? []), '-trace_logs', '-log_file', logFile, '-m', '1', '-l', '1', '-timeout', `${(opts.stayS ?? 120) + 60}s`, '-timeout_error'],
-    { sandbox, logDir: opts.logDir },
+    { sandbox, logDir: opts.logDir, to: opts.to },
   );
   return { ...phone, logFile };
 }

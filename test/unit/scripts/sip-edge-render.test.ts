@@ -4,7 +4,7 @@
 // with nothing written.
 import t, { type Test } from 'tap';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '../../../..');
@@ -43,6 +43,25 @@ t.test('defaults: one node, the sandbox Asterisk (AST_SIP_PORT), relayed from TR
   t.match(r.read('dispatcher.list'), /^1 sip:127\.0\.0\.1:25060 0 0$/m);
   t.match(r.read('kamailio.cfg'), 'listen=udp:127.0.0.9:5062');
   t.match(r.read('kamailio.cfg'), 'modparam("dispatcher", "ds_ping_interval", 2)');
+  t.match(r.read('kamailio.cfg'), 'listen=udp:127.0.0.1:5064', "the phones' registrar");
+});
+
+t.test("the phones' registrar: its socket, pjsip.conf's credentials, registrations kept across a render", async (t) => {
+  const r = render(t, { EDGE_PHONE_PORT: '15064' });
+  t.equal(r.status, 0, r.stderr);
+  t.match(r.read('kamailio.cfg'), 'listen=udp:127.0.0.1:15064');
+  t.match(r.read('kamailio.cfg'), `modparam("usrloc", "db_url", "text://${r.dir}/db")`);
+  const rows = r.read('db/subscriber').split('\n').filter(Boolean);
+  t.match(rows[0], /^id\(int,auto\) username\(string\) domain\(string,null\) password\(string\)/, 'a db_text table');
+  t.ok(rows.includes('1:1001::seat-1001-dev'), 'seat 1001 with its pjsip.conf password');
+  t.ok(rows.some((row) => /^\d+:2001::officer-2001-dev$/.test(row)), 'officer 2001');
+  t.ok(rows.some((row) => /^\d+:3001::supervisor-3001-dev$/.test(row)), 'supervisor 3001');
+  // A second render (every start renders) keeps the registrations written down by a running edge.
+  const location = join(r.dir, 'db/location');
+  writeFileSync(location, `${readFileSync(location, 'utf8')}1:uloc-1:1001::sip\\:1001@127.0.0.1\\:5071::::300:-1:call:2:0:0:0:sipp::0::0:0:0:0:0\n`);
+  const again = spawnSync('bash', [join(ROOT, 'scripts/sip-edge.sh'), 'render'], { env: { ...process.env, EDGE_INSTANCE: 'unit', EDGE_RUN_DIR: r.dir, EDGE_PHONE_PORT: '15064' }, encoding: 'utf8' });
+  t.equal(again.status, 0, again.stderr);
+  t.match(readFileSync(location, 'utf8'), /uloc-1:1001/, 'db/location kept');
 });
 
 t.test('bad settings: refused by name (exit 2), nothing written', async (t) => {
@@ -56,6 +75,8 @@ t.test('bad settings: refused by name (exit 2), nothing written', async (t) => {
     [{ EDGE_PROBE_S: '0' }, /EDGE_PROBE_S .* must be 1-3600/],
     [{ EDGE_NODE_TIMEOUT_MS: '2s' }, /EDGE_NODE_TIMEOUT_MS must be 100-60000/],
     [{ EDGE_PORT: '5062', EDGE_RELAY_ADDR: '127.0.0.1' }, /entrance .* and the relay socket .* must differ/],
+    [{ EDGE_PHONE_PORT: '5062' }, /the phones' socket .* must differ/],
+    [{ EDGE_PHONE_ADDR: 'phones.local' }, /EDGE_PHONE_ADDR must be an IPv4 address/],
     [{ EDGE_ADDR: 'localhost' }, /EDGE_ADDR must be an IPv4 address/],
     [{ EDGE_RUN_DIR: '/tmp/edge with space' }, /EDGE_RUN_DIR must be an absolute path/],
     [{ EDGE_INSTANCE: '../x' }, /invalid EDGE_INSTANCE/],
