@@ -227,7 +227,7 @@ async function start(config: Config, log: pino.Logger, held: Held | undefined): 
   const dtmfDispatch = new DtmfDispatch(calls, dispatch, incidents, telephony, log.child({ area: 'dispatch' }));
   const headsetCodes = new HeadsetCodes({ '1': (leg) => void dtmfDispatch.pressed(leg), '2': (leg) => recall.byTaker(leg) });
   const followUpsRepo = new FollowUpsRepo(db);
-  const followUps = buildFollowUps(config, { telephony, recorder, repo: followUpsRepo, incidents, dispatchRepo, officers, outbox, unitWebhooks: config.dispatch.unitWebhooks, log: log.child({ area: 'followup' }) });
+  const followUps = buildFollowUps(config, { telephony, recorder, repo: followUpsRepo, incidents, dispatchRepo, officers, outbox, unitWebhooks: config.dispatch.unitWebhooks, sms: { gateway: smsGateway, inbox: textInbox }, log: log.child({ area: 'followup' }) });
   bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, headsetCodes, transfer, interpreter, monitoring, recall, followUps: followUps?.voice, faults, log: log.child({ area: 'calls' }) });
 
   const queueSnapshot = (): QueueSnapshot => ({
@@ -287,6 +287,7 @@ async function start(config: Config, log: pino.Logger, held: Held | undefined): 
     hub.stop();
     await app.close();
     queue.stop();
+    followUps?.sms?.stop(); // its waits end unreached: asked again (same text, not sent twice) after the restart
     await followUps?.service.stop();
     textDesk.stop();
     await outbox.stop();

@@ -159,8 +159,11 @@ export const ConfigSchema = Type.Object(
     followUp: Type.Object(
       {
         enabled: Type.Boolean({ description: 'true or false' }),
-        // How the caller is asked (src/followup/channel.ts): 'voice' now; 'sms' once the SMS gateway (src/texts/) plugs in.
-        channel: Type.Union([Type.Literal('voice')], { description: "'voice'" }),
+        // How a call's caller is asked (src/followup/channel.ts): 'voice', or 'sms' through the SMS
+        // gateway (texts.*; a text report is always asked by SMS, and not at all without the gateway).
+        channel: Type.Union([Type.Literal('voice'), Type.Literal('sms')], { description: "'voice' or 'sms'" }),
+        // An SMS follow-up waits this long for the reply before the attempt counts as not reached.
+        smsReplyWaitMs: Type.Integer({ minimum: 1000, maximum: 7 * 24 * 3600 * 1000, description: 'milliseconds, 1000 to a week' }),
         delayMs: Millis,
         quietHours: Type.Object(
           {
@@ -365,6 +368,7 @@ export const DEFAULTS: Config = {
   followUp: {
     enabled: true,
     channel: 'voice',
+    smsReplyWaitMs: 2 * 3600 * 1000,
     delayMs: 30 * 60_000,
     quietHours: { from: '22:00', to: '08:00' },
     sharePct: 10,

@@ -60,6 +60,8 @@ t.test('text reports (12110)', async (t) => {
     seats: [{ id: '1001', endpoint: 'PJSIP/1001', autoAnswer: true }],
     queue: { ringNoAnswerMs: 4000, wrapUpMs: 0, overflowAfterMs: 0, overflowEndpoint: '' },
     texts: { secret: SECRET, sendUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/sms/send`, withVoiceCall: true },
+    // Every closed incident followed up half a second after, at any hour; a text report by SMS.
+    followUp: { enabled: true, delayMs: 500, sharePct: 100, quietHours: { from: '00:00', to: '00:00' }, pollMs: 200, smsReplyWaitMs: 60000 },
   });
   const phone = await seatPhone(t, sandbox, '1001', { logDir, stayS: 170, answerMs: 300 });
   await registered(sandbox, '1001');
@@ -69,6 +71,7 @@ t.test('text reports (12110)', async (t) => {
   const incident = async (n: string) => (await service.get<IncidentView & { trunk: string }>(`/incidents/${n}`)).body;
   const first = { messageId: 'MO-e2e-1', from: '+8613900000001', to: '12110', text: '我被人跟踪了，不敢打电话', timestamp: new Date().toISOString() };
   let number = '';
+  let latest = '';
 
   await t.test('a bad signature is refused 401, a malformed body 400 saying why; nothing is created', async (t) => {
     const unsigned = await webhook(service, first, { signature: null });
@@ -204,6 +207,21 @@ t.test('text reports (12110)', async (t) => {
     const next = await webhook(service, { ...first, messageId: 'MO-e2e-4', text: '又出事了' });
     t.equal(next.body.status, 'created');
     t.not(next.body.incident, number, 'a new incident');
+    latest = next.body.incident!;
+  });
+
+  await t.test('closed, a text report is followed up by SMS: the survey goes out, three scores in reply are its answer, not a new report', async (t) => {
+    t.equal((await post(service, `/incidents/${latest}/close`)).status, 200);
+    const survey = await waitFor('the survey at the gateway', () => gateway.find((g) => g.key?.startsWith('followup-') && g.answered === 200), 20000);
+    t.match(survey.body, { to: '13900000001', text: /1-5/ }, 'to the number that texted (as the incident keeps it), the scale in the text');
+    t.equal((await webhook(service, { ...first, messageId: 'MO-e2e-7', text: '我还想问一下' })).body.status, 'created', 'words, not scores: a report like any other');
+    const reply = await webhook(service, { ...first, messageId: 'MO-e2e-6', text: '5 2 4' });
+    t.equal(reply.body.status, 'consumed', "the scores are the survey's answer: no report");
+    const answered = await waitFor('the follow-up answered', async () => (await incident(latest)).timeline.find((e) => e.kind === 'followup_answered'), 20000);
+    t.match(answered.detail, { speed: 5, attitude: 2, efficiency: 4 }, 'on the timeline');
+    await waitFor('an unsatisfied score passed on', async () => (await incident(latest)).timeline.some((e) => e.kind === 'followup_unsatisfied'), 20000);
+    const stats = (await service.get<{ total: { answered: number; unsatisfied: number } }>('/stats/follow-up')).body;
+    t.match(stats.total, { answered: 1, unsatisfied: 1 }, 'in the statistics');
   });
 
   await phone.kill();

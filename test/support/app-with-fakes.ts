@@ -116,7 +116,9 @@ export async function appWithFakes(opts: { authEnabled?: boolean; metricsToken?:
   // Text reports on, so that their routes (the signed webhook too) meet every test of the whole app.
   const textsRepo = new TextsRepo(db);
   const textSecret = 'app-with-fakes-gateway-secret';
-  const textDesk = new TextDesk(textsRepo, incidents, seats, queue, new SmsGateway(outbox, { sendUrl: 'http://127.0.0.1:9/sms', secret: textSecret, serviceNumber: '12110' }), callbacks, { priority: 20, withVoiceCall: false, locationRequest: '?' }, log);
+  const smsGateway = new SmsGateway(outbox, { sendUrl: 'http://127.0.0.1:9/sms', secret: textSecret, serviceNumber: '12110' });
+  const textDesk = new TextDesk(textsRepo, incidents, seats, queue, smsGateway, callbacks, { priority: 20, withVoiceCall: false, locationRequest: '?' }, log);
+  const textInbox = new TextInbox(textsRepo, incidents, textDesk, { secret: textSecret, priority: 20 }, log);
   queue.takeTextsWith(textDesk);
   const arrivals = new Arrivals();
   const monitoring = new MonitoringService(telephony, incidents, calls, (id) => void seats.get(id), arrivals, config.monitoring, log);
@@ -126,7 +128,7 @@ export async function appWithFakes(opts: { authEnabled?: boolean; metricsToken?:
   const auth = new AuthService(new UsersRepo(db), { sessionTtlMs: 3_600_000, maxFailures: 5, windowMs: 900_000 }, log);
   const ami = { action: async () => ({}), list: async () => [] };
   // Built, not started: no scheduler runs, the routes answer from the store.
-  const followUps = buildFollowUps(config, { telephony, recorder, repo: new FollowUpsRepo(db), incidents, dispatchRepo, officers, outbox, unitWebhooks: {}, log });
+  const followUps = buildFollowUps(config, { telephony, recorder, repo: new FollowUpsRepo(db), incidents, dispatchRepo, officers, outbox, unitWebhooks: {}, sms: { gateway: smsGateway, inbox: textInbox }, log });
   const app = await buildApp({
     logger: log,
     acting: opts.acting,
@@ -142,7 +144,7 @@ export async function appWithFakes(opts: { authEnabled?: boolean; metricsToken?:
     transferStats: { db },
     monitoring: { monitoring, recall },
     interpreting: { interpreting: new InterpretingService(incidents, new InterpreterConference(telephony, incidents, calls, { answerMs: 1000 }, log), config.interpreting.languages) },
-    texts: { inbox: new TextInbox(textsRepo, incidents, textDesk, { secret: textSecret, priority: 20 }, log), desk: textDesk, quickReplies: ['ok'] },
+    texts: { inbox: textInbox, desk: textDesk, quickReplies: ['ok'] },
     spotChecks: { spotChecks: new SpotChecks(new SpotChecksRepo(db), { sampleSize: config.spotCheck.sampleSize }) },
     stats: { stats: new StatsRepo(db), now: snapshot, extraMetrics: [], metrics: { token: opts.metricsToken ?? '', open: !(opts.authEnabled ?? true) } },
     auth: { enabled: opts.authEnabled ?? true, secureCookie: false, service: auth },

@@ -18,5 +18,7 @@ t.test('clear errors', async (t) => {
   t.throws(withFile(t, { sharePct: 120 }), { message: /followUp\.sharePct.*percentage, 0-100/ });
   t.throws(withFile(t, { retries: -1 }), { message: /followUp\.retries.*0-10/ });
   t.throws(withFile(t, { trunk: 'bad trunk' }), { message: /followUp\.trunk.*PJSIP endpoint/ });
-  t.throws(withFile(t, { channel: 'sms' }), { message: /followUp\.channel.*'voice'/ }, 'sms: not until the SMS gateway plugs in');
+  t.throws(withFile(t, { channel: 'fax' }), { message: /followUp\.channel.*'voice' or 'sms'/ }, 'the channels there are');
+  t.equal(withFile(t, { channel: 'sms' })().followUp.channel, 'sms', 'by SMS, through the texts gateway');
+  t.throws(withFile(t, { smsReplyWaitMs: 10 }), { message: /followUp\.smsReplyWaitMs.*1000 to a week/ });
 });
