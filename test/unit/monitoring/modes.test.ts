@@ -28,5 +28,6 @@ t.test('recall plays the last N seconds of the closed segments', async (t) => {
 t.test('recall from a file still being written: its last N seconds, from that far before its end', async (t) => {
   t.same(growingFilePlan('f', 40000, 15000), { names: ['f'], offsetMs: 25000, coveredMs: 15000 }, 'a long call: the last 15 s');
   t.same(growingFilePlan('f', 8000, 15000), { names: ['f'], offsetMs: 0, coveredMs: 8000 }, 'a call younger than N: all of it');
-  t.same(growingFilePlan('f', 200, 15000).names, [], 'just answered: nothing written yet');
+  t.same(growingFilePlan('f', 300, 15000), { names: ['f'], offsetMs: 0, coveredMs: 300 }, 'a recall right after the answer plays what there is');
+  t.same(growingFilePlan('f', 0, 15000).names, [], 'not answered yet: nothing');
 });
