@@ -17,6 +17,7 @@ export function fencedStore(inner: Store, acting: () => boolean): Store {
     all: async <T = Row>(sql: string, params?: unknown[]) => (await check(), inner.all<T>(sql, params)),
     exec: async (sql: string) => (await check(), inner.exec(sql)),
     transaction: async <T>(fn: (tx: Store) => Promise<T>) => (await check(), inner.transaction((tx) => fn(fencedStore(tx, acting)))),
+    batch: async (fn: (tx: Store) => Promise<void>) => (await check(), inner.batch((tx) => fn(fencedStore(tx, acting)))),
     writerConnection: async () => (await check(), fencedStore(await inner.writerConnection(), acting)),
     ping: (timeoutMs?: number) => inner.ping(timeoutMs),
     close: () => inner.close(),

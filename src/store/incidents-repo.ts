@@ -109,7 +109,7 @@ export class IncidentsRepo {
   writeStore(withRows?: (tx: Database, rows: TimelineWrite[]) => Promise<void>): { batch(fn: (tx: IncidentsRepo) => Promise<void>): Promise<void> } {
     return {
       batch: (fn) =>
-        this.db.transaction(async (tx) => {
+        this.db.batch(async (tx) => {
           const repo = new IncidentsRepo(tx, []);
           await fn(repo);
           const rows = await repo.insertPendingEvents();

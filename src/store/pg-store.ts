@@ -108,6 +108,10 @@ class PgTransaction extends PgQueries implements Store {
     return Promise.reject(new StoreError('STORE_ERROR', 'a transaction inside a transaction'));
   }
 
+  batch(): Promise<void> {
+    return this.transaction();
+  }
+
   writerConnection(): Promise<Store> {
     return Promise.reject(new StoreError('STORE_ERROR', 'a transaction has no writer connection'));
   }
@@ -183,6 +187,11 @@ export class PgStore extends PgQueries implements Store {
     }
     client.release(outcome.broken ? true : undefined);
     throw outcome.error; // the store's as StoreError, fn's own as they are
+  }
+
+  /** A round trip per statement either way on PostgreSQL: a batch is a transaction. */
+  batch(fn: (tx: Store) => Promise<void>): Promise<void> {
+    return this.transaction(fn);
   }
 
   /** Every transaction holds a connection of its own: the pool itself serves the write-behind. */

@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import sqlite3 from 'sqlite3';
 import { MIGRATIONS, migrationSql } from './migrations';
+import { SqliteBatch } from './sqlite-batch';
 import { answersWithin, type Row, type Store } from './store';
 
 export class SqliteStore implements Store {
@@ -81,6 +82,21 @@ export class SqliteStore implements Store {
     } catch (err) {
       // SQLite may have rolled back already (SQLITE_FULL, SQLITE_BUSY at BEGIN): the ROLLBACK then
       // fails with "no transaction is active", which must not hide the error that matters.
+      await this.exec('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Store.batch: the writes of fn reach SQLite as one script with BEGIN and COMMIT (sqlite-batch.ts). */
+  async batch(fn: (tx: Store) => Promise<void>): Promise<void> {
+    const tx = new SqliteBatch(this);
+    await tx.exec('BEGIN IMMEDIATE');
+    try {
+      await fn(tx);
+      await tx.exec('COMMIT');
+      await tx.send();
+    } catch (err) {
+      // As in transaction(); also when the script stopped at a failing write, its BEGIN sent.
       await this.exec('ROLLBACK').catch(() => undefined);
       throw err;
     }

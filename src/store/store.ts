@@ -20,6 +20,12 @@ export interface Store {
    * service does at the same time is taken into it (or rolled back with it).
    */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /**
+   * A transaction for writes whose outcome nobody reads (the write-behind's batches): on SQLite its
+   * writes are sent together (sqlite-batch.ts), so `run` resolves before its statement ran, its
+   * `changes` is unknown, and a failing write fails the batch at its next read or at commit.
+   */
+  batch(fn: (tx: Store) => Promise<void>): Promise<void>;
   /** The store to hand the incidents' write-behind (its batches must take in nothing else). */
   writerConnection(): Promise<Store>;
   /** False if the store does not answer within timeoutMs (locked, or unreachable). */

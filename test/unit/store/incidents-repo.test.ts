@@ -46,12 +46,23 @@ each("a write-behind batch's timeline rows go in many per statement, in order, a
     statements.push(sql);
     return run(sql, params);
   };
+  // SQLite's batch sends its writes as one script (store/sqlite-batch.ts): one exec for them all.
+  const exec = db.exec.bind(db);
+  const scripts: string[] = [];
+  db.exec = (sql: string) => {
+    scripts.push(sql);
+    statements.push(...sql.split('\n;\n'));
+    return exec(sql);
+  };
   const kinds = Array.from({ length: 450 }, (_, i) => `step_${i}`);
   await repo.writeStore().batch(async (tx) => {
     for (const [i, kind] of kinds.entries()) await tx.addEvent(incident.id, kind, { i }, at + i);
   });
   // SQLite's transaction runs on the connection itself (PostgreSQL's on a pooled client).
-  if (dialect === 'sqlite') t.equal(statements.filter((s) => s.startsWith('INSERT INTO incident_events')).length, 3, '450 rows in 3 statements (200 a statement)');
+  if (dialect === 'sqlite') {
+    t.equal(statements.filter((s) => s.startsWith('INSERT INTO incident_events')).length, 3, '450 rows in 3 statements (200 a statement)');
+    t.equal(scripts.length, 1, 'sent to SQLite in one call, BEGIN to COMMIT');
+  }
   t.same((await repo.timeline(incident.id)).map((e) => e.kind), kinds, 'all of them, in the order stamped');
   await t.rejects(
     repo.writeStore().batch(async (tx) => {
