@@ -33,6 +33,9 @@ bash scripts/asterisk-sandbox.sh start
 bash scripts/sip-edge.sh start
 export CTI110_ARI_URL="${CTI110_ARI_URL:-http://127.0.0.1:${AST_HTTP_PORT:-8088}}"
 export CTI110_AMI_PORT="${CTI110_AMI_PORT:-${AST_AMI_PORT:-5038}}"
+# The sandbox's recordings folder, seen from here: finished recordings are read and removed there
+# instead of over ARI (README, ari.recordingsDir).
+export CTI110_ARI_RECORDINGS_DIR="${CTI110_ARI_RECORDINGS_DIR-${CTI110_CHROOT:-/var/cache/cti110/asterisk-sid}/srv/cti110/$AST_INSTANCE/spool/recording}"
 # The sandbox Asterisk uses the repository's known secrets: the service refuses them without this.
 export CTI110_SANDBOX=1
 # Demo users to sign in with (added once; a changed password is kept): one call-taker per demo

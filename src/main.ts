@@ -12,6 +12,7 @@ import type { Config } from './config/schema';
 import { describeStore, openStore, type Database } from './store/database';
 import { IncidentsRepo } from './store/incidents-repo';
 import { Incidents } from './incidents/incidents';
+import { LocalRecordings } from './asterisk/local-recordings';
 import { IncidentWriter } from './incidents/incident-writer';
 import { createWriterMetrics } from './incidents/writer-metrics';
 import { storeHealth } from './incidents/store-health';
@@ -163,7 +164,7 @@ async function start(config: Config, log: pino.Logger, held: Held | undefined): 
   const ari = new AriConnection(config.ari, log.child({ area: 'ari' }));
   if (acting) ari.guardWith(acting);
   const ami = new AmiConnection(config.ami, log.child({ area: 'ami' }));
-  const telephony = new RetryingTelephony(new AriTelephony(ari, config.ari.app), { delaysMs: config.ari.retryDelaysMs }, log.child({ area: 'ari' }));
+  const telephony = new RetryingTelephony(new AriTelephony(ari, config.ari.app, config.ari.recordingsDir ? new LocalRecordings(config.ari.recordingsDir) : undefined), { delaysMs: config.ari.retryDelaysMs }, log.child({ area: 'ari' }));
   const writeBehind = {
     push: (what: string, run: (tx: Database) => Promise<void>) => incidentWriter.push(null, what, (tx) => run(tx.store)),
     settled: (timeoutMs: number) => incidentWriter.settled(null, timeoutMs),

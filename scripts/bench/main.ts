@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ROOT, freePort, startAsterisk, startService, waitFor, type Service } from '../../test/support/harness';
+import { ROOT, freePort, sandboxRecordings, startAsterisk, startService, waitFor, type Service } from '../../test/support/harness';
 import { benchSeats, serviceConfig, writeAsteriskExtras } from './conf';
 import { Cleanup, CpuSampler, startSipp } from './procs';
 import { callers, loginRing, permanentSeats, serviceFigures, waitingAfter, type Ctx, type PhaseResult } from './phases';
@@ -72,6 +72,8 @@ async function main(): Promise<number> {
       {
         CTI110_HTTP_PORT: '0',
         CTI110_ARI_URL: `http://127.0.0.1:${sandbox.httpPort}`,
+        // The embedded one-node setup, as `npm start` runs it: Asterisk's recordings in a folder this machine sees.
+        CTI110_ARI_RECORDINGS_DIR: sandboxRecordings(sandbox),
         CTI110_AMI_PORT: String(sandbox.amiPort),
         CTI110_DB_PATH: join(work, 'cti110.sqlite'),
         CTI110_CONFIG: join(work, 'cti110.json'),

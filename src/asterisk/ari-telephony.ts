@@ -3,6 +3,7 @@ import type { AriConnection } from './ari-connection';
 import type { AriBridge, AriChannel } from './ari-events';
 import type { Query } from './ari-rest';
 import { AsteriskUnavailable, ChannelGone, translateAriError, BridgeGone, RecordingGone, TelephonyRejected } from './errors';
+import type { LocalRecordings } from './local-recordings';
 import { toLiveChannel, type LiveBridge, type LiveChannel, type SnoopDirection, type Telephony } from './telephony';
 
 const seg = encodeURIComponent;
@@ -11,6 +12,8 @@ export class AriTelephony implements Telephony {
   constructor(
     private readonly ari: AriConnection,
     private readonly app: string,
+    /** Asterisk's recordings folder as this machine sees it, if it does (local-recordings.ts). */
+    private readonly files?: LocalRecordings,
   ) {}
 
   /** Every REST call goes through here: not-connected, timeouts and ARI errors become typed errors. */
@@ -115,6 +118,8 @@ export class AriTelephony implements Telephony {
   }
 
   async downloadRecording(name: string): Promise<Buffer> {
+    const local = await this.files?.read(name);
+    if (local) return local;
     let res;
     try {
       res = await this.ari.rest.raw('GET', `/recordings/stored/${seg(name)}/file`, 30000);
@@ -135,6 +140,7 @@ export class AriTelephony implements Telephony {
   }
 
   async deleteRecording(name: string): Promise<void> {
+    if (await this.files?.remove(name)) return;
     try {
       await this.call('delete recording', {}, 'DELETE', `/recordings/stored/${seg(name)}`);
     } catch (err) {

@@ -31,6 +31,8 @@ export const ConfigSchema = Type.Object(
         requestTimeoutMs: Type.Integer({ minimum: 100, description: 'milliseconds, at least 100' }),
         maxConnections: Type.Integer({ minimum: 1, maximum: 90, description: 'keep-alive connections for ARI requests, 1 to 90 (Asterisk allows 100 HTTP sessions in all)' }),
         retryDelaysMs: Type.Array(Type.Integer({ minimum: 0, maximum: 60000 }), { maxItems: 10, description: 'pauses in ms before each retry of an ARI request Asterisk did not answer (at most 10)' }),
+        // Asterisk's stored-recordings folder as this machine sees it ('' = not seen: over ARI).
+        recordingsDir: Type.String({ pattern: '^(/.*)?$', description: "an absolute path, or '' for none" }),
       },
       { additionalProperties: false },
     ),
@@ -309,6 +311,7 @@ export const DEFAULTS: Config = {
     requestTimeoutMs: 5000,
     maxConnections: 8,
     retryDelaysMs: [100, 400, 1000],
+    recordingsDir: '',
   },
   ami: {
     host: '127.0.0.1',
@@ -415,6 +418,7 @@ export const ENV_OVERRIDES: Record<string, { path: string; kind: 'string' | 'int
   CTI110_ARI_USER: { path: 'ari.user', kind: 'string' },
   CTI110_ARI_PASSWORD: { path: 'ari.password', kind: 'string' },
   CTI110_ARI_APP: { path: 'ari.app', kind: 'string' },
+  CTI110_ARI_RECORDINGS_DIR: { path: 'ari.recordingsDir', kind: 'string' },
   CTI110_WEBRTC_WS_URL: { path: 'webrtc.wsUrl', kind: 'string' },
   CTI110_AMI_HOST: { path: 'ami.host', kind: 'string' },
   CTI110_AMI_PORT: { path: 'ami.port', kind: 'integer' },

@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import type { Telephony } from '../asterisk/telephony';
 import type { Incidents } from '../incidents/incidents';
 import type { CallInProgress, CallWatcher } from '../calls/call-service';
+import { callerSideOf } from '../recording/recorder';
 import { growingFilePlan, recallPlan, type RecallPlan, type Segment } from './modes';
 import { startSnoop, type Arrivals } from './arrivals';
 import { CallNotLive, RecallTooSoon, RecallUnavailable } from './errors';
@@ -26,10 +27,6 @@ import { CallNotLive, RecallTooSoon, RecallUnavailable } from './errors';
  */
 const SEGMENT = /^recall_/;
 
-/** The caller's side of a call's MixMonitor file (dialplan/extensions.conf writes it, r() option). */
-export function callerSideOf(recordingFile: string): string {
-  return `recall_${recordingFile}`;
-}
 /**
  * Recalls of one call: one at a time, and not more often than this. Each one closes a segment and
  * starts two snoop channels' worth of work in Asterisk; a script (or a stuck key) asking in a loop

@@ -16,6 +16,12 @@ const NAME = /^cti110_(\d{8}-\d{6,})_(\d{13})_([A-Za-z0-9-]*)$/;
  * (dialplan/extensions.conf, cti110-incoming): call_<epoch>_<channel, dots as dashes>_<caller>.
  * `fallback_` is the same file's name before every call was recorded that way.
  */
+
+/** The caller's side of a call's MixMonitor file (dialplan/extensions.conf writes it, r() option). */
+export function callerSideOf(recordingFile: string): string {
+  return `recall_${recordingFile}`;
+}
+
 export const CALL_FILE = /^(?:call|fallback)_(\d{9,11})_([A-Za-z0-9-]+)_([0-9+]*)$/;
 /** How long a finished call's MixMonitor may take to close its file (it does so after the hang-up). */
 const CLOSE_WAIT_MS = 15000;
@@ -154,6 +160,9 @@ export class Recorder {
       const call = await known();
       if (!call?.answeredAt) {
         this.log.info({ name }, 'empty MixMonitor file of a call never bridged: deleted');
+        // Its caller's side too (instant recall's file): only a call that was talked in has a
+        // recall owner to delete it, and these were left in Asterisk, one per abandoned call.
+        await this.telephony.deleteRecording(callerSideOf(name));
         await this.telephony.deleteRecording(name);
         throw new NothingRecorded(name);
       }

@@ -2,7 +2,8 @@
 // as seats. Distribution, ring-no-answer, reachability, seat control by REST and feature code.
 import t from 'tap';
 import { KNOWN_EVENT_TYPES } from '../../src/asterisk/ari-events';
-import { startAsterisk, startConfiguredService, sipp, waitFor, workDir, seatPhone, readSeatLog, registered, post, sleep, type IncidentView as Incident } from '../support/harness';
+import { readdirSync } from 'node:fs';
+import { sandboxRecordings, startAsterisk, startConfiguredService, sipp, waitFor, workDir, seatPhone, readSeatLog, registered, post, sleep, type IncidentView as Incident } from '../support/harness';
 
 interface Seat {
   id: string;
@@ -153,6 +154,14 @@ t.test('queue', async (t) => {
     const received = [...metrics.matchAll(/^cti110_ari_events_received\{type="(\w+)"\} (\d+)/gm)].map((m) => m[1]);
     t.ok(received.includes('StasisStart'), `events counted by type (${received.join(', ')})`);
     t.same(received.filter((type) => !KNOWN_EVENT_TYPES.includes(type as never)), [], 'no event type we do not act on');
+    // The embedded setup sees Asterisk's recordings folder (ari.recordingsDir): every call's two
+    // files are read and removed there, with no download or delete request over ARI (issue #15).
+    const leftInAsterisk = () => readdirSync(sandboxRecordings(sandbox)).filter((f) => /^(call|recall)_/.test(f));
+    const recorded = async () => (await Promise.all(incidents.map(async (i) => (await service.get<Incident>(`/incidents/${i.number}`)).body.timeline.some((e) => e.kind === 'recorded')))).every(Boolean);
+    await waitFor('each of the 20 calls recorded and stored', recorded, 60000);
+    await waitFor('every recording taken out of Asterisk', async () => leftInAsterisk().length === 0, 60000).catch((err: Error) => t.fail(`${err.message}: ${leftInAsterisk().join(' ')}`));
+    const overAri = [...(await (await fetch(`${service.url}/metrics`)).text()).matchAll(/^cti110_ari_request_seconds_count\{operation="(delete recording|download recording)"[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[2]), 0);
+    t.equal(overAri, 0, 'no recording fetched or deleted over ARI');
     await Promise.all(phones.map((p) => p.kill()));
     await logoutAll();
   });

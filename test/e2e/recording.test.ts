@@ -19,7 +19,9 @@ t.test('recording every call', async (t) => {
   const storage = join(logDir, 'recordings');
   const configFile = join(logDir, 'rec.json');
   writeFileSync(configFile, JSON.stringify({ seats: [{ id: '1001', endpoint: 'PJSIP/1001', autoAnswer: true }] }));
-  const env = { ...serviceEnv(sandbox, join(logDir, 'cti110.sqlite')), CTI110_CONFIG: configFile, CTI110_RECORDINGS_DIR: storage };
+  const env = { ...serviceEnv(sandbox, join(logDir, 'cti110.sqlite')), CTI110_CONFIG: configFile, CTI110_RECORDINGS_DIR: storage, CTI110_ARI_RECORDINGS_DIR: '' };
+  // ari.recordingsDir off: this file covers recordings fetched and deleted over ARI (as when
+  // Asterisk is on another machine); the other files read them in the sandbox's folder.
   let service = await startService(t, env, logDir);
   await waitFor('healthy', async () => (await service.get('/health')).status === 200, 30000);
   const phone = await seatPhone(t, sandbox, '1001', { logDir, stayS: 60, answerMs: 200 });

@@ -120,11 +120,17 @@ export interface Service {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
+/** The sandbox's stored-recordings folder as this machine sees it (scripts/lib/sandbox-common.sh). */
+export const sandboxRecordings = (sandbox: Sandbox): string => `${sandbox.chroot}${sandbox.instanceDir}/spool/recording`;
+
 export function serviceEnv(sandbox: Sandbox, dbPath: string): Record<string, string> {
   return {
     CTI110_HTTP_PORT: '0',
     CTI110_ARI_URL: `http://127.0.0.1:${sandbox.httpPort}`,
     CTI110_AMI_PORT: String(sandbox.amiPort),
+    // As `npm start` runs it: the sandbox's recordings read and removed in its folder (recording.test
+    // takes this away to cover the way over ARI).
+    CTI110_ARI_RECORDINGS_DIR: sandboxRecordings(sandbox),
     CTI110_DB_PATH: dbPath,
     CTI110_LOG_LEVEL: 'debug',
   };
