@@ -48,16 +48,27 @@ export class NodeRoutedTelephony extends EventEmitter<AriConnectionEvents> imple
   private readonly playbacks = new Map<string, TelephonyNode>();
   /** Endpoint -> the nodes that see it online: a phone is reachable while one node reaches it. */
   private readonly online = new Map<string, Set<TelephonyNode>>();
+  /** Channels that left our app (StasisEnd seen): a lost node's end of them is ChannelDestroyed only. */
+  private readonly leftApp = new Set<string>();
+  private readonly lostTimers = new Map<TelephonyNode, NodeJS.Timeout>();
 
+  /**
+   * lostAfterMs: a node whose ARI stays down this long is taken for dead, its calls with it: the
+   * domain is told each of its channels ended (StasisEnd, ChannelDestroyed), so its seats are freed
+   * and its callers counted lost. Shorter drops (a reconnect) change nothing.
+   */
   constructor(
     private readonly nodes: TelephonyNode[],
     private readonly log: Logger,
+    private readonly lostAfterMs = 10000,
   ) {
     super();
     for (const node of nodes) {
       node.events.on('event', (e) => this.onEvent(node, e));
       node.events.on('up', () => {
         this.log.info({ node: node.name }, 'Asterisk node attached');
+        clearTimeout(this.lostTimers.get(node));
+        this.lostTimers.delete(node);
         this.emit('up');
       });
       node.events.on('down', (reason) => this.onDown(node, reason));
@@ -103,7 +114,11 @@ export class NodeRoutedTelephony extends EventEmitter<AriConnectionEvents> imple
         this.channels.set(e.channel.id, node);
     }
     this.emit('event', e);
-    if (e.type === 'ChannelDestroyed') this.channels.delete(e.channel.id);
+    if (e.type === 'StasisEnd') this.leftApp.add(e.channel.id);
+    if (e.type === 'ChannelDestroyed') {
+      this.channels.delete(e.channel.id);
+      this.leftApp.delete(e.channel.id);
+    }
   }
 
   /** A phone's state as the nodes see it together: an event only when that changes. */
@@ -123,6 +138,11 @@ export class NodeRoutedTelephony extends EventEmitter<AriConnectionEvents> imple
 
   private onDown(node: TelephonyNode, reason: string): void {
     this.log.error({ node: node.name, reason }, 'Asterisk node detached');
+    if (!this.lostTimers.has(node)) {
+      const timer = setTimeout(() => this.lost(node), this.lostAfterMs);
+      timer.unref();
+      this.lostTimers.set(node, timer);
+    }
     if (!this.isUp) {
       for (const seen of this.online.values()) seen.clear();
       this.emit('down', reason);
@@ -130,6 +150,22 @@ export class NodeRoutedTelephony extends EventEmitter<AriConnectionEvents> imple
     }
     // What only this node reached is unreachable now; the other nodes' views stand.
     for (const [endpoint, seen] of this.online) if (seen.delete(node) && seen.size === 0) this.emitEndpoint(endpoint, false);
+  }
+
+  /** The node stayed down: every channel it had is gone, and the domain is told so. */
+  private lost(node: TelephonyNode): void {
+    this.lostTimers.delete(node);
+    if (node.events.isUp) return;
+    const gone = [...this.channels].filter(([, n]) => n === node).map(([id]) => id);
+    this.log.error({ node: node.name, channels: gone.length, afterMs: this.lostAfterMs }, 'Asterisk node lost: its channels are counted as ended');
+    for (const id of gone) {
+      const channel = { id, name: '', state: 'Down', caller: { name: '', number: '' } };
+      if (!this.leftApp.has(id)) this.emit('event', { type: 'StasisEnd', channel });
+      this.emit('event', { type: 'ChannelDestroyed', channel, cause: 0, cause_txt: 'node lost' });
+      this.channels.delete(id);
+      this.leftApp.delete(id);
+    }
+    for (const [id, planned] of this.bridges) if (planned.node === node) this.bridges.delete(id);
   }
 
   // ---- placement and routing ----

@@ -185,3 +185,26 @@ t.test('with nothing to tie it to a call, a new channel goes to the first node t
   t.equal(router.nodeOf('callback-1'), 'B', 'A down: B');
   t.same(b.ops(), ['createChannel callback-1']);
 });
+
+t.test("a node that stays down is lost with its calls: the domain hears each of its channels end", async (t) => {
+  const a = new FakeNode('A');
+  const b = new FakeNode('B');
+  const router = new NodeRoutedTelephony([a.node(), b.node()], silentLog(), 30);
+  const heard: string[] = [];
+  router.on('event', (e) => heard.push(`${e.type} ${'channel' in e ? e.channel.id : ''}`));
+  a.say(stasisStart('caller-a'));
+  a.say(stasisStart('leg-a', ['leg', 'caller-a']));
+  a.say({ type: 'StasisEnd', channel: channel('leg-a') });
+  b.say(stasisStart('caller-b'));
+  heard.length = 0;
+  a.events.isUp = false;
+  a.events.emit('down', 'closed');
+  b.events.isUp = false;
+  b.events.emit('down', 'closed');
+  b.events.isUp = true;
+  b.events.emit('up'); // a short drop: B is back before it counts as lost
+  await new Promise((r) => setTimeout(r, 80));
+  t.same(heard.sort(), ['ChannelDestroyed caller-a', 'ChannelDestroyed leg-a', 'StasisEnd caller-a'], "A's channels end (a StasisEnd only for those still in the app); B's calls go on");
+  t.equal(router.nodeOf('caller-a'), undefined);
+  t.equal(router.nodeOf('caller-b'), 'B');
+});
