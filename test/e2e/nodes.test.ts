@@ -9,18 +9,12 @@
 import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startAsterisk, startService, serviceEnv, sipp, waitFor, workDir, seatPhone, registered, post, incidentsOf, readSeatLog, freePort, type Sandbox } from '../support/harness';
-import { startEdge } from '../support/edge';
-
-const processed = async (node: Sandbox) => Number(/(\d+) calls? processed/.exec(await node.cli('core show calls'))?.[1] ?? NaN);
+import { startService, serviceEnv, sipp, waitFor, workDir, seatPhone, registered, post, incidentsOf, readSeatLog } from '../support/harness';
+import { startTwoNodes, callsProcessed as processed, callerViaEdge as viaEdge } from '../support/edge';
 
 t.test('one queue across two Asterisk nodes', async (t) => {
   const logDir = workDir(t);
-  const phonePort = await freePort(true);
-  const phoneEdge = `127.0.0.1:${phonePort}`;
-  const a = await startAsterisk(t, 'nodes-a', { rtpPorts: 60, phoneEdge });
-  const b = await startAsterisk(t, 'nodes-b', { rtpPorts: 60, phoneEdge });
-  const edge = await startEdge(t, 'nodes', [a, b], { logDir, probeS: 2, phonePort });
+  const { a, b, edge } = await startTwoNodes(t, 'nodes', { logDir });
 
   const configFile = join(logDir, 'nodes.json');
   writeFileSync(configFile, JSON.stringify({ seats: [{ id: '1001', endpoint: 'PJSIP/1001', autoAnswer: true }], transfer: { answerMs: 8000 } }));
@@ -43,11 +37,7 @@ t.test('one queue across two Asterisk nodes', async (t) => {
   t.equal(health.ari.up, true, 'ARI up (both nodes attached)');
 
   /** A 110 caller through the edge's entrance: the dispatcher picks the node. */
-  const callerViaEdge = (n: string, holdS: number) => {
-    const from = join(logDir, `from-${n}.csv`);
-    writeFileSync(from, `SEQUENTIAL\n<sip:${n}@127.0.0.2>;\n`);
-    return sipp(t, 'caller-from.xml', ['-s', '110', '-inf', from, '-set', 'hold_s', String(holdS), '-m', '1', '-l', '1', '-timeout', '120s', '-timeout_error'], { sandbox: a, to: edge.entrance, ip: '127.0.0.2', logDir });
-  };
+  const callerViaEdge = (n: string, holdS: number) => viaEdge(t, edge, a, logDir, n, holdS);
   const recordingsOf = async (incident: string) => (await service.get<{ items: { id: number }[] }>(`/recordings?incident=${incident}`)).body.items;
 
   await t.test('calls through the edge land on both nodes; the service answers each through the seat, recorded', async (t) => {
