@@ -297,6 +297,8 @@ export class NodeRoutedTelephony extends EventEmitter<AriConnectionEvents> imple
   }
 
   async removeFromBridge(bridgeId: string, channelId: string): Promise<void> {
+    const planned = this.bridges.get(bridgeId);
+    if (planned && !planned.made) throw new BridgeGone(bridgeId); // never made: nobody is in it
     await (await this.bridgeOn(bridgeId, channelId)).telephony.removeFromBridge(bridgeId, channelId);
   }
 
