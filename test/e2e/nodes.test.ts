@@ -5,7 +5,9 @@
 //   1. calls through the edge land on both nodes, and every one is answered by the service's
 //      queue through the seat, and recorded;
 //   2. a caller on node B: the seat's leg and the bridge are on B (A has nothing of the call),
-//      and a 12345 hand-over works (the trunk rung from B), recorded to the end.
+//      and a 12345 hand-over works (the trunk rung from B), recorded to the end;
+//   3. a nailed seat (its connection on the node its *11 call reached) takes the callers on its
+//      node only; a caller on the other node waits for the ringing seat.
 import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +19,7 @@ t.test('one queue across two Asterisk nodes', async (t) => {
   const { a, b, edge } = await startTwoNodes(t, 'nodes', { logDir });
 
   const configFile = join(logDir, 'nodes.json');
-  writeFileSync(configFile, JSON.stringify({ seats: [{ id: '1001', endpoint: 'PJSIP/1001', autoAnswer: true }], transfer: { answerMs: 8000 } }));
+  writeFileSync(configFile, JSON.stringify({ seats: [{ id: '1001', endpoint: 'PJSIP/1001', autoAnswer: true }, { id: '1002', endpoint: 'PJSIP/1002', autoAnswer: true, delivery: 'nailed' }], transfer: { answerMs: 8000 } }));
   const env = {
     ...serviceEnv(a, join(logDir, 'cti110.sqlite')),
     CTI110_CONFIG: configFile,
@@ -96,5 +98,31 @@ t.test('one queue across two Asterisk nodes', async (t) => {
     }, 60000)).map((e) => e.kind);
     t.ok(['transfer_dialed', 'transfer_answered', 'taker_left', 'recorded'].every((k) => kinds.includes(k)), 'hand-over and recording in the timeline');
     t.equal((await recordingsOf(inc.number)).length, 1, 'the recording stored');
+  });
+
+  await t.test('a nailed seat takes the callers on its own node; a caller on the other node rings the ringing seat', async (t) => {
+    const seat = async (id: string) => (await service.get<{ state: string }>(`/seats/${id}`)).body;
+    await seatPhone(t, a, '1002', { logDir, stayS: 200, answerMs: 200, to: edge.phoneSocket }); // registered: reachable
+    await waitFor('seat 1002 reachable', async () => (await service.get<{ reachable: boolean }>('/seats/1002')).body.reachable, 30000);
+    t.equal((await post(service, '/seats/1001/logout')).status, 200, 'the ringing seat leaves for now');
+    // The nailed connection: 1002's softphone dials *11 through the edge, which picks a node.
+    await sipp(t, 'seat-feature.xml', ['-s', '*11', '-key', 'seat', '1002', '-au', '1002', '-ap', 'seat-1002-dev', '-set', 'max_s', '120', '-m', '1', '-l', '1', '-timeout', '150s', '-timeout_error'], { sandbox: a, to: edge.phoneSocket, logDir });
+    await waitFor('seat 1002 nailed up', async () => (await seat('1002')).state === 'ready', 30000);
+    const onA = /PJSIP\/1002-/.test(await a.cli('core show channels concise'));
+    const [home, other] = onA ? [a, b] : [b, a];
+    t.comment(`the nailed connection is on node ${onA ? 'A' : 'B'}`);
+
+    const away = await sipp(t, 'caller.xml', ['-s', '110', '-key', 'callerid', '13900000031', '-set', 'hold_s', '2', '-m', '1', '-l', '1', '-timeout', '90s', '-timeout_error'], { sandbox: other, ip: '127.0.0.2', logDir });
+    await waitFor('the caller on the other node waiting', async () => (await incidentsOf(service, '13900000031')).length === 1, 20000);
+    const near = await sipp(t, 'caller.xml', ['-s', '110', '-key', 'callerid', '13900000032', '-set', 'hold_s', '2', '-m', '1', '-l', '1', '-timeout', '90s', '-timeout_error'], { sandbox: home, ip: '127.0.0.2', logDir });
+    t.equal(await near.done, 0, "the caller on the nailed seat's node answered and ended");
+    const [nearInc] = await incidentsOf(service, '13900000032');
+    t.match(nearInc, { seatId: '1002', delivery: 'nailed' }, 'by the nailed seat, although it came later');
+    t.equal((await incidentsOf(service, '13900000031'))[0]?.answeredAt, null, 'the caller on the other node still waits: never switched into a connection on another node');
+    t.equal((await post(service, '/seats/1001/login')).status, 200, 'the ringing seat is back');
+    t.equal(await away.done, 0, 'the caller on the other node answered and ended');
+    const [awayInc] = await incidentsOf(service, '13900000031');
+    t.match(awayInc, { seatId: '1001', delivery: 'ring' }, 'by the ringing seat, rung from its node');
+    t.equal((await post(service, '/seats/1002/logout')).status, 200, 'the nailed seat logs out (its connection hung up)');
   });
 });
