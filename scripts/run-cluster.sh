@@ -7,9 +7,9 @@
 # standby. Ctrl-C (or TERM/HUP) stops everything this script started, services first.
 # docs/deployment.md draws it and says how the same runs on several machines.
 #
-# Until the service holds an ARI connection to every node, both services attach to node A only:
-# calls the edge gives to node B are answered there by B's fallback queue (the seats still ring,
-# through the edge), not by the service.
+# Both services are attached to both nodes (CTI110_ARI_NODES): whichever node the edge gives a
+# call to, the active service's one queue answers it (src/asterisk/node-router.ts). AMI (only
+# the dialplan editor uses it) is node A's.
 #
 # Environment (defaults in brackets; every address is loopback):
 #   CLUSTER_DIR        state kept between runs: PostgreSQL's data, the audit key, recordings
@@ -91,11 +91,11 @@ bash scripts/sip-edge.sh start
 STARTED+=("bash scripts/sip-edge.sh stop")
 
 # ---- the services -----------------------------------------------------------------------------
-# Both on node A's ARI and AMI (see the top of this file), on the one PostgreSQL database, with
-# the same audit key and recordings folder (a takeover must find them).
+# Both on every node's ARI (one queue across the nodes) and node A's AMI, on the one PostgreSQL
+# database, with the same audit key and recordings folder (a takeover must find them).
 export CTI110_DB_URL="$DB_URL" CTI110_SANDBOX=1
 export CTI110_AUDIT_KEY_FILE="$CLUSTER_DIR/audit-key.pem" CTI110_RECORDINGS_DIR="$CLUSTER_DIR/recordings"
-export CTI110_ARI_URL="http://127.0.0.1:$A_HTTP" CTI110_AMI_PORT="$A_AMI"
+export CTI110_ARI_NODES="A=http://127.0.0.1:$A_HTTP B=http://127.0.0.1:$B_HTTP" CTI110_AMI_PORT="$A_AMI"
 demo_user() { local name=$1; shift; CTI110_NEW_PASSWORD="$name-password" node dist/src/auth/add-user-cli.js --if-missing --name "$name" "$@" >/dev/null; }
 for seat in 1001 1002 1003 1004 1005; do demo_user "taker$seat" --role call-taker --seat "$seat"; done
 demo_user supervisor --role supervisor
@@ -129,5 +129,5 @@ SUPERVISORS+=($!)
 
 say "up: 110 calls enter at sip:110@127.0.0.1:$EDGE_PORT (udp); phones register at sip:<number>@$PHONE_EDGE (udp, pjsip.conf's passwords)"
 say "services http://127.0.0.1:$SVC1_PORT and http://127.0.0.1:$SVC2_PORT: the active one says \"role\":\"active\" on /health, the other \"standby\" (Ctrl-C stops everything)"
-say "nodes: A sip 127.0.0.1:$A_SIP ari http://127.0.0.1:$A_HTTP; B sip 127.0.0.1:$B_SIP ari http://127.0.0.1:$B_HTTP (no service attached to B yet)"
+say "nodes: A sip 127.0.0.1:$A_SIP ari http://127.0.0.1:$A_HTTP; B sip 127.0.0.1:$B_SIP ari http://127.0.0.1:$B_HTTP (both services attached to both)"
 wait

@@ -12,12 +12,10 @@ import type { Config } from './config/schema';
 import { describeStore, openStore, type Database } from './store/database';
 import { IncidentsRepo } from './store/incidents-repo';
 import { Incidents } from './incidents/incidents';
-import { LocalRecordings } from './asterisk/local-recordings';
 import { IncidentWriter } from './incidents/incident-writer';
 import { createWriterMetrics } from './incidents/writer-metrics';
 import { storeHealth } from './incidents/store-health';
-import { AriConnection } from './asterisk/ari-connection';
-import { AriTelephony } from './asterisk/ari-telephony';
+import { AsteriskNodes } from './asterisk/asterisk-nodes';
 import { RetryingTelephony } from './asterisk/retrying-telephony';
 import { AmiConnection } from './asterisk/ami-connection';
 import { CallService } from './calls/call-service';
@@ -161,10 +159,11 @@ async function start(config: Config, log: pino.Logger, held: Held | undefined): 
   );
   audit.startAnchoring(auditKey, config.audit.anchorCheckMs);
 
-  const ari = new AriConnection(config.ari, log.child({ area: 'ari' }));
+  // One ARI connection per Asterisk node (`ari.nodes`; one node by default: `ari.url`).
+  const ari = new AsteriskNodes(config.ari, log.child({ area: 'ari' }));
   if (acting) ari.guardWith(acting);
   const ami = new AmiConnection(config.ami, log.child({ area: 'ami' }));
-  const telephony = new RetryingTelephony(new AriTelephony(ari, config.ari.app, config.ari.recordingsDir ? new LocalRecordings(config.ari.recordingsDir) : undefined), { delaysMs: config.ari.retryDelaysMs }, log.child({ area: 'ari' }));
+  const telephony = new RetryingTelephony(ari.telephony, { delaysMs: config.ari.retryDelaysMs }, log.child({ area: 'ari' }));
   const writeBehind = {
     push: (what: string, run: (tx: Database) => Promise<void>) => incidentWriter.push(null, what, (tx) => run(tx.store)),
     settled: (timeoutMs: number) => incidentWriter.settled(null, timeoutMs),
@@ -196,7 +195,7 @@ async function start(config: Config, log: pino.Logger, held: Held | undefined): 
   };
   const recorder = new Recorder(telephony, incidents, new RecordingsRepo(db), config.recording.storageDir, log.child({ area: 'recording' }));
   const serviceTime = createServiceTime();
-  const callPath = createCallPathMetrics({ ariPending: () => ari.rest.pending, amiEvents: () => ami.eventsReceived, ariEvents: () => ari.eventsReceived });
+  const callPath = createCallPathMetrics({ ariPending: () => ari.pending, amiEvents: () => ami.eventsReceived, ariEvents: () => ari.eventsReceived });
   ari.observeRequests(callPath.ariRequest);
   const dispatchRepo = new DispatchRepo(db);
   const locator = new CallerLocator(dispatchRepo, incidents, { url: config.dispatch.lookupUrl, timeoutMs: config.dispatch.lookupTimeoutMs }, log.child({ area: 'location' }));
@@ -229,7 +228,7 @@ async function start(config: Config, log: pino.Logger, held: Held | undefined): 
   const headsetCodes = new HeadsetCodes({ '1': (leg) => void dtmfDispatch.pressed(leg), '2': (leg) => recall.byTaker(leg) });
   const followUpsRepo = new FollowUpsRepo(db);
   const followUps = buildFollowUps(config, { telephony, recorder, repo: followUpsRepo, incidents, dispatchRepo, officers, outbox, unitWebhooks: config.dispatch.unitWebhooks, sms: { gateway: smsGateway, inbox: textInbox }, log: log.child({ area: 'followup' }) });
-  bindStasis({ ari, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, headsetCodes, transfer, interpreter, monitoring, recall, followUps: followUps?.voice, faults, log: log.child({ area: 'calls' }) });
+  bindStasis({ ari: ari.events, telephony, calls, queue, seats, seatService, callbacks, recorder, conference, headsetCodes, transfer, interpreter, monitoring, recall, followUps: followUps?.voice, faults, log: log.child({ area: 'calls' }) });
 
   const queueSnapshot = (): QueueSnapshot => ({
     waiting: queue.snapshot().waiting.map((c) => ({ incident: c.incident, arrivedAt: c.arrivedAt, priority: c.priority })),
@@ -270,7 +269,7 @@ async function start(config: Config, log: pino.Logger, held: Held | undefined): 
     },
   });
   const address = await app.listen({ host: config.http.host, port: config.http.port });
-  log.info({ address, role: 'active', lease: held ? 'held' : 'none (SQLite: one node)', ari: config.ari.url, app: config.ari.app, db: describeStore(config.store) }, 'cti110 listening');
+  log.info({ address, role: 'active', lease: held ? 'held' : 'none (SQLite: one node)', ari: config.ari.nodes?.map((n) => `${n.name}=${n.url}`) ?? config.ari.url, app: config.ari.app, db: describeStore(config.store) }, 'cti110 listening');
   if (!config.auth.enabled) log.warn('sign-in is OFF (auth.enabled = false): every request is allowed');
   ari.start();
   ami.start();

@@ -24,7 +24,12 @@ export class RetryingTelephony implements Telephony {
     private readonly inner: Telephony,
     private readonly settings: RetrySettings,
     private readonly log: Logger,
-  ) {}
+  ) {
+    // Asks nothing of Asterisk: passed on as is (several nodes only; undefined with one).
+    this.sameNode = inner.sameNode?.bind(inner);
+  }
+
+  readonly sameNode: Telephony['sameNode'];
 
   private async retry<T>(what: string, fn: () => Promise<T>, conflictMeansDone = true): Promise<T> {
     for (let attempt = 0; ; attempt++) {

@@ -33,8 +33,10 @@ export interface Telephony {
   /**
    * Creates an outgoing channel in our app with a pre-assigned id, without dialling it: the
    * caller of this waits for that channel's own StasisStart, then calls dial().
+   * near: a channel or bridge the new channel is for (e.g. the call's bridge an officer joins):
+   * with several Asterisk nodes it is made on that one's node (node-router.ts); one node ignores it.
    */
-  createChannel(request: { channelId: string; endpoint: string; appArgs: string; callerId?: string; variables?: Record<string, string> }): Promise<void>;
+  createChannel(request: { channelId: string; endpoint: string; appArgs: string; callerId?: string; variables?: Record<string, string>; near?: string }): Promise<void>;
   /**
    * Creates and dials an outgoing channel in one request (a seat's leg: nothing to do between the
    * two). It enters our app (its StasisStart) only once answered; until then the app hears its
@@ -79,6 +81,11 @@ export interface Telephony {
   snoop(channelId: string, snoop: { snoopId: string; spy: SnoopDirection; whisper: SnoopDirection; appArgs: string }): Promise<void>;
   /** Records one channel (not in a bridge, e.g. a snoop channel) into stored recording `name`. */
   recordChannel(channelId: string, name: string): Promise<void>;
+  /**
+   * Several Asterisk nodes only (node-router.ts): whether two channels are on the same node, so
+   * can share a bridge. Absent with one node, where they always are.
+   */
+  sameNode?(a: string, b: string): boolean;
 }
 
 export type SnoopDirection = 'none' | 'in' | 'out' | 'both';

@@ -1,6 +1,6 @@
 // Every ARI event cti110 reacts to, in one table (grep here to find every path in).
 import type { Logger } from 'pino';
-import type { AriConnection } from '../asterisk/ari-connection';
+import type { AriEventSource } from '../asterisk/node-router';
 import type { AriEvent } from '../asterisk/ari-events';
 import type { Telephony } from '../asterisk/telephony';
 import type { Faults } from '../events/faults';
@@ -46,7 +46,8 @@ function callFileOf(vars: Record<string, string> | undefined): string | undefine
 }
 
 export interface StasisDeps {
-  ari: AriConnection;
+  /** Asterisk's events: the one node's connection, or every node's merged (node-router.ts). */
+  ari: AriEventSource;
   telephony: Telephony;
   calls: CallService;
   queue: QueueService;

@@ -45,6 +45,16 @@ function readFile(path: string): Json {
   return parsed;
 }
 
+/** "A=http://h1:8088 B=http://h2:8088" (spaces or commas between): the nodes' names and ARI URLs. */
+function parseNodes(value: string, path: string, name: string): { name: string; url: string }[] {
+  const items = value.split(/[\s,]+/).filter(Boolean);
+  return items.map((item) => {
+    const m = /^([^=]+)=(.+)$/.exec(item);
+    if (!m) throw new ConfigError(`config: ${path} (from ${name}): expected NAME=URL items, e.g. "A=http://127.0.0.1:8088 B=http://127.0.0.1:8188", got ${JSON.stringify(item)}`);
+    return { name: m[1]!, url: m[2]! };
+  });
+}
+
 /**
  * Defaults, then the file (if any), then environment overrides; the result is checked against
  * the schema and the first mistake is reported with the key it concerns and where it came from.
@@ -65,6 +75,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, file?: string): Config {
         throw new ConfigError(`config: ${path} (from ${name}): expected an integer, got ${JSON.stringify(value)}`);
       }
       setPath(raw, path, Number(value));
+    } else if (kind === 'nodes') {
+      setPath(raw, path, parseNodes(value, path, name));
     } else if (kind === 'boolean') {
       if (!/^(true|false)$/.test(value.trim())) throw new ConfigError(`config: ${path} (from ${name}): expected true or false, got ${JSON.stringify(value)}`);
       setPath(raw, path, value.trim() === 'true');
@@ -100,6 +112,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, file?: string): Config {
   // Two renewals at least within the ttl: one late or lost renewal must not hand the calls over.
   if (config.cluster.renewMs * 2 > config.cluster.leaseTtlMs) {
     throw new ConfigError(`config: cluster.renewMs${file ? ` (in ${file})` : ''}: expected at most half of cluster.leaseTtlMs (${config.cluster.leaseTtlMs}), got ${config.cluster.renewMs}`);
+  }
+  const nodeNames = new Set<string>();
+  for (const [i, node] of (config.ari.nodes ?? []).entries()) {
+    if (nodeNames.has(node.name)) throw new ConfigError(`config: ari.nodes.${i}.name${origin.get('ari.nodes') ? ` (from ${origin.get('ari.nodes')})` : file ? ` (in ${file})` : ''}: ${JSON.stringify(node.name)} is already used by another node`);
+    nodeNames.add(node.name);
   }
   for (const section of ['ari', 'ami'] as const) {
     if (config[section].reconnectMaxMs < config[section].reconnectMinMs) {

@@ -33,6 +33,20 @@ export const ConfigSchema = Type.Object(
         retryDelaysMs: Type.Array(Type.Integer({ minimum: 0, maximum: 60000 }), { maxItems: 10, description: 'pauses in ms before each retry of an ARI request Asterisk did not answer (at most 10)' }),
         // Asterisk's stored-recordings folder as this machine sees it ('' = not seen: over ARI).
         recordingsDir: Type.String({ pattern: '^(/.*)?$', description: "an absolute path, or '' for none" }),
+        // Several Asterisk nodes (issue #16): one ARI connection to each, one queue over all of
+        // them (src/asterisk/node-router.ts); user, password and app as above. Absent: `url` alone.
+        nodes: Type.Optional(
+          Type.Array(
+            Type.Object(
+              {
+                name: Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$', description: 'a node name: 1-32 letters, digits, _ or -' }),
+                url: Type.String({ pattern: '^https?://[^\\s]+$', description: "an http(s):// URL of the node's Asterisk HTTP server" }),
+              },
+              { additionalProperties: false },
+            ),
+            { minItems: 1, maxItems: 16, description: 'a list of 1 to 16 nodes { name, url }' },
+          ),
+        ),
       },
       { additionalProperties: false },
     ),
@@ -411,10 +425,12 @@ export const DEFAULTS: Config = {
 };
 
 /** Environment variables that override one key each (secrets and addresses). */
-export const ENV_OVERRIDES: Record<string, { path: string; kind: 'string' | 'integer' | 'boolean' }> = {
+export const ENV_OVERRIDES: Record<string, { path: string; kind: 'string' | 'integer' | 'boolean' | 'nodes' }> = {
   CTI110_HTTP_HOST: { path: 'http.host', kind: 'string' },
   CTI110_HTTP_PORT: { path: 'http.port', kind: 'integer' },
   CTI110_ARI_URL: { path: 'ari.url', kind: 'string' },
+  // "A=http://10.0.0.1:8088 B=http://10.0.0.2:8088": every node, by name (ari.nodes).
+  CTI110_ARI_NODES: { path: 'ari.nodes', kind: 'nodes' },
   CTI110_ARI_USER: { path: 'ari.user', kind: 'string' },
   CTI110_ARI_PASSWORD: { path: 'ari.password', kind: 'string' },
   CTI110_ARI_APP: { path: 'ari.app', kind: 'string' },

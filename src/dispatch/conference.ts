@@ -142,7 +142,7 @@ export class Conference {
     this.byLeg.set(a.legId, a);
     a.timer = setTimeout(() => void this.next(a, 'no_answer'), this.settings.answerMs);
     await this.incidents.stamp(a.incidentId, 'dispatch_ringing', { kind: target.kind, id: target.id });
-    await this.telephony.createChannel({ channelId: a.legId, endpoint: target.endpoint, appArgs: 'officer', callerId: '110' }).catch((err: Error) => this.next(a, `create: ${err.message}`));
+    await this.telephony.createChannel({ channelId: a.legId, endpoint: target.endpoint, appArgs: 'officer', callerId: '110', near: a.bridgeId }).catch((err: Error) => this.next(a, `create: ${err.message}`));
   }
 
   /** Escalate: this target did not answer; ring the next one at once. */

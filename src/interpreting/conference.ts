@@ -130,7 +130,7 @@ export class InterpreterConference {
     this.byLeg.set(a.legId, a);
     a.timer = setTimeout(() => void this.next(a, 'no_answer'), this.settings.answerMs);
     await this.incidents.stamp(a.incidentId, 'interpreter_ringing', { language: a.language, line });
-    await this.telephony.createChannel({ channelId: a.legId, endpoint: line, appArgs: 'interpreter', callerId: '110' }).catch((err: Error) => this.next(a, `create: ${err.message}`));
+    await this.telephony.createChannel({ channelId: a.legId, endpoint: line, appArgs: 'interpreter', callerId: '110', near: a.bridgeId }).catch((err: Error) => this.next(a, `create: ${err.message}`));
   }
 
   /** Escalate: this line did not answer; ring the next one at once. */

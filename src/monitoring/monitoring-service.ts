@@ -104,7 +104,7 @@ export class MonitoringService implements CallWatcher {
     this.sessions.set(id, s);
     s.timer = setTimeout(() => void this.end(s, 'no_answer'), this.settings.answerMs);
     s.log.info({ mode, seat: call.seatId }, 'ringing the supervisor to monitor a call');
-    await this.telephony.createChannel({ channelId: s.legId, endpoint: s.endpoint, appArgs: 'monitor', callerId: '110' }).catch((err: Error) => {
+    await this.telephony.createChannel({ channelId: s.legId, endpoint: s.endpoint, appArgs: 'monitor', callerId: '110', near: call.callerChannelId }).catch((err: Error) => {
       void this.end(s, `unreachable: ${err.message}`);
       throw err;
     });

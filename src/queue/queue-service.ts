@@ -198,7 +198,9 @@ export class QueueService extends EventEmitter<QueueEvents> {
         this.offerText(entry);
         continue;
       }
-      const seat = voiceSeats ? pickSeat(this.seats.all()) : undefined;
+      const apart = this.telephony.sameNode ? this.nailedElsewhere(entry.call.channelId) : undefined;
+      const seat = voiceSeats ? pickSeat(this.seats.all(), apart) : undefined;
+      if (!seat && apart?.size) continue; // a seat left out for this call may suit the next one
       if (!seat && !this.textDesk) return;
       if (!seat) {
         voiceSeats = false;
@@ -206,6 +208,16 @@ export class QueueService extends EventEmitter<QueueEvents> {
       }
       this.offer(entry, seat);
     }
+  }
+
+  /**
+   * Several Asterisk nodes: a nailed seat's connection lives on one node, and a bridge joins the
+   * channels of one node only, so it takes only the callers on its node (ringing seats take all).
+   */
+  private nailedElsewhere(callerId: string): Set<string> {
+    const apart = new Set<string>();
+    for (const seat of this.seats.all()) if (seat.nailedChannel && !this.telephony.sameNode!(seat.nailedChannel, callerId)) apart.add(seat.id);
+    return apart;
   }
 
   /** A text needs no leg: it leaves the queue as its seat is picked, and the desk hands it over. */

@@ -47,6 +47,7 @@ export class HotTransfer {
         channelId: a.legId,
         endpoint: this.settings.endpoint,
         appArgs: 'transfer',
+        near: a.bridgeId, // several Asterisk nodes: on the call's node
         callerId: '110',
         // 12345's platform files the call against our incident number.
         variables: { 'PJSIP_HEADER(add,X-CTI110-Incident)': incident },

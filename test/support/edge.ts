@@ -2,10 +2,10 @@
 // nodes, on ports picked free here. Stopped and its folder removed in teardown (its log copied
 // into the test's folder first), also when a test fails: a Kamailio left running is a failure.
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT, freePort, udpFree, type Sandbox, type Teardown } from './harness';
+import { ROOT, freePort, sipp, startAsterisk, udpFree, type Sandbox, type Sipp, type Teardown } from './harness';
 
 const run = promisify(execFile);
 const SCRIPT = join(ROOT, 'scripts/sip-edge.sh');
@@ -85,4 +85,27 @@ export async function startEdge(t: Teardown, name: string, nodes: EdgeNode[], op
     nodes: () => lines('nodes'),
     phones: () => lines('phones'),
   };
+}
+
+/** Calls processed so far by a node (`core show calls`): which node a call went to. */
+export const callsProcessed = async (node: Sandbox) => Number(/(\d+) calls? processed/.exec(await node.cli('core show calls'))?.[1] ?? NaN);
+
+/** Asterisk nodes A and B in edge mode (every phone's AOR at the edge), and the edge over both. */
+export async function startTwoNodes(t: Teardown, name: string, opts: { logDir: string; probeS?: number }): Promise<{ a: Sandbox; b: Sandbox; edge: Edge }> {
+  const phonePort = await freePort(true);
+  const phoneEdge = `127.0.0.1:${phonePort}`;
+  const a = await startAsterisk(t, `${name}-a`, { rtpPorts: 60, phoneEdge });
+  const b = await startAsterisk(t, `${name}-b`, { rtpPorts: 60, phoneEdge });
+  const edge = await startEdge(t, name, [a, b], { logDir: opts.logDir, probeS: opts.probeS, phonePort });
+  return { a, b, edge };
+}
+
+/**
+ * A 110 caller through the edge's entrance (the dispatcher picks the node). caller-from.xml, as
+ * the carrier does, sends its in-dialog requests (ACK, BYE) along the Record-Route path.
+ */
+export function callerViaEdge(t: Teardown, edge: Edge, any: Sandbox, logDir: string, n: string, holdS: number): Promise<Sipp> {
+  const from = join(logDir, `from-${n}.csv`);
+  writeFileSync(from, `SEQUENTIAL\n<sip:${n}@127.0.0.2>;\n`);
+  return sipp(t, 'caller-from.xml', ['-s', '110', '-inf', from, '-set', 'hold_s', String(holdS), '-m', '1', '-l', '1', '-timeout', '120s', '-timeout_error'], { sandbox: any, to: edge.entrance, ip: '127.0.0.2', logDir });
 }

@@ -19,12 +19,13 @@ export class FakeTelephony {
 
   /** The port itself: every method records its call and resolves (lists are empty). */
   readonly port: Telephony = new Proxy({} as Telephony, {
-    get: (_target, op: keyof Telephony) => async (...args: unknown[]) => {
+    // sameNode is absent, as with one Asterisk node (a test of several nodes gives its own).
+    get: (_target, op: keyof Telephony) => (op === 'sameNode' ? undefined : async (...args: unknown[]) => {
       this.requests.push({ op, args });
       const err = this.failing[op];
       if (err) throw err;
       return op.startsWith('list') ? [] : op === 'downloadRecording' ? Buffer.alloc(0) : op === 'isRecordingLive' ? false : undefined;
-    },
+    }),
   });
 
   /** The calls of one operation, e.g. calls('hangup') → [['leg-1'], ...]. */

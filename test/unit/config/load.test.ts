@@ -49,3 +49,12 @@ t.test('cluster: the lease ttl and renewal are checked, renewals at least twice 
   t.throws(() => loadConfig({}, `${dir}/short.json`), { message: /cluster\.leaseTtlMs .*500-60000/ });
   t.same(loadConfig({}, `${dir}/ok.json`).cluster, { leaseTtlMs: 3000, renewMs: 500 });
 });
+
+t.test('several Asterisk nodes: ari.nodes, or CTI110_ARI_NODES as NAME=URL items (issue #16.2)', async (t) => {
+  t.equal(loadConfig({}).ari.nodes, undefined, 'by default one node: ari.url');
+  const nodes = loadConfig({ CTI110_ARI_NODES: 'A=http://127.0.0.1:8088, B=http://127.0.0.1:8188' }).ari.nodes;
+  t.same(nodes, [{ name: 'A', url: 'http://127.0.0.1:8088' }, { name: 'B', url: 'http://127.0.0.1:8188' }]);
+  t.throws(() => loadConfig({ CTI110_ARI_NODES: 'http://127.0.0.1:8088' }), { message: /ari\.nodes \(from CTI110_ARI_NODES\): expected NAME=URL items/ });
+  t.throws(() => loadConfig({ CTI110_ARI_NODES: 'A=ftp://x' }), { message: /ari\.nodes\.0\.url \(in|ari\.nodes\.0\.url.*expected an http/ });
+  t.throws(() => loadConfig({ CTI110_ARI_NODES: 'A=http://h1:8088 A=http://h2:8088' }), { message: /ari\.nodes\.1\.name \(from CTI110_ARI_NODES\): "A" is already used/ });
+});

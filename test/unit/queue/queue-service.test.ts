@@ -4,6 +4,8 @@
 import t from 'tap';
 import { QueueService } from '../../../src/queue/queue-service';
 import type { Offer } from '../../../src/queue/offer';
+import type { Telephony } from '../../../src/asterisk/telephony';
+import { Faults } from '../../../src/events/faults';
 import { FakeTelephony, fakeSeats, silentLog } from '../../support/fake-telephony';
 
 const settings = { ringNoAnswerMs: 60_000, wrapUpMs: 0, overflowAfterMs: 0, overflowEndpoint: '' };
@@ -151,4 +153,29 @@ t.test('a seat leg that never answers (no StasisStart): its Dial failure or Chan
   await turn();
   t.match(phone.created()[1], /^cti110-seat-1002-/, 'offered to the next seat');
   t.equal(seats.get('1001').state, 'not_ready', 'the seat that could not be reached is taken out of the pool');
+});
+
+t.test('several Asterisk nodes: a nailed seat takes only callers on its own node; a ringing seat any', async (t) => {
+  const { phone, seats, call } = setup();
+  // Two nodes: channels named "<node>:..." are on that node (the router's sameNode()).
+  const nodeOf = (id: string) => id.split(':')[0];
+  const port = { ...Object.fromEntries(['originate', 'play', 'hangup'].map((op) => [op, phone.port[op as 'play']])), sameNode: (a: string, b: string) => nodeOf(a) === nodeOf(b) } as unknown as Telephony;
+  const queue = new QueueService(port, seats, settings, silentLog(), new Faults(silentLog()));
+  t.teardown(() => queue.stop());
+  const told: string[] = [];
+  queue.on('offered', (o) => told.push(`offered ${o.seat?.id}`));
+  queue.on('answered', (o) => told.push(`answered ${o.seat?.id}`));
+  const nailed = seats.get('1001');
+  nailed.delivery = 'nailed';
+  nailed.nailedChannel = 'A:headset-1001';
+  seats.apply(seats.get('1002'), 'not_ready');
+  queue.enqueue({ ...call(1), channelId: 'B:caller-1' });
+  await turn();
+  t.same(told, [], "a caller on node B is not switched into node A's nailed connection");
+  queue.enqueue({ ...call(2), channelId: 'A:caller-2' });
+  await turn();
+  t.same(told, ['offered 1001', 'answered 1001'], 'the caller behind it, on node A, is');
+  seats.apply(seats.get('1002'), 'ready');
+  await turn();
+  t.same(told.slice(2), ['offered 1002'], 'the caller on B rings the ringing seat');
 });
