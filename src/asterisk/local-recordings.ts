@@ -9,6 +9,11 @@ import { join } from 'node:path';
 
 /** The formats cti110 records in (recording.ts, the dialplan's MixMonitor): others go over ARI. */
 const FORMATS = ['wav', 'sln'];
+/**
+ * The caller's side of a call (recall_...) is slin, everything else WAV: that one first, so that a
+ * call's files are found at the first try (a failed unlink or read costs an error object each).
+ */
+const formatsOf = (name: string): string[] => (name.startsWith('recall_') ? ['sln', 'wav'] : FORMATS);
 /** A stored recording's name as Asterisk's folder has it: no path, no hidden file. */
 const PLAIN_NAME = /^[A-Za-z0-9_+-][A-Za-z0-9_.+-]*$/;
 
@@ -18,7 +23,7 @@ export class LocalRecordings {
   /** The recording's file; undefined when it is not in the folder (ask ARI). */
   async read(name: string): Promise<Buffer | undefined> {
     if (!PLAIN_NAME.test(name)) return undefined;
-    for (const format of FORMATS) {
+    for (const format of formatsOf(name)) {
       try {
         return await readFile(join(this.dir, `${name}.${format}`));
       } catch {
@@ -31,7 +36,14 @@ export class LocalRecordings {
   /** Removes the recording's files; false when none was there (ask ARI, which knows every format). */
   async remove(name: string): Promise<boolean> {
     if (!PLAIN_NAME.test(name)) return false;
-    const removed = await Promise.all(FORMATS.map((format) => unlink(join(this.dir, `${name}.${format}`)).then(() => true, () => false)));
-    return removed.includes(true);
+    for (const format of formatsOf(name)) {
+      try {
+        await unlink(join(this.dir, `${name}.${format}`));
+        return true; // one file a name: Asterisk's stored recordings are one format each here
+      } catch {
+        // not this format: the next
+      }
+    }
+    return false;
   }
 }
