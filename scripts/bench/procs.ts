@@ -87,7 +87,8 @@ export class CpuSampler {
   private lastMachine = machineTicks();
   private lastAt = Date.now();
 
-  constructor(private readonly pids: () => Record<string, number | undefined>) {}
+  /** A name may watch several pids (Kamailio's processes): their CPU is summed. */
+  constructor(private readonly pids: () => Record<string, number | number[] | undefined>) {}
 
   start(everyMs = 500): void {
     this.tick();
@@ -103,7 +104,8 @@ export class CpuSampler {
     const secs = (now - this.lastAt) / 1000;
     const pct: Record<string, number> = {};
     for (const [name, pid] of Object.entries(this.pids())) {
-      const ticks = pid === undefined ? undefined : procTicks(pid);
+      const all = (pid === undefined ? [] : [pid].flat()).map(procTicks);
+      const ticks = all.length && all.every((n) => n !== undefined) ? all.reduce((a, b) => a! + b!, 0) : undefined;
       const before = this.last.get(name);
       if (ticks !== undefined && before !== undefined && secs > 0) pct[name] = ((ticks - before) / TICK / secs) * 100;
       if (ticks !== undefined) this.last.set(name, ticks);
