@@ -214,7 +214,7 @@ async function main(): Promise<number> {
       lostAtLimit,
       unrecorded,
       errors,
-      ...(twoNodes ? { twoNodes: { callsPerNode: twoNodes.callsPerNode, drainedAfterBurst: twoNodes.drainedAfterBurst } } : {}),
+      ...(twoNodes ? { twoNodes: { callsPerNode: twoNodes.callsPerNode, drainedAfterBurst: twoNodes.drainedAfterBurst, edgeHopMs: twoNodes.edgeHopMs } } : {}),
       taskprocessorOverloads: overloads,
       ...(profile ? { profile: profileSummary(join(work, 'profile'), out) } : {}),
     };

@@ -44,15 +44,18 @@ export async function startSipp(cleanup: Cleanup, dir: string, name: string, tar
     { cwd: dir, stdio: ['ignore', out, out] },
   );
   const done = new Promise<number>((r) => child.once('exit', (code, signal) => r(code ?? (signal ? 128 : 1))));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    await Promise.race([done, sleep(3000)]);
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await done;
-  };
+  const stop = () => stopChild(child, done, 'SIGTERM');
   cleanup.teardown(stop);
   return { pid: child.pid!, logFile, done, stop };
+}
+
+/** Stops a child this bench started: `signal`, then SIGKILL after 3 s; resolves once it exited. */
+export async function stopChild(child: ChildProcess, done: Promise<unknown>, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill(signal);
+  await Promise.race([done, sleep(3000)]);
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await done;
 }
 
 export const TICK = 100; // USER_HZ on Linux: /proc times are in 1/100 s

@@ -8,7 +8,7 @@ export interface TwoNodeInput {
   phases: PhaseResult[];
   drained: Record<string, number>;
   plan: Record<string, unknown>;
-  twoNodes?: { callsPerNode: { phase: string; placed: number; a: number; b: number }[]; drainedAfterBurst: number };
+  twoNodes?: { callsPerNode: { phase: string; placed: number; a: number; b: number }[]; drainedAfterBurst: number; edgeHopMs?: Percentiles };
 }
 
 const f = (v: number | null | undefined) => (v === null || v === undefined ? '–' : String(v));
@@ -69,7 +69,8 @@ export function twoNodeMarkdown(report: TwoNodeInput): string[] {
   const v = heldVerdict(report);
   out.push('', `Held (no call lost, answer p99 ≤ 3 s): one node **${ramp1.length ? held(ramp1) : '–'}**, two nodes **${ramp2.length ? held(ramp2) : '–'}** concurrent recorded calls. Two nodes held what one held: **${v === null ? 'not compared (the single-node burst and ramp did not run)' : v ? 'yes' : 'no'}** (no gain is expected on one machine: both nodes share its cores).`);
   const a = added(report);
-  out.push('', `Latency the edge adds (burst, two nodes minus one node, same run): distribution p50 ${f(a.distribution)} ms, answer p50 ${f(a.answer)} ms. Measured from the caller SIPp's own timestamps (INVITE sent → seat INVITE / 200 OK), so it holds the proxy's hop both ways plus any difference between one Asterisk and two sharing the cores; Kamailio's own time per INVITE is not measured separately.`);
+  const h = two.edgeHopMs;
+  out.push('', `Latency the edge adds, burst: its own time per INVITE (first INVITE at its entrance → first INVITE at a node, paired by Call-ID in a tcpdump of loopback, ${h ? `${h.n} INVITEs` : 'not captured'}): p50 ${f(h?.p50)}, p90 ${f(h?.p90)}, p99 ${f(h?.p99)}, max ${f(h?.max)} ms. End to end, two nodes minus one node of the same run (SIPp's timestamps: INVITE sent → seat INVITE / 200 OK): distribution p50 ${f(a.distribution)} ms, answer p50 ${f(a.answer)} ms; that difference holds the edge's hop plus whatever differs between one Asterisk and two sharing the cores.`);
   return out;
 }
 
@@ -81,6 +82,6 @@ export function twoNodeSummary(report: TwoNodeInput): string[] {
   const perNode = report.twoNodes.callsPerNode.map((c) => `${c.phase} A ${c.a}/B ${c.b}`).join(', ');
   return [
     `two nodes: burst lost ${f(burst2?.lost)}, answer p50/p99 ${f(burst2?.answerMs.p50)}/${f(burst2?.answerMs.p99)} ms; ramp held ${ramp2.length ? held(ramp2) : '–'} (one node ${ramp1.length ? held(ramp1) : '–'}); held what one held: ${v === null ? 'not compared' : v ? 'yes' : 'no'}`,
-    `two nodes: edge's added latency (burst p50, two minus one node): distribution ${f(a.distribution)} ms, answer ${f(a.answer)} ms; callers per node: ${perNode}`,
+    `two nodes: the edge's hop per INVITE p50/p99 ${f(report.twoNodes.edgeHopMs?.p50)}/${f(report.twoNodes.edgeHopMs?.p99)} ms; two minus one node, burst p50: distribution ${f(a.distribution)} ms, answer ${f(a.answer)} ms; calls per node: ${perNode}`,
   ];
 }

@@ -16,6 +16,8 @@ import { serviceConfig, writeAsteriskExtras, type BenchSeats } from './conf';
 import { Cleanup, CpuSampler, startSipp } from './procs';
 import { callers, loginRing, waitingAfter, type Ctx, type PhaseResult } from './phases';
 import type { Plan } from './plan';
+import type { Percentiles } from './measure';
+import { captureEdgeHop } from './edge-hop';
 
 export interface TwoNodeResult {
   phases: PhaseResult[];
@@ -23,6 +25,8 @@ export interface TwoNodeResult {
   callsPerNode: { phase: string; placed: number; a: number; b: number }[];
   /** Waiting callers left after the burst. */
   drainedAfterBurst: number;
+  /** The edge's own time per INVITE in the burst: at its entrance -> at a node (tcpdump on loopback). */
+  edgeHopMs?: Percentiles;
 }
 
 /**
@@ -105,7 +109,11 @@ export async function twoNode(parent: Cleanup, work: string, plan: Plan, seats: 
     log('two nodes: burst');
     await loginRing(ctx, seats.ring.slice(0, 100));
     const burst = plan.burst;
+    // Without tcpdump the run goes on: the added latency is still read from SIPp's timestamps.
+    const capture = await captureEdgeHop(cleanup, dir, Number(edge.entrance.split(':')[1]), [a.sipPort, b.sipPort]).catch((err: Error) => (log(`two nodes: no capture of the edge's hop: ${err.message}`), undefined));
     await placed('burst', () => callers(ctx, 'two-node-burst', 'cti110', { rate: burst.rate, count: burst.rate * burst.seconds, holdMs: burst.holdMs, ...viaEdge }));
+    const edgeHopMs = await capture?.stop();
+    if (edgeHopMs) log(`two nodes: the edge's hop per INVITE (entrance -> node) p50/p99/max ${edgeHopMs.p50}/${edgeHopMs.p99}/${edgeHopMs.max} ms over ${edgeHopMs.n} INVITEs`);
     const drainedAfterBurst = await waitingAfter(ctx, 'cti110');
 
     log('two nodes: capacity ramp');
@@ -120,7 +128,7 @@ export async function twoNode(parent: Cleanup, work: string, plan: Plan, seats: 
         break;
       }
     }
-    return { phases, callsPerNode, drainedAfterBurst };
+    return { phases, callsPerNode, drainedAfterBurst, ...(edgeHopMs ? { edgeHopMs } : {}) };
   } finally {
     await cleanup.run();
   }

@@ -33,7 +33,7 @@ t.test('bench --quick', async (t) => {
   t.comment(log.split('\n').slice(-6).join('\n'));
   t.equal(code, 0, 'bench exits 0: no call lost, nailed seats got no INVITE');
   t.ok(existsSync(join(out, 'results.md')) && existsSync(join(out, 'latency.png')), 'Markdown report and chart written');
-  const report = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { lostCalls: number; unrecorded: number; phases: Phase[]; twoNodes?: { callsPerNode: { phase: string; a: number; b: number }[] } };
+  const report = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { lostCalls: number; unrecorded: number; phases: Phase[]; twoNodes?: { callsPerNode: { phase: string; a: number; b: number }[]; edgeHopMs?: { n: number } } };
   t.equal(report.lostCalls, 0, 'no call lost');
   t.equal(report.unrecorded, 0, 'every answered call has a stored recording');
   t.ok(report.phases.every((p) => p.recordings.answered === p.answerMs.n), 'recordings counted for every answered call of every phase');
@@ -64,6 +64,7 @@ t.test('bench --quick', async (t) => {
   }
   const burstOnNodes = report.twoNodes?.callsPerNode.find((c) => c.phase === 'burst');
   t.ok(burstOnNodes && burstOnNodes.a > 0 && burstOnNodes.b > 0, `the two-node burst landed on both nodes (A ${burstOnNodes?.a}, B ${burstOnNodes?.b})`);
+  t.equal(report.twoNodes?.edgeHopMs?.n, phase('two-node-burst', 'cti110')?.placed, "the edge's own time measured for every INVITE of the burst");
   t.match(readFileSync(join(out, 'results.md'), 'utf8'), /## Two nodes through Kamailio[\s\S]*burst, one node \| \d+[\s\S]*burst, two nodes \| \d+ \| 0 \| 0 \|[\s\S]*Two nodes held what one held: \*\*(yes|no)\*\*[\s\S]*Latency the edge adds/, 'the two-node section, side by side with the single-node figures');
   t.match(readFileSync(join(out, 'results.md'), 'utf8'), /## Against issue #15[\s\S]*## Overload[\s\S]*without a stored recording[\s\S]*Service cost per call[\s\S]*Bridge technology/, 'the issue-15 sections are in the report');
 });
