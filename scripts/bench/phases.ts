@@ -18,6 +18,8 @@ export interface Ctx {
   seats: BenchSeats;
   seatUas: SippRun;
   sampler: CpuSampler;
+  /** Two-node run: the other Asterisk node (calls left over are hung up on both). */
+  otherNode?: Sandbox;
   log(line: string): void;
 }
 
@@ -55,6 +57,9 @@ export interface CallerOpts {
   queueSeats?: string[];
   /** Sample the bridges this long after the first call is placed. */
   bridgesAtMs?: number;
+  /** Two-node run: callers go to the SIP edge's entrance with a scenario that follows its Record-Route. */
+  target?: string;
+  scenario?: string;
 }
 
 let phaseNo = 100;
@@ -104,8 +109,8 @@ export async function callers(ctx: Ctx, phase: string, system: System, opts: Cal
     ctx.cleanup,
     ctx.dir,
     name,
-    `127.0.0.1:${ctx.sandbox.sipPort}`,
-    'caller.xml',
+    opts.target ?? `127.0.0.1:${ctx.sandbox.sipPort}`,
+    opts.scenario ?? 'caller.xml',
     ['-s', system === 'cti110' ? '110' : (opts.exten ?? 'ring'), '-key', 'prefix', prefix, '-r', String(opts.rate), '-rp', '1000', '-m', String(opts.count), '-l', String(opts.count), '-d', String(opts.holdMs), '-timeout', `${timeoutS}s`, '-timeout_error'],
     system === 'cti110' ? '127.0.0.2' : BASELINE_ADDR,
   );
@@ -149,8 +154,10 @@ export async function callers(ctx: Ctx, phase: string, system: System, opts: Cal
  */
 async function clearChannels(ctx: Ctx): Promise<void> {
   ctx.log('calls left over after a phase with losses: hanging them up before the next phase');
-  await ctx.sandbox.cli('channel request hangup all');
-  await waitFor('no channel left', async () => /^0 active channels/m.test(await ctx.sandbox.cli('core show channels count')), 30000).catch(() => ctx.log('channels still up after 30 s'));
+  for (const node of ctx.otherNode ? [ctx.sandbox, ctx.otherNode] : [ctx.sandbox]) {
+    await node.cli('channel request hangup all');
+    await waitFor('no channel left', async () => /^0 active channels/m.test(await node.cli('core show channels count')), 30000).catch(() => ctx.log('channels still up after 30 s'));
+  }
   await sleep(1000);
 }
 

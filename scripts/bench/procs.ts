@@ -44,15 +44,18 @@ export async function startSipp(cleanup: Cleanup, dir: string, name: string, tar
     { cwd: dir, stdio: ['ignore', out, out] },
   );
   const done = new Promise<number>((r) => child.once('exit', (code, signal) => r(code ?? (signal ? 128 : 1))));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    await Promise.race([done, sleep(3000)]);
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await done;
-  };
+  const stop = () => stopChild(child, done, 'SIGTERM');
   cleanup.teardown(stop);
   return { pid: child.pid!, logFile, done, stop };
+}
+
+/** Stops a child this bench started: `signal`, then SIGKILL after 3 s; resolves once it exited. */
+export async function stopChild(child: ChildProcess, done: Promise<unknown>, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill(signal);
+  await Promise.race([done, sleep(3000)]);
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await done;
 }
 
 export const TICK = 100; // USER_HZ on Linux: /proc times are in 1/100 s
@@ -87,7 +90,8 @@ export class CpuSampler {
   private lastMachine = machineTicks();
   private lastAt = Date.now();
 
-  constructor(private readonly pids: () => Record<string, number | undefined>) {}
+  /** A name may watch several pids (Kamailio's processes): their CPU is summed. */
+  constructor(private readonly pids: () => Record<string, number | number[] | undefined>) {}
 
   start(everyMs = 500): void {
     this.tick();
@@ -103,7 +107,8 @@ export class CpuSampler {
     const secs = (now - this.lastAt) / 1000;
     const pct: Record<string, number> = {};
     for (const [name, pid] of Object.entries(this.pids())) {
-      const ticks = pid === undefined ? undefined : procTicks(pid);
+      const all = (pid === undefined ? [] : [pid].flat()).map(procTicks);
+      const ticks = all.length && all.every((n) => n !== undefined) ? all.reduce((a, b) => a! + b!, 0) : undefined;
       const before = this.last.get(name);
       if (ticks !== undefined && before !== undefined && secs > 0) pct[name] = ((ticks - before) / TICK / secs) * 100;
       if (ticks !== undefined) this.last.set(name, ticks);

@@ -16,7 +16,8 @@ export const LIMITS = { distributionRatio: 1.5, answerP99Ratio: 1.2, cpuMsPerCal
 
 const f = (v: number | null | undefined) => (v === null || v === undefined ? '–' : String(v));
 const who = (r: PhaseResult) => (r.system === 'cti110' ? 'cti110' : 'Queue()');
-const label = (r: PhaseResult) => `${r.phase}${r.phase === 'steady' || r.phase === 'repeat' || r.phase === 'burst' || r.phase === 'overload' ? ` ${r.rate}/s` : r.phase === 'capacity' ? ` ${r.placed}` : ''}`;
+// (two-node-burst and two-node-capacity: the two-node run's, labelled like their single-node twins)
+const label = (r: PhaseResult) => `${r.phase}${['steady', 'repeat', 'burst', 'overload', 'two-node-burst'].includes(r.phase) ? ` ${r.rate}/s` : r.phase.endsWith('capacity') ? ` ${r.placed}` : ''}`;
 const verdict = (ok: boolean | null) => (ok === null ? '–' : ok ? 'pass' : '**FAIL**');
 
 interface Ratio {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { PhaseResult } from './phases';
 import type { Percentiles } from './measure';
 import { checksMarkdown } from './report-checks';
+import { twoNodeMarkdown, type TwoNodeInput } from './report-two-node';
 
 export interface Report {
   startedAt: string;
@@ -22,6 +23,8 @@ export interface Report {
   /** Asterisk's "task processor queue reached N scheduled tasks" warnings of the run. */
   taskprocessorOverloads?: string[];
   profile?: string[];
+  /** The two-node run's calls per node (its phases are in `phases`: two-node-burst, two-node-capacity). */
+  twoNodes?: TwoNodeInput['twoNodes'];
 }
 
 const f = (v: number | null | undefined) => (v === null || v === undefined ? '–' : String(v));
@@ -104,6 +107,8 @@ export function markdown(report: Report): string {
     out.push(`| ${label[r.phase]} | ${r.placed} | ${pct(r.answerMs)} | ${lostCell(r)} | ${r.answerMs.p99 !== null && r.answerMs.p99 <= 250 ? 'yes' : 'no'} |`);
   }
   out.push('', ...checksMarkdown(report));
+  const two = twoNodeMarkdown(report);
+  if (two.length) out.push('', ...two);
   if (report.profile?.length) out.push('', '## Where the service spends its CPU (node --cpu-prof, self time)', '', '```', ...report.profile, '```');
   out.push('', '![latency and CPU vs load](latency.png)', '');
   return out.join('\n');

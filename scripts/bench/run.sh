@@ -7,7 +7,9 @@
 # Sets up what is missing (tools, npm packages, build, Asterisk chroot, gnuplot for the chart),
 # then runs dist/scripts/bench/main.js. Exit 1 if any call was lost or answered without a stored
 # recording, 2 if the bench itself failed.
-# Everything it starts (Asterisk instance, service, SIPp) is stopped at the end, also on Ctrl-C.
+#   --only PART: one part (steady, capacity, burst, overload, permanent, two-node)
+# Everything it starts (Asterisk instances, service, SIPp, the two-node run's Kamailio) is stopped
+# at the end, also on Ctrl-C.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 

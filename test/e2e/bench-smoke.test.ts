@@ -1,5 +1,6 @@
 // The benchmark in quick mode (small counts, ~1.5 min), so that it cannot rot: it must run end to
-// end through a real Asterisk, lose no call, and write its report for both systems.
+// end through a real Asterisk, lose no call, and write its report for both systems; then the
+// two-node run (issue #16: Kamailio in front of two Asterisk nodes, one service) with its section.
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -32,7 +33,7 @@ t.test('bench --quick', async (t) => {
   t.comment(log.split('\n').slice(-6).join('\n'));
   t.equal(code, 0, 'bench exits 0: no call lost, nailed seats got no INVITE');
   t.ok(existsSync(join(out, 'results.md')) && existsSync(join(out, 'latency.png')), 'Markdown report and chart written');
-  const report = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { lostCalls: number; unrecorded: number; phases: Phase[] };
+  const report = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { lostCalls: number; unrecorded: number; phases: Phase[]; twoNodes?: { callsPerNode: { phase: string; a: number; b: number }[]; edgeHopMs?: { n: number } } };
   t.equal(report.lostCalls, 0, 'no call lost');
   t.equal(report.unrecorded, 0, 'every answered call has a stored recording');
   t.ok(report.phases.every((p) => p.recordings.answered === p.answerMs.n), 'recordings counted for every answered call of every phase');
@@ -56,5 +57,14 @@ t.test('bench --quick', async (t) => {
     const c = phase('capacity', system);
     t.ok(c?.bridges && Object.keys(c.bridges.technologies).length > 0, `capacity ${system}: bridge technology sampled`);
   }
+  for (const name of ['two-node-burst', 'two-node-capacity']) {
+    const p = phase(name, 'cti110');
+    t.ok(p && p.placed > 0 && p.lost === 0 && p.answerMs.n === p.placed, `${name}: every call through the edge answered, none lost`);
+    t.ok(p && p.distributionMs.n === p.placed, `${name}: every seat INVITE matched to its caller`);
+  }
+  const burstOnNodes = report.twoNodes?.callsPerNode.find((c) => c.phase === 'burst');
+  t.ok(burstOnNodes && burstOnNodes.a > 0 && burstOnNodes.b > 0, `the two-node burst landed on both nodes (A ${burstOnNodes?.a}, B ${burstOnNodes?.b})`);
+  t.equal(report.twoNodes?.edgeHopMs?.n, phase('two-node-burst', 'cti110')?.placed, "the edge's own time measured for every INVITE of the burst");
+  t.match(readFileSync(join(out, 'results.md'), 'utf8'), /## Two nodes through Kamailio[\s\S]*burst, one node \| \d+[\s\S]*burst, two nodes \| \d+ \| 0 \| 0 \|[\s\S]*Two nodes held what one held: \*\*(yes|no)\*\*[\s\S]*Latency the edge adds/, 'the two-node section, side by side with the single-node figures');
   t.match(readFileSync(join(out, 'results.md'), 'utf8'), /## Against issue #15[\s\S]*## Overload[\s\S]*without a stored recording[\s\S]*Service cost per call[\s\S]*Bridge technology/, 'the issue-15 sections are in the report');
 });
