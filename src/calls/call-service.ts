@@ -98,8 +98,7 @@ export class CallService {
   }
 
   /**
-   * A caller's channel entered our Stasis app: a number and the queue at once (it hears ringing
-   * already: the dialplan's Ringing() before Stasis, so never silence while we work). The
+   * A caller's channel entered our Stasis app: ringing, a number and the queue at once. The
    * incident and its timeline are written behind (incidents/incident-writer.ts): a store that is
    * locked or full must never keep a call from a seat (issue #14 H3).
    */
@@ -111,16 +110,25 @@ export class CallService {
     call.recordingFile = arrival.recordingFile;
     this.calls.set(call.channelId, call);
     const { caseRef, location, recordingFile, ...fields } = arrival;
-    call.priority = this.priorities[arrival.trunk] ?? 100;
-    const incident = this.incidents.arrive({ ...fields, state: call.state, priority: call.priority, ...(caseRef ? { caseRef } : {}) });
-    call.incidentId = incident.id;
-    call.incidentNumber = incident.number;
-    call.log = call.log.child({ incident: incident.number });
-    void this.incidents.stamp(incident.id, 'arrived', { callerNumber: arrival.callerNumber, trunk: arrival.trunk }, arrival.arrivedAt);
-    void this.incidents.stamp(incident.id, 'entered_service', { channel: call.channelId });
-    call.log.info({ callerNumber: arrival.callerNumber, trunk: arrival.trunk }, 'call entered service');
-    void this.move(call, 'incident_opened'); // the state moves now; only its stamp is written behind
-    this.enqueueCall(call);
+    let incident: { id: number; number: string } | undefined;
+    try {
+      call.priority = this.priorities[arrival.trunk] ?? 100;
+      incident = this.incidents.arrive({ ...fields, state: call.state, priority: call.priority, ...(caseRef ? { caseRef } : {}) });
+      call.incidentId = incident.id;
+      call.incidentNumber = incident.number;
+      call.log = call.log.child({ incident: incident.number });
+      void this.incidents.stamp(incident.id, 'arrived', { callerNumber: arrival.callerNumber, trunk: arrival.trunk }, arrival.arrivedAt);
+      void this.incidents.stamp(incident.id, 'entered_service', { channel: call.channelId });
+      call.log.info({ callerNumber: arrival.callerNumber, trunk: arrival.trunk }, 'call entered service');
+      void this.move(call, 'incident_opened'); // the state moves now; only its stamp is written behind
+      this.enqueueCall(call);
+    } finally {
+      // Ringing in the same turn, never waiting for the database: the caller must never hear
+      // silence. Sent just after the queue's request to a ready seat, which the caller waits for.
+      this.telephony.ring(call.channelId).catch((err: unknown) => {
+        if (!(err instanceof ChannelGone)) call.log.error({ err: (err as Error).message }, 'could not send ringing');
+      });
+    }
     // The location is kept on the stored row, so it waits for the row; never for the call.
     const id = incident.id;
     void this.incidents.written(id).then(() => this.locator.onArrival(id, arrival.callerNumber, location));
