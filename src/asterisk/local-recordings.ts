@@ -21,29 +21,26 @@ export class LocalRecordings {
   constructor(private readonly dir: string) {}
 
   /** The recording's file; undefined when it is not in the folder (ask ARI). */
-  async read(name: string): Promise<Buffer | undefined> {
+  read(name: string): Promise<Buffer | undefined> {
+    return this.firstFormat(name, (file) => readFile(file));
+  }
+
+  /** Removes the recording's file; false when none was there (ask ARI, which knows every format). */
+  async remove(name: string): Promise<boolean> {
+    // One file a name: Asterisk's stored recordings are one format each here.
+    return (await this.firstFormat(name, (file) => unlink(file).then(() => true))) ?? false;
+  }
+
+  /** `op` on the name's file in the first format it exists in; undefined when in none (or not a plain name). */
+  private async firstFormat<T>(name: string, op: (file: string) => Promise<T>): Promise<T | undefined> {
     if (!PLAIN_NAME.test(name)) return undefined;
     for (const format of formatsOf(name)) {
       try {
-        return await readFile(join(this.dir, `${name}.${format}`));
+        return await op(join(this.dir, `${name}.${format}`));
       } catch {
-        // not this format, or not readable here: the next, then ARI
+        // not this format, or not reachable here: the next, then ARI
       }
     }
     return undefined;
-  }
-
-  /** Removes the recording's files; false when none was there (ask ARI, which knows every format). */
-  async remove(name: string): Promise<boolean> {
-    if (!PLAIN_NAME.test(name)) return false;
-    for (const format of formatsOf(name)) {
-      try {
-        await unlink(join(this.dir, `${name}.${format}`));
-        return true; // one file a name: Asterisk's stored recordings are one format each here
-      } catch {
-        // not this format: the next
-      }
-    }
-    return false;
   }
 }

@@ -16,13 +16,13 @@ const NAME = /^cti110_(\d{8}-\d{6,})_(\d{13})_([A-Za-z0-9-]*)$/;
  * (dialplan/extensions.conf, cti110-incoming): call_<epoch>_<channel, dots as dashes>_<caller>.
  * `fallback_` is the same file's name before every call was recorded that way.
  */
+export const CALL_FILE = /^(?:call|fallback)_(\d{9,11})_([A-Za-z0-9-]+)_([0-9+]*)$/;
 
 /** The caller's side of a call's MixMonitor file (dialplan/extensions.conf writes it, r() option). */
 export function callerSideOf(recordingFile: string): string {
   return `recall_${recordingFile}`;
 }
 
-export const CALL_FILE = /^(?:call|fallback)_(\d{9,11})_([A-Za-z0-9-]+)_([0-9+]*)$/;
 /** How long a finished call's MixMonitor may take to close its file (it does so after the hang-up). */
 const CLOSE_WAIT_MS = 15000;
 
